@@ -1,0 +1,1 @@
+"""billing: dues, invoices, payments, SEPA, bank reconciliation, dunning."""

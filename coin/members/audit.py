@@ -1,0 +1,221 @@
+"""The audit log: who changed what, when, from where, with the field diff.
+
+Models are registered with :func:`register` (each app does it in its
+``AppConfig.ready``). From then on every ``save()``, ``delete()`` and change of
+a registered many-to-many field writes an :class:`AuditEvent`, whatever path
+made it: portal, volunteer area, API, service function, task or shell.
+
+Who and from where come from the *audit context*: the request middleware sets
+it for web requests, Celery signals for tasks, and services wrap their work in
+:func:`acting_as` so that an explicit actor is recorded. Bulk queryset
+operations (``update()``, ``bulk_create()``) bypass model signals: a service
+that uses them must call :func:`record` itself.
+"""
+
+import json
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+from .choices import AuditAction, AuditSource
+
+HIDDEN = "********"
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    """Who acts (a member, a callable returning one, or None), from which address, through what."""
+
+    actor: object = None
+    ip_address: str | None = None
+    source: str = AuditSource.SERVICE
+
+    def resolve_actor(self):
+        actor = self.actor() if callable(self.actor) else self.actor
+        if actor is None or not getattr(actor, "is_authenticated", False):
+            return None
+        return actor
+
+
+@dataclass(frozen=True)
+class AuditPolicy:
+    exclude: frozenset
+    secret: frozenset
+    m2m: frozenset
+
+
+_context = ContextVar("coin_audit_context", default=AuditContext())
+_registry: dict[type, AuditPolicy] = {}
+
+
+def current_context():
+    """The audit context in force for the current thread or task."""
+    return _context.get()
+
+
+@contextmanager
+def acting_as(actor=None, *, source=None, ip_address=None):
+    """Record changes made inside the block as done by ``actor``.
+
+    Values not given are inherited from the enclosing context, so a service
+    called from a web request keeps the request's address and source.
+    """
+    outer = _context.get()
+    inner = replace(
+        outer,
+        actor=actor if actor is not None else outer.actor,
+        source=source or outer.source,
+        ip_address=ip_address or outer.ip_address,
+    )
+    token = _context.set(inner)
+    try:
+        yield inner
+    finally:
+        _context.reset(token)
+
+
+def register(model, *, exclude=(), secret=(), m2m=()):
+    """Audit every change to ``model``.
+
+    ``exclude``: fields never recorded (noise such as ``last_login``).
+    ``secret``: fields recorded as changed without their values (passwords, keys).
+    ``m2m``: many-to-many fields whose additions and removals are recorded.
+    """
+    _registry[model] = AuditPolicy(frozenset(exclude), frozenset(secret), frozenset(m2m))
+    uid = f"coin-audit-{model._meta.label}"
+    pre_save.connect(_remember_before, sender=model, dispatch_uid=uid + "-pre")
+    post_save.connect(_after_save, sender=model, dispatch_uid=uid + "-post")
+    post_delete.connect(_after_delete, sender=model, dispatch_uid=uid + "-del")
+    for name in m2m:
+        through = model._meta.get_field(name).remote_field.through
+        m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"{uid}-m2m-{name}")
+
+
+def _json(value):
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def _value(field, raw):
+    """A field's value as recorded: JSON-safe, and normalised as the database stores it."""
+    if raw is not None and isinstance(field, models.DecimalField):
+        raw = Decimal(raw).quantize(Decimal(1).scaleb(-field.decimal_places))
+    return _json(raw)
+
+
+def snapshot(instance):
+    """The recorded fields of ``instance`` as JSON-safe values."""
+    policy = _registry[type(instance)]
+    return {
+        field.attname: (HIDDEN if field.name in policy.secret else _value(field, field.value_from_object(instance)))
+        for field in instance._meta.concrete_fields
+        if field.name not in policy.exclude
+    }
+
+
+def _stored_values(instance):
+    policy = _registry[type(instance)]
+    fields = [f.attname for f in instance._meta.concrete_fields if f.name not in policy.exclude]
+    row = type(instance)._base_manager.filter(pk=instance.pk).values(*fields).first()
+    if row is None:
+        return None
+    by_attname = {f.attname: f for f in instance._meta.concrete_fields}
+    return {
+        key: (value if by_attname[key].name in policy.secret else _value(by_attname[key], value))
+        for key, value in row.items()
+    }
+
+
+def _remember_before(sender, instance, raw=False, **kwargs):
+    if raw or instance._state.adding or instance.pk is None:
+        instance._audit_before = None
+        return
+    instance._audit_before = _stored_values(instance)
+
+
+def _diff(instance, before):
+    policy = _registry[type(instance)]
+    changes = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in policy.exclude:
+            continue
+        new = field.value_from_object(instance)
+        old = before.get(field.attname)
+        if field.name in policy.secret:
+            if old != new:
+                changes[field.attname] = [HIDDEN, HIDDEN]
+        elif old != _value(field, new):
+            changes[field.attname] = [old, _value(field, new)]
+    return changes
+
+
+def _after_save(sender, instance, created, raw=False, **kwargs):
+    if raw:
+        return
+    if created:
+        record(instance, AuditAction.CREATE, {k: [None, v] for k, v in snapshot(instance).items()})
+        return
+    before = getattr(instance, "_audit_before", None)
+    instance._audit_before = None
+    if before is None:
+        return
+    changes = _diff(instance, before)
+    if changes:
+        record(instance, AuditAction.UPDATE, changes)
+
+
+def _after_delete(sender, instance, **kwargs):
+    record(instance, AuditAction.DELETE, {k: [v, None] for k, v in snapshot(instance).items()})
+
+
+def _m2m_field_name(model, through):
+    for name in _registry[model].m2m:
+        if model._meta.get_field(name).remote_field.through is through:
+            return name
+    return None
+
+
+def _m2m_changed(sender, instance, action, reverse, **kwargs):
+    if reverse or type(instance) not in _registry:
+        return
+    name = _m2m_field_name(type(instance), sender)
+    if name is None:
+        return
+    current = sorted(str(obj) for obj in getattr(instance, name).all())
+    if action.startswith("pre_"):
+        instance.__dict__.setdefault("_audit_m2m_before", {})[name] = current
+    elif action.startswith("post_"):
+        before = instance.__dict__.get("_audit_m2m_before", {}).pop(name, None)
+        if before is not None and before != current:
+            record(instance, AuditAction.UPDATE, {name: [before, current]})
+
+
+def record(instance, action, changes, message=""):
+    """Write one audit event about ``instance`` with the current context's actor.
+
+    Returns the event. Call it directly only for changes that bypass model
+    signals (bulk operations) or for events that are not a field change.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import AuditEvent
+
+    context = _context.get()
+    actor = context.resolve_actor()
+    return AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.pk is not None else None,
+        actor_repr=actor.get_username() if actor is not None else "",
+        ip_address=context.ip_address,
+        source=context.source,
+        action=action,
+        # _meta.model, not type(): request.user is a lazy proxy of the member.
+        content_type=ContentType.objects.get_for_model(instance._meta.model),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:200],
+        changes=changes,
+        message=message[:300],
+    )

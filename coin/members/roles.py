@@ -1,0 +1,75 @@
+"""The built-in collegial roles and the permissions each one carries.
+
+A permission named here that does not exist yet (its app has no such model
+yet) is skipped and granted at the first migrate after it appears.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+BUILTIN_ROLES = {
+    "board": {
+        "name": _("Collegial board"),
+        "description": _("Appoints volunteers to roles, manages offers, reads the audit log."),
+        "permissions": [
+            "members.view_member",
+            "members.view_role",
+            "members.add_role",
+            "members.change_role",
+            "members.view_roleassignment",
+            "members.add_roleassignment",
+            "members.change_roleassignment",
+            "members.view_auditevent",
+            "offers.view_offer",
+            "offers.add_offer",
+            "offers.change_offer",
+            "offers.view_subscription",
+        ],
+    },
+    "admissions": {
+        "name": _("Admissions"),
+        "description": _("Admits new members, keeps member records and membership periods."),
+        "permissions": [
+            "members.view_member",
+            "members.add_member",
+            "members.change_member",
+            "members.admit_member",
+            "members.view_membershipperiod",
+            "members.add_membershipperiod",
+            "members.change_membershipperiod",
+            "offers.view_offer",
+            "offers.view_subscription",
+            "offers.add_subscription",
+            "offers.change_subscription",
+        ],
+    },
+    "network": {
+        "name": _("Network"),
+        "description": _("Allocates addresses, provisions VPN and DSL access."),
+        "permissions": [
+            "members.view_member",
+            "offers.view_offer",
+            "offers.view_subscription",
+            "offers.add_subscription",
+            "offers.change_subscription",
+        ],
+        "apps": ["netops"],
+    },
+    "datacenter": {
+        "name": _("Datacenter"),
+        "description": _("Racks hosted servers, manages power and ports."),
+        "permissions": ["members.view_member", "offers.view_subscription"],
+        "apps": ["datacenter"],
+    },
+    "finances": {
+        "name": _("Finances"),
+        "description": _("Invoices, payments, direct debits, bank reconciliation and reports."),
+        "permissions": [
+            "members.view_member",
+            "members.view_membershipperiod",
+            "members.change_membershipperiod",
+            "offers.view_offer",
+            "offers.view_subscription",
+        ],
+        "apps": ["billing"],
+    },
+}

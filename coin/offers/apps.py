@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OffersConfig(AppConfig):
+    name = "coin.offers"
+    label = "offers"
+    verbose_name = _("Offers and subscriptions")
+
+    def ready(self):
+        from coin.members import audit
+
+        from .models import Offer, Subscription
+
+        audit.register(Offer)
+        audit.register(Subscription)

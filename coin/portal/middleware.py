@@ -1,0 +1,61 @@
+"""Portal middleware: the member's language, and 2FA for role holders."""
+
+from django.conf import settings
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+
+LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
+
+
+class MemberLanguageMiddleware:
+    """Pick the page language: the member's choice, else the language cookie, else French.
+
+    The browser's Accept-Language is deliberately ignored: the association's
+    language is the default until someone chooses another.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = None
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = user.language
+        if language not in LANGUAGE_CODES:
+            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in LANGUAGE_CODES:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+class RequireTwoFactorForRolesMiddleware:
+    """A member holding any role must pass a TOTP check before anything else.
+
+    There is no setting to turn this off. Members without a role are not asked.
+    """
+
+    EXEMPT_URL_NAMES = ("portal:otp_verify", "portal:otp_setup", "portal:logout", "portal:set_language")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._exempt = None
+
+    def __call__(self, request):
+        if self._exempt is None:
+            self._exempt = {reverse(name) for name in self.EXEMPT_URL_NAMES}
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.is_staff
+            and not user.is_verified()
+            and request.path not in self._exempt
+            and not request.path.startswith(settings.STATIC_URL)
+        ):
+            return redirect(f"{reverse('portal:otp_verify')}?next={request.get_full_path()}")
+        return self.get_response(request)

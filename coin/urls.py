@@ -1,0 +1,10 @@
+"""Top-level URLs: the member portal at /, the volunteer area at /admin/."""
+
+from django.urls import include, path
+
+from coin.portal.admin_site import volunteer_site
+
+urlpatterns = [
+    path("admin/", volunteer_site.urls),
+    path("", include("coin.portal.urls")),
+]

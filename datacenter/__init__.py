@@ -1,0 +1,1 @@
+"""datacenter: sites, racks, hosted servers, power and ports."""

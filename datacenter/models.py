@@ -1,0 +1,1 @@
+"""Models of the datacenter app (filled in by its own issue)."""

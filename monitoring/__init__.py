@@ -1,0 +1,1 @@
+"""monitoring: Prometheus metrics, health, dashboards and alert rules."""

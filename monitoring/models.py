@@ -1,0 +1,1 @@
+"""Models of the monitoring app (filled in by its own issue)."""

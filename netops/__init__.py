@@ -1,0 +1,1 @@
+"""netops: the network (IPAM, VPN, DSL, provisioning). Never imports billing."""

@@ -1,0 +1,1 @@
+"""Models of the netops app (filled in by its own issue)."""

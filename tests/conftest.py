@@ -1,0 +1,82 @@
+"""Shared fixtures: members with roles, logged-in clients (2FA passed for role holders)."""
+
+import itertools
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from coin.members import services as member_services
+from coin.members.choices import MemberStatus
+from coin.members.models import Member, Role
+from coin.offers.choices import OfferKind, Pricing
+from coin.offers.models import Offer
+
+PASSWORD = "a-long-test-password"
+_counter = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing strength is Django's concern; tests only need passwords to be hashed.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def make_member(db):
+    """make_member(status=..., roles=[slugs], **fields) -> an active member with a password."""
+
+    def make(username=None, *, status=MemberStatus.ACTIVE, roles=(), **fields):
+        n = next(_counter)
+        username = username or f"member{n}"
+        fields.setdefault("first_name", "Test")
+        fields.setdefault("last_name", f"Member {n}")
+        member = Member.objects.create_user(username, f"{username}@example.org", PASSWORD, status=status, **fields)
+        if status == MemberStatus.ACTIVE:
+            member.member_since = date(2025, 1, 1)
+            member.save(update_fields=["member_since"])
+        for slug in roles:
+            member_services.assign_role(member, Role.objects.get(slug=slug), actor=None, decision="test")
+        return member
+
+    return make
+
+
+@pytest.fixture
+def login(db):
+    """login(member) -> a test client logged in as member; role holders have passed 2FA."""
+
+    def do_login(member, verified=True):
+        client = Client()
+        client.force_login(member)
+        if verified and member.is_staff:
+            device, _ = TOTPDevice.objects.get_or_create(user=member, name="test", defaults={"confirmed": True})
+            session = client.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+        return client
+
+    return do_login
+
+
+@pytest.fixture
+def vpn_offer(db):
+    return Offer.objects.create(
+        code="vpn",
+        name="VPN",
+        kind=OfferKind.VPN,
+        pricing=Pricing.PAY_WHAT_YOU_WANT,
+        monthly_price=Decimal("5.00"),
+        price_floor=Decimal("2.00"),
+        address_plan=[{"purpose": "vpn", "family": 4, "prefix_length": 32}],
+    )
+
+
+@pytest.fixture
+def dsl_offer(db):
+    return Offer.objects.create(
+        code="dsl", name="DSL", kind=OfferKind.DSL, pricing=Pricing.FIXED, monthly_price=Decimal("32.00")
+    )

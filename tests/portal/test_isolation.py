@@ -1,0 +1,95 @@
+"""A member sees and changes only their own data: every portal URL that takes an id is tried."""
+
+from datetime import date
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from coin.members.models import Member
+from coin.offers import services
+
+# Every portal URL that takes an object id, with how to get such an id from a member.
+ID_URLS = {
+    "portal:subscription_detail": lambda member: member.subscriptions.get().pk,
+}
+NON_OBJECT_KWARGS = {"uidb64", "token"}
+
+
+def _portal_patterns(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            namespace = entry.namespace or ""
+            yield from _portal_patterns(entry, f"{prefix}{namespace}:" if namespace else prefix)
+        elif isinstance(entry, URLPattern) and prefix == "portal:":
+            yield prefix + entry.name, set(entry.pattern.converters)
+
+
+def test_every_portal_url_with_an_id_is_covered_here():
+    taking_ids = {name for name, kwargs in _portal_patterns() if kwargs - NON_OBJECT_KWARGS}
+    assert taking_ids == set(ID_URLS), "add new portal URLs with ids to ID_URLS"
+
+
+@pytest.fixture
+def two_members(make_member, vpn_offer):
+    alice, bob = make_member("alice"), make_member("bob")
+    for member in (alice, bob):
+        services.subscribe(member, vpn_offer, actor=None, starts_on=date(2026, 1, 1))
+    return alice, bob
+
+
+@pytest.mark.parametrize("url_name", sorted(ID_URLS))
+def test_another_members_object_is_not_found(two_members, login, url_name):
+    alice, bob = two_members
+    client = login(alice)
+    own = reverse(url_name, args=[ID_URLS[url_name](alice)])
+    other = reverse(url_name, args=[ID_URLS[url_name](bob)])
+    assert client.get(own).status_code == 200
+    assert client.get(other).status_code == 404
+    assert client.post(other, {"monthly_price": "100"}).status_code in (404, 405)
+
+
+def test_the_dashboard_lists_only_own_subscriptions(two_members, login):
+    alice, bob = two_members
+    response = login(alice).get(reverse("portal:dashboard"))
+    assert list(response.context["subscriptions"]) == list(alice.subscriptions.all())
+
+
+def test_the_profile_form_changes_only_the_logged_in_member(two_members, login):
+    alice, bob = two_members
+    client = login(alice)
+    # Trying to smuggle another member's id or privileged fields changes nothing of theirs.
+    response = client.post(
+        reverse("portal:profile"),
+        {
+            "id": bob.pk,
+            "username": "bob",
+            "status": "excluded",
+            "email": "alice@new.example.org",
+            "country": "FR",
+            "language": "fr",
+        },
+    )
+    assert response.status_code == 302
+    alice, bob = Member.objects.get(pk=alice.pk), Member.objects.get(pk=bob.pk)
+    assert alice.email == "alice@new.example.org"
+    assert alice.status == "active" and alice.username == "alice"
+    assert bob.email == "bob@example.org" and bob.status == "active"
+
+
+def test_a_member_without_role_cannot_enter_the_volunteer_area(two_members, login):
+    alice, bob = two_members
+    client = login(alice)
+    for url in (
+        reverse("admin:index"),
+        reverse("admin:members_member_change", args=[bob.pk]),
+        reverse("admin:offers_subscription_changelist"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(two_members, client):
+    for url in (reverse("portal:dashboard"), reverse("portal:profile"), reverse("portal:subscription_detail", args=[1])):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("portal:login"))

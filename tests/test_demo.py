@@ -1,0 +1,36 @@
+"""The demo command loads an ISP in which a demo member logs in and sees their subscriptions."""
+
+from io import StringIO
+
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from coin.members.management.commands.load_demo import DEMO_PASSWORD
+from coin.members.models import Member
+
+
+def test_the_demo_loads_once_and_a_member_sees_their_subscriptions(db, settings):
+    settings.DEBUG = True
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    call_command("load_demo", stdout=out)  # a second run changes nothing
+    assert "already loaded" in out.getvalue()
+    assert Member.objects.count() >= 12
+    assert Member.objects.filter(role_assignments__isnull=False).distinct().count() == 4
+
+    client = Client()
+    response = client.post(reverse("portal:login"), {"username": "alix", "password": DEMO_PASSWORD}, follow=True)
+    page = response.content.decode()
+    assert "Mes abonnements" in page
+    assert "VPN" in page and "ADSL / VDSL" in page
+
+
+def test_the_demo_refuses_to_run_without_debug(db, settings):
+    import pytest
+    from django.core.management.base import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError):
+        call_command("load_demo", stdout=StringIO())
+    assert not Member.objects.exists()
