@@ -162,6 +162,7 @@ TIME_ZONE = os.environ.get("COIN_TIME_ZONE", "Europe/Paris")
 USE_TZ = True
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "coin" / "static"]
 STATIC_ROOT = Path(os.environ.get("COIN_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_ROOT = Path(os.environ.get("COIN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"

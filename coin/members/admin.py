@@ -52,7 +52,7 @@ def _status_action(new_status, label):
 
 @admin.register(Member, site=volunteer_site)
 class MemberAdmin(admin.ModelAdmin):
-    list_display = ("username", "display_name", "email", "status", "member_since")
+    list_display = ("username", "name", "email", "status", "member_since")
     list_filter = ("status", "kind")
     search_fields = ("username", "first_name", "last_name", "organisation_name", "email")
     readonly_fields = ("status", "member_since", "date_joined", "last_login")
@@ -67,6 +67,10 @@ class MemberAdmin(admin.ModelAdmin):
         _status_action(MemberStatus.RESIGNED, _("Record the resignation of the selected members")),
         _status_action(MemberStatus.EXCLUDED, _("Exclude the selected members")),
     )
+
+    @admin.display(description=_("name"), ordering="last_name")
+    def name(self, member):
+        return member.display_name
 
     def has_admit_permission(self, request):
         return request.user.has_perm("members.admit_member")
