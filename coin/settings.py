@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "billing",
     "datacenter",
     "monitoring",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +123,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for a concurrent writer instead of failing at once (web + worker share the file).
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Take the write lock when a transaction starts: two writers that both read
+    # first would otherwise fail to upgrade their locks instead of waiting.
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.Member"
@@ -151,6 +155,10 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("COIN_TRUSTED_PROXY_COUNT", "0")) o
 
 OTP_TOTP_ISSUER = os.environ.get("COIN_ISP_NAME", "coin")
 COIN_ISP_NAME = os.environ.get("COIN_ISP_NAME", "coin")
+# Reverse DNS zones rendered by netops (coin render_reverse_zones).
+COIN_DNS_NAMESERVERS = env_list("COIN_DNS_NAMESERVERS", "ns1.example.net,ns2.example.net")
+COIN_DNS_HOSTMASTER = os.environ.get("COIN_DNS_HOSTMASTER", "hostmaster.example.net")
+COIN_DNS_TTL = int(os.environ.get("COIN_DNS_TTL", "3600"))
 # Where members reach the portal: used in links sent by email.
 COIN_BASE_URL = os.environ.get("COIN_BASE_URL", "http://127.0.0.1:8000")
 
@@ -203,6 +211,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "netops-release-ended-subscriptions": {"task": "netops.ipam.tasks.release_ended_subscriptions", "schedule": 3600.0},
+    "netops-end-quarantines": {"task": "netops.ipam.tasks.end_quarantines", "schedule": 3600.0},
+}
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

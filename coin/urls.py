@@ -1,4 +1,4 @@
-"""Top-level URLs: the member portal at /, the volunteer area at /admin/."""
+"""Top-level URLs (the composition root): the member portal at /, the volunteer area at /admin/."""
 
 from django.urls import include, path
 
@@ -7,4 +7,5 @@ from coin.portal.admin_site import volunteer_site
 urlpatterns = [
     path("admin/", volunteer_site.urls),
     path("", include("coin.portal.urls")),
+    path("", include("netops.urls")),
 ]

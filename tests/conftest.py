@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from coin.members import services as member_services
 from coin.members.choices import MemberStatus
 from coin.members.models import Member, Role
-from coin.offers.choices import OfferKind, Pricing
+from coin.offers.choices import OfferKind, PoolPurpose, Pricing
 from coin.offers.models import Offer
 
 PASSWORD = "a-long-test-password"
@@ -71,7 +71,6 @@ def vpn_offer(db):
         pricing=Pricing.PAY_WHAT_YOU_WANT,
         monthly_price=Decimal("5.00"),
         price_floor=Decimal("2.00"),
-        address_plan=[{"purpose": "vpn", "family": 4, "prefix_length": 32}],
     )
 
 
@@ -80,3 +79,28 @@ def dsl_offer(db):
     return Offer.objects.create(
         code="dsl", name="DSL", kind=OfferKind.DSL, pricing=Pricing.FIXED, monthly_price=Decimal("32.00")
     )
+
+
+@pytest.fixture
+def make_pool(db):
+    """make_pool(prefix, default_length, purpose=vpn, **kwargs) -> an IPAM pool made by the service."""
+    from netops.ipam import services
+
+    def make(prefix, length, purpose=PoolPurpose.VPN, **kwargs):
+        return services.create_pool(
+            actor=None, name=kwargs.pop("name", prefix), prefix=prefix, purpose=purpose, default_prefix_length=length, **kwargs
+        )
+
+    return make
+
+
+VPN_PLAN_V4 = [{"purpose": "vpn", "family": 4, "prefix_length": 32}]
+
+
+@pytest.fixture
+def vpn_offer_with_address(vpn_offer, make_pool):
+    """The VPN offer giving one IPv4 address from 192.0.2.0/24 to each subscription."""
+    make_pool("192.0.2.0/24", 32)
+    vpn_offer.address_plan = VPN_PLAN_V4
+    vpn_offer.save()
+    return vpn_offer

@@ -6,7 +6,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from coin.members.management.commands.load_demo import DEMO_PASSWORD
+from demo.management.commands.load_demo import DEMO_PASSWORD
 from coin.members.models import Member
 
 
@@ -24,6 +24,7 @@ def test_the_demo_loads_once_and_a_member_sees_their_subscriptions(db, settings)
     page = response.content.decode()
     assert "Mes abonnements" in page
     assert "VPN" in page and "ADSL / VDSL" in page
+    assert "192.0.2." in page and "2001:db8:100:" in page  # the addresses the subscriptions got
 
 
 def test_the_demo_refuses_to_run_without_debug(db, settings):

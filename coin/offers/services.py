@@ -19,6 +19,7 @@ from coin.members.services import require_perm
 
 from .choices import Pricing, SubscriptionStatus
 from .models import Subscription
+from .signals import subscription_ended, subscription_started
 
 
 def _money(amount):
@@ -102,6 +103,7 @@ def subscribe(member, offer, *, actor, starts_on=None, monthly_price=None, ends_
     )
     with audit.acting_as(actor):
         subscription.save()
+        subscription_started.send(sender=Subscription, subscription=subscription, actor=actor)
     return subscription
 
 
@@ -144,4 +146,5 @@ def end_subscription(subscription, *, actor, ends_on=None):
         subscription.status = SubscriptionStatus.ENDED
     with audit.acting_as(actor):
         subscription.save()
+        subscription_ended.send(sender=Subscription, subscription=subscription, actor=actor)
     return subscription

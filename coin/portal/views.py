@@ -15,7 +15,7 @@ from coin.members import services as member_services
 from coin.members.models import Member
 from coin.offers.models import Subscription
 
-from . import twofactor
+from . import panels, twofactor
 from .forms import ProfileForm, TokenForm
 
 
@@ -30,7 +30,9 @@ def _safe_next(request, default):
 def dashboard(request):
     """The member's home: status and every subscription, in a fixed number of queries."""
     subscriptions = Subscription.objects.filter(member=request.user).select_related("offer").order_by("-starts_on", "pk")
-    return render(request, "portal/dashboard.html", {"subscriptions": subscriptions})
+    return render(
+        request, "portal/dashboard.html", {"subscriptions": subscriptions, "panels": panels.for_request(request)}
+    )
 
 
 @login_required

@@ -8,10 +8,16 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from coin.members.models import Member
 from coin.offers import services
 
-# Every portal URL that takes an object id, with how to get such an id from a member.
+# Every member-facing URL that takes object ids, with how to get them from a member.
 ID_URLS = {
-    "portal:subscription_detail": lambda member: member.subscriptions.get().pk,
+    "portal:subscription_detail": lambda member: [member.subscriptions.get().pk],
+    "netops:reverse_dns": lambda member: [member.ip_allocations.get().pk],
+    "netops:reverse_dns_delete": lambda member: [
+        member.ip_allocations.get().pk,
+        member.ip_allocations.get().reverse_dns.get().pk,
+    ],
 }
+MEMBER_NAMESPACES = ("portal:", "netops:")
 NON_OBJECT_KWARGS = {"uidb64", "token"}
 
 
@@ -21,7 +27,7 @@ def _portal_patterns(resolver=None, prefix=""):
         if isinstance(entry, URLResolver):
             namespace = entry.namespace or ""
             yield from _portal_patterns(entry, f"{prefix}{namespace}:" if namespace else prefix)
-        elif isinstance(entry, URLPattern) and prefix == "portal:":
+        elif isinstance(entry, URLPattern) and prefix in MEMBER_NAMESPACES:
             yield prefix + entry.name, set(entry.pattern.converters)
 
 
@@ -31,10 +37,15 @@ def test_every_portal_url_with_an_id_is_covered_here():
 
 
 @pytest.fixture
-def two_members(make_member, vpn_offer):
+def two_members(make_member, vpn_offer_with_address):
+    from netops.ipam import services as ipam_services
+
+    vpn_offer = vpn_offer_with_address
     alice, bob = make_member("alice"), make_member("bob")
     for member in (alice, bob):
-        services.subscribe(member, vpn_offer, actor=None, starts_on=date(2026, 1, 1))
+        subscription = services.subscribe(member, vpn_offer, actor=None, starts_on=date(2026, 1, 1))
+        allocation = subscription.ip_allocations.get()
+        ipam_services.set_reverse_dns(allocation, allocation.prefix.split("/")[0], f"{member.username}.example.org", actor=None)
     return alice, bob
 
 
@@ -42,11 +53,12 @@ def two_members(make_member, vpn_offer):
 def test_another_members_object_is_not_found(two_members, login, url_name):
     alice, bob = two_members
     client = login(alice)
-    own = reverse(url_name, args=[ID_URLS[url_name](alice)])
-    other = reverse(url_name, args=[ID_URLS[url_name](bob)])
-    assert client.get(own).status_code == 200
-    assert client.get(other).status_code == 404
-    assert client.post(other, {"monthly_price": "100"}).status_code in (404, 405)
+    other = reverse(url_name, args=ID_URLS[url_name](bob))
+    assert client.get(other).status_code in (404, 405)  # 405: a POST-only URL, nothing disclosed
+    assert client.post(other, {"monthly_price": "100", "address": "192.0.2.3", "hostname": "x.example.org"}).status_code == 404
+    assert bob.ip_allocations.get().reverse_dns.get().hostname == "bob.example.org"
+    own = reverse(url_name, args=ID_URLS[url_name](alice))
+    assert client.get(own).status_code in (200, 405)
 
 
 def test_the_dashboard_lists_only_own_subscriptions(two_members, login):

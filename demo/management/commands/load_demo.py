@@ -1,4 +1,4 @@
-"""``coin load_demo``: a small demo ISP with members, volunteers, offers and subscriptions.
+"""``coin load_demo``: a small demo ISP with members, volunteers, pools, offers and subscriptions.
 
 Safe to run twice: an existing demo is left as it is and its logins printed again.
 Never run it on a production database: the demo accounts share one known password.
@@ -19,8 +19,20 @@ from coin.members.models import Member, Role
 from coin.offers import services as offer_services
 from coin.offers.choices import OfferKind, Pricing
 from coin.offers.models import Offer
+from netops.ipam import services as ipam_services
 
 DEMO_PASSWORD = "coin-demo-password"
+
+POOLS = [
+    # name, prefix, purpose, prefix length handed out
+    ("VPN IPv4", "192.0.2.0/24", "vpn", 32),
+    ("VPN IPv6", "2001:db8:100::/40", "vpn", 56),
+    ("DSL IPv4", "198.51.100.0/24", "dsl", 32),
+    ("DSL IPv6", "2001:db8:200::/40", "dsl", 56),
+    ("Hébergement IPv4", "203.0.113.0/26", "housing", 32),
+    ("Hébergement IPv6", "2001:db8:300::/40", "housing", 48),
+    ("Infrastructure", "203.0.113.64/26", "infrastructure", 32),
+]
 
 VOLUNTEERS = [
     # username, first name, last name, roles, TOTP key (hex, fixed so the demo is reproducible)
@@ -116,6 +128,10 @@ class Command(BaseCommand):
 
     def _load(self):
         today = date.today()
+        for name, prefix, purpose, length in POOLS:
+            ipam_services.create_pool(
+                actor=None, name=name, prefix=prefix, purpose=purpose, default_prefix_length=length
+            )
         offers = {spec["code"]: Offer.objects.create(**spec) for spec in OFFERS}
         roles = {role.slug: role for role in Role.objects.all()}
         for username, first, last, role_slugs, key in VOLUNTEERS:

@@ -1,0 +1,24 @@
+"""Sections that other apps add to the member dashboard, without core importing them.
+
+An app registers ``(template_name, context_function)`` in its ``AppConfig.ready``;
+``context_function(request)`` returns the template's context, or None to hide
+the section. Each function must use a fixed number of queries.
+"""
+
+_panels = []
+
+
+def register(template_name, context_function):
+    """Show ``template_name`` on the dashboard with the context ``context_function(request)`` returns."""
+    if (template_name, context_function) not in _panels:
+        _panels.append((template_name, context_function))
+
+
+def for_request(request):
+    """The panels to show to this request's member: a list of (template_name, context)."""
+    shown = []
+    for template_name, context_function in _panels:
+        context = context_function(request)
+        if context is not None:
+            shown.append((template_name, context))
+    return shown
