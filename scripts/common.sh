@@ -16,12 +16,20 @@ ensure_debian_packages() {
   done
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "== Installing Debian packages: ${missing[*]}"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends "${missing[@]}"
   fi
 }
 
 BASE_PACKAGES=(python3 python3-venv python3-dev gcc gettext libpq-dev)
+# What the tests and benchmarks start or call: databases, the 2FA code tool, named-checkzone.
+TEST_PACKAGES=(postgresql redis-server oathtool bind9-utils)
+# Billing: WeasyPrint renders invoice PDFs with Pango and HarfBuzz (subsetting keeps it fast), in DejaVu
+# fonts; the tests read the PDFs' text with pdftotext (poppler-utils).
+BASE_PACKAGES+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
+TEST_PACKAGES+=(poppler-utils)
+# The real test network of netops: SSH endpoints, WireGuard in userspace, OpenVPN, ping.
+TEST_PACKAGES+=(openssh-server openssh-client wireguard-go wireguard-tools openvpn iproute2 iputils-ping)
 
 # ensure_venv [EXTRAS]: the project and its Python dependencies in $VENV.
 ensure_venv() {

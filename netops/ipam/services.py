@@ -177,7 +177,7 @@ def _allocate(pool, *, allocated_by, prefix_length, prefix, subscription, member
                 {"prefix": _("%(prefix)s is not inside the pool %(pool)s.") % {"prefix": target.cidr(), "pool": pool}}
             )
         try:
-            block = allocator.take_specific(pool, target)
+            block, remainder = allocator.take_specific(pool, target), []
         except allocator.NotFree:
             raise ValidationError({"prefix": _holder_message(pool, target)}) from None
     else:
@@ -187,13 +187,13 @@ def _allocate(pool, *, allocated_by, prefix_length, prefix, subscription, member
                 {"prefix_length": _("A pool of %(prefix)s cannot hand out /%(length)s prefixes.") % {"prefix": pool.prefix, "length": length}}
             )
         try:
-            block = allocator.take_lowest(pool, length)
+            block, remainder = allocator.take_lowest(pool, length)
         except allocator.PoolExhausted:
             raise ValidationError(
                 {"pool": _("The pool %(pool)s is exhausted: no free /%(length)s is left.") % {"pool": pool, "length": length}},
                 code="exhausted",
             ) from None
-    return IPAllocation.objects.create(
+    allocation = IPAllocation(
         pool=pool,
         network=to_hex(block.network),
         last=to_hex(block.last),
@@ -206,6 +206,7 @@ def _allocate(pool, *, allocated_by, prefix_length, prefix, subscription, member
         allocated_at=timezone.now(),
         allocated_by=allocated_by,
     )
+    return allocator.store(allocation, remainder)
 
 
 @transaction.atomic
