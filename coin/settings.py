@@ -13,6 +13,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -162,6 +164,29 @@ COIN_DNS_TTL = int(os.environ.get("COIN_DNS_TTL", "3600"))
 # Where members reach the portal: used in links sent by email.
 COIN_BASE_URL = os.environ.get("COIN_BASE_URL", "http://127.0.0.1:8000")
 
+
+def _local_secret_file(name, make):
+    """A secret generated once into var/ for local use; production must give it in the environment."""
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} must be set when COIN_ENV=production.")
+    path = VAR_DIR / name.lower()
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# Keys that encrypt secrets at rest (VPN private keys, PPP passwords): Fernet keys,
+# comma-separated, the first one encrypts, all decrypt (rotation: prepend a new key).
+COIN_ENCRYPTION_KEYS = env_list("COIN_ENCRYPTION_KEYS") or [
+    _local_secret_file("COIN_ENCRYPTION_KEYS", lambda: Fernet.generate_key().decode())
+]
+# The private key coin logs in with on the endpoints it provisions (generated locally when missing).
+COIN_SSH_KEY_FILE = Path(os.environ.get("COIN_SSH_KEY_FILE", VAR_DIR / "ssh" / "id_ed25519"))
+COIN_SSH_TIMEOUT = float(os.environ.get("COIN_SSH_TIMEOUT", "10"))
+# Network namespace of the core router whose routes coin manages (empty: this host).
+COIN_CORE_ROUTER_NETNS = os.environ.get("COIN_CORE_ROUTER_NETNS", "")
+
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "coin" / "locale"]
@@ -214,7 +239,15 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
     "netops-release-ended-subscriptions": {"task": "netops.ipam.tasks.release_ended_subscriptions", "schedule": 3600.0},
     "netops-end-quarantines": {"task": "netops.ipam.tasks.end_quarantines", "schedule": 3600.0},
+    "netops-check-drift": {"task": "netops.provisioning.tasks.check_all_drift", "schedule": 900.0},
+    "netops-provision-all": {"task": "netops.provisioning.tasks.provision_all", "schedule": 3600.0},
 }
+# Billing: the monthly run on the 1st at 06:00 (invoices of the current month), dunning every morning.
+CELERY_BEAT_SCHEDULE["billing-monthly-run"] = {
+    "task": "billing.tasks.billing_run_task",
+    "schedule": crontab(minute=0, hour=6, day_of_month=os.environ.get("COIN_BILLING_RUN_DAY", "1")),
+}
+CELERY_BEAT_SCHEDULE["billing-dunning"] = {"task": "billing.tasks.dunning_task", "schedule": crontab(minute=30, hour=7)}
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

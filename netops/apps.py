@@ -2,6 +2,10 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+# Refreshed from the endpoints at each run: not changes anyone made.
+STATUS_FIELDS = ["last_handshake_at", "rx_bytes", "tx_bytes", "status_checked_at"]
+
+
 class NetopsConfig(AppConfig):
     name = "netops"
     verbose_name = _("Network")
@@ -13,9 +17,16 @@ class NetopsConfig(AppConfig):
         from .ipam import receivers  # noqa: F401 (connects the subscription signals)
         from .ipam.models import IPPool, ReverseDNSRecord
         from .ipam.views import addresses_panel
+        from .provisioning.models import Endpoint
+        from .vpn import receivers as vpn_receivers  # noqa: F401 (after IPAM's: addresses first)
+        from .vpn.models import VPNAccount
+        from .vpn.views import vpn_panel
 
         # Allocations are not registered: each IPAllocation row is itself the
         # record of who took and released which prefix, when.
         audit.register(IPPool)
         audit.register(ReverseDNSRecord)
+        audit.register(VPNAccount, secret=["private_key", "password_hash"], exclude=STATUS_FIELDS)
+        audit.register(Endpoint, exclude=["locked_until", "needs_reload", "drift_checked_at", "drifted_files", "drift_error"])
         panels.register("netops/ipam/panel_addresses.html", addresses_panel)
+        panels.register("netops/vpn/panel_vpn.html", vpn_panel)

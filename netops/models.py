@@ -1,5 +1,7 @@
 """Models of netops, one module per concern (Django looks for them here)."""
 
 from netops.ipam.models import IPAllocation, IPFreeBlock, IPPool, ReverseDNSRecord
+from netops.provisioning.models import Endpoint, ProvisioningJob
+from netops.vpn.models import VPNAccount
 
-__all__ = ["IPAllocation", "IPFreeBlock", "IPPool", "ReverseDNSRecord"]
+__all__ = ["Endpoint", "IPAllocation", "IPFreeBlock", "IPPool", "ProvisioningJob", "ReverseDNSRecord", "VPNAccount"]

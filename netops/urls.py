@@ -3,6 +3,7 @@
 from django.urls import path
 
 from .ipam import views as ipam_views
+from .vpn import views as vpn_views
 
 app_name = "netops"
 
@@ -13,4 +14,11 @@ urlpatterns = [
         ipam_views.reverse_dns_delete,
         name="reverse_dns_delete",
     ),
+    path("vpn/<int:pk>/", vpn_views.account, name="vpn_account"),
+    path("vpn/<int:pk>/config/", vpn_views.config_file, name="vpn_config"),
+    path("vpn/<int:pk>/qr.svg", vpn_views.config_qr, name="vpn_qr"),
+    path("vpn/<int:pk>/keys/", vpn_views.generate_keys, name="vpn_generate_keys"),
+    path("vpn/<int:pk>/public-key/", vpn_views.set_public_key, name="vpn_set_public_key"),
+    path("vpn/<int:pk>/password/", vpn_views.reset_password, name="vpn_reset_password"),
+    path("vpn/<int:pk>/protocol/", vpn_views.change_protocol, name="vpn_change_protocol"),
 ]

@@ -16,6 +16,10 @@ ID_URLS = {
         member.ip_allocations.get().pk,
         member.ip_allocations.get().reverse_dns.get().pk,
     ],
+    **{
+        f"netops:vpn_{name}": lambda member: [member.subscriptions.get().vpn_account.pk]
+        for name in ("account", "config", "qr", "generate_keys", "set_public_key", "reset_password", "change_protocol")
+    },
 }
 MEMBER_NAMESPACES = ("portal:", "netops:")
 NON_OBJECT_KWARGS = {"uidb64", "token"}
@@ -40,6 +44,11 @@ def test_every_portal_url_with_an_id_is_covered_here():
 def two_members(make_member, vpn_offer_with_address):
     from netops.ipam import services as ipam_services
 
+    from netops.provisioning.models import Endpoint
+
+    Endpoint.objects.create(
+        name="vpn1", kind="wireguard", ssh_host="192.0.2.250", public_host="vpn.example.net", reload_command="true"
+    )
     vpn_offer = vpn_offer_with_address
     alice, bob = make_member("alice"), make_member("bob")
     for member in (alice, bob):
@@ -53,10 +62,13 @@ def two_members(make_member, vpn_offer_with_address):
 def test_another_members_object_is_not_found(two_members, login, url_name):
     alice, bob = two_members
     client = login(alice)
+    bob_vpn_before = bob.subscriptions.get().vpn_account
     other = reverse(url_name, args=ID_URLS[url_name](bob))
     assert client.get(other).status_code in (404, 405)  # 405: a POST-only URL, nothing disclosed
-    assert client.post(other, {"monthly_price": "100", "address": "192.0.2.3", "hostname": "x.example.org"}).status_code == 404
+    assert client.post(other, {"monthly_price": "100", "address": "192.0.2.3", "hostname": "x.example.org", "protocol": "openvpn", "public_key": "x" * 43 + "="}).status_code == 404
     assert bob.ip_allocations.get().reverse_dns.get().hostname == "bob.example.org"
+    bob_vpn = bob.subscriptions.get().vpn_account
+    assert (bob_vpn.public_key, bob_vpn.protocol, bob_vpn.password_hash) == (bob_vpn_before.public_key, "wireguard", "")
     own = reverse(url_name, args=ID_URLS[url_name](alice))
     assert client.get(own).status_code in (200, 405)
 

@@ -1,0 +1,1 @@
+"""Provisioning: endpoints coin manages over SSH, their desired state, jobs and routes."""

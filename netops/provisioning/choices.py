@@ -1,0 +1,17 @@
+"""Choices of provisioning."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class EndpointKind(models.TextChoices):
+    WIREGUARD = "wireguard", _("WireGuard concentrator")
+    OPENVPN = "openvpn", _("OpenVPN server")
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    RETRYING = "retrying", _("waiting to retry")
+    SUCCEEDED = "succeeded", _("succeeded")
+    FAILED = "failed", _("failed")

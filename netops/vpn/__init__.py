@@ -1,0 +1,1 @@
+"""VPN accounts (WireGuard, OpenVPN): keys, client configurations, endpoint configuration."""

@@ -1,0 +1,182 @@
+"""VPN account operations: create with a subscription, keys and passwords, client configurations.
+
+Private keys and passwords are returned to the caller once and never logged:
+the audit log records that they changed, not their values. Every change that
+the endpoint must know about queues a provisioning job after commit.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from coin.members import audit
+from coin.members.services import require_perm
+from coin.offers.choices import OfferKind
+from netops.ipam.choices import AllocationState
+from netops.provisioning import services as provisioning
+from netops.provisioning.choices import EndpointKind
+from netops.provisioning.desired import peer_of
+from netops.provisioning.models import Endpoint
+
+from . import keys, render
+from .choices import VPNProtocol
+from .models import VPNAccount
+
+ENDPOINT_KIND = {VPNProtocol.WIREGUARD: EndpointKind.WIREGUARD, VPNProtocol.OPENVPN: EndpointKind.OPENVPN}
+
+
+def _can_manage(actor, account):
+    if actor is not None and account.subscription.member_id == actor.pk:
+        return
+    require_perm(actor, "netops.change_vpnaccount")
+
+
+def choose_endpoint(protocol):
+    """The active endpoint of the protocol's kind serving the fewest accounts, or None."""
+    return (
+        Endpoint.objects.filter(kind=ENDPOINT_KIND[protocol], is_active=True)
+        .annotate(load=Count("vpn_accounts"))
+        .order_by("load", "pk")
+        .first()
+    )
+
+
+def _username(subscription):
+    base = re.sub(r"[^a-z0-9-]", "", slugify(subscription.member.username))[:40] or "member"
+    return f"{base}-{subscription.pk}"
+
+
+@transaction.atomic
+def create_account(subscription, *, actor, protocol=VPNProtocol.WIREGUARD):
+    """The VPN account of a VPN subscription, with a server-generated WireGuard key pair.
+
+    Idempotent: an existing account is returned unchanged. The private key is
+    stored encrypted so the member can download a complete configuration.
+    """
+    existing = VPNAccount.objects.filter(subscription=subscription).first()
+    if existing is not None:
+        return existing
+    private_key, public_key = keys.generate_wireguard_keypair()
+    with audit.acting_as(actor):
+        account = VPNAccount.objects.create(
+            subscription=subscription,
+            protocol=protocol,
+            endpoint=choose_endpoint(protocol),
+            username=_username(subscription),
+            public_key=public_key,
+            private_key=private_key,
+            keys_changed_at=timezone.now(),
+        )
+    _provision(account, _("new VPN account %(name)s") % {"name": account.username}, actor)
+    return account
+
+
+def _provision(account, reason, actor):
+    if account.endpoint_id:
+        provisioning.request_provisioning(account.endpoint, reason=reason, actor=actor)
+
+
+def _save(account, actor, fields, reason):
+    with audit.acting_as(actor):
+        account.save(update_fields=fields)
+    _provision(account, reason, actor)
+
+
+@transaction.atomic
+def generate_keys(account, *, actor):
+    """Replace the account's WireGuard key pair by a new server-generated one; return the private key.
+
+    The old key stops working at the next provisioning run.
+    """
+    _can_manage(actor, account)
+    private_key, public_key = keys.generate_wireguard_keypair()
+    account.private_key, account.public_key, account.keys_changed_at = private_key, public_key, timezone.now()
+    _save(account, actor, ["private_key", "public_key", "keys_changed_at"], _("new keys for %(name)s") % {"name": account.username})
+    return private_key
+
+
+@transaction.atomic
+def set_public_key(account, public_key, *, actor):
+    """Use the member's own WireGuard public key; the server forgets any private key it held."""
+    _can_manage(actor, account)
+    value = keys.clean_wireguard_public_key(public_key)
+    if VPNAccount.objects.filter(public_key=value).exclude(pk=account.pk).exists():
+        raise ValidationError({"public_key": _("This public key is already used by another VPN account: generate a new pair.")})
+    account.public_key, account.private_key, account.keys_changed_at = value, "", timezone.now()
+    _save(account, actor, ["public_key", "private_key", "keys_changed_at"], _("new public key for %(name)s") % {"name": account.username})
+    return account
+
+
+@transaction.atomic
+def reset_password(account, *, actor):
+    """A new OpenVPN password for the account; returned once, only its hash is kept."""
+    _can_manage(actor, account)
+    password = keys.generate_password()
+    account.password_hash = keys.hash_password(password)
+    _save(account, actor, ["password_hash"], _("new password for %(name)s") % {"name": account.username})
+    return password
+
+
+@transaction.atomic
+def change_protocol(account, protocol, *, actor):
+    """Move the account to WireGuard or OpenVPN (and to an endpoint of that kind)."""
+    _can_manage(actor, account)
+    if protocol not in VPNProtocol.values:
+        raise ValidationError(_("Unknown VPN protocol."))
+    old_endpoint = account.endpoint
+    account.protocol = protocol
+    account.endpoint = choose_endpoint(protocol)
+    _save(account, actor, ["protocol", "endpoint"], _("%(name)s moved to %(protocol)s") % {"name": account.username, "protocol": protocol})
+    if old_endpoint is not None and old_endpoint != account.endpoint:
+        provisioning.request_provisioning(old_endpoint, reason=_("%(name)s left") % {"name": account.username}, actor=actor)
+    return account
+
+
+def _held(account):
+    return list(
+        account.subscription.ip_allocations.filter(state=AllocationState.ALLOCATED).select_related("pool").order_by("pool__family", "network")
+    )
+
+
+def client_settings(endpoint):
+    """What clients need to know of ``endpoint`` (render.ClientSettings)."""
+    return render.ClientSettings(
+        public_host=endpoint.public_host,
+        listen_port=endpoint.listen_port,
+        server_public_key=endpoint.server_public_key,
+        dns=tuple(item.strip() for item in endpoint.client_dns.split(",") if item.strip()),
+        ca_certificate=endpoint.openvpn_ca,
+    )
+
+
+def client_config(account):
+    """(file name, text) of the member's client configuration; ValidationError if none can be made yet."""
+    if account.endpoint is None:
+        raise ValidationError(_("No VPN server is assigned to this account yet: the volunteers have been told."))
+    settings_ = client_settings(account.endpoint)
+    if account.protocol == VPNProtocol.OPENVPN:
+        return f"{account.username}.ovpn", render.openvpn_client_config(settings_)
+    peer = peer_of(account, _held(account))
+    return f"{account.username}.conf", render.wireguard_client_config(peer, settings_, account.private_key or None)
+
+
+def set_suspended(member, suspended, *, actor=None):
+    """Suspend or restore every VPN account of ``member``; queues the endpoints. Returns the accounts changed."""
+    accounts = list(VPNAccount.objects.filter(subscription__member=member).exclude(suspended=suspended).select_related("endpoint"))
+    with transaction.atomic(), audit.acting_as(actor):
+        for account in accounts:
+            account.suspended = suspended
+            account.save(update_fields=["suspended"])
+        reason = _("suspension of %(name)s") if suspended else _("restoration of %(name)s")
+        provisioning.request_for_accounts(accounts, reason=reason % {"name": member.display_name}, actor=actor)
+    return accounts
+
+
+def is_vpn_subscription(subscription):
+    """True when the subscription's offer is a VPN."""
+    return subscription.offer.kind == OfferKind.VPN

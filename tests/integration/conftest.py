@@ -1,0 +1,44 @@
+"""Real services for integration tests: a Celery worker on the test Redis broker."""
+
+import os
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+
+import pytest
+from django.db import connection
+
+
+def database_url():
+    s = connection.settings_dict
+    return f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+
+
+@contextmanager
+def celery_worker(**extra_env):
+    """A Celery worker process (solo pool) on the test Redis broker and the test database."""
+    if not os.environ.get("COIN_TEST_REDIS_URL"):
+        pytest.fail("COIN_TEST_REDIS_URL is not set: run the tests with scripts/test")
+    env = dict(os.environ, DATABASE_URL=database_url(), **extra_env)
+    log = open(os.path.join(env.get("COIN_VAR_DIR", "/tmp"), f"worker-{os.getpid()}-{time.monotonic_ns()}.log"), "w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "coin", "worker", "--pool=solo", "--loglevel=info", "-n", f"test{time.monotonic_ns()}@%h"],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    from coin.celery import app
+
+    deadline = time.monotonic() + 30
+    while not app.control.ping(timeout=0.5):
+        if process.poll() is not None:
+            log.seek(0)
+            pytest.fail("the worker died: " + log.read())
+        assert time.monotonic() < deadline, "the worker did not start"
+    try:
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
