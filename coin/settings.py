@@ -241,6 +241,7 @@ CELERY_BEAT_SCHEDULE = {
     "netops-end-quarantines": {"task": "netops.ipam.tasks.end_quarantines", "schedule": 3600.0},
     "netops-check-drift": {"task": "netops.provisioning.tasks.check_all_drift", "schedule": 900.0},
     "netops-provision-all": {"task": "netops.provisioning.tasks.provision_all", "schedule": 3600.0},
+    "netops-collect-vpn-status": {"task": "netops.provisioning.tasks.collect_all_status", "schedule": 120.0},
 }
 # Billing: the monthly run on the 1st at 06:00 (invoices of the current month), dunning every morning.
 CELERY_BEAT_SCHEDULE["billing-monthly-run"] = {

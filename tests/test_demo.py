@@ -25,6 +25,9 @@ def test_the_demo_loads_once_and_a_member_sees_their_subscriptions(db, settings)
     assert "Mes abonnements" in page
     assert "VPN" in page and "ADSL / VDSL" in page
     assert "192.0.2." in page and "2001:db8:100:" in page  # the addresses the subscriptions got
+    account = Member.objects.get(username="alix").subscriptions.filter(vpn_account__isnull=False).first().vpn_account
+    config = client.get(reverse("netops:vpn_config", args=[account.pk])).content.decode()
+    assert "Endpoint = vpn.example.net:51820" in config and "PrivateKey = " in config
 
 
 def test_the_demo_refuses_to_run_without_debug(db, settings):

@@ -218,6 +218,21 @@ def record_wireguard_status(endpoint, dump):
     return len(changed)
 
 
+def collect_status(endpoint):
+    """Refresh the tunnel status of a WireGuard endpoint's accounts (one SSH session); returns how
+    many accounts changed, or None when the endpoint cannot be read (no alarm raised: the next
+    provisioning job reports connection problems)."""
+    if endpoint.kind != EndpointKind.WIREGUARD or not endpoint.host_key or endpoint.host_key_alarm:
+        return None
+    try:
+        with ssh.Session(endpoint) as session:
+            _status, dump = session.run(f"wg show {endpoint.interface} dump")
+    except ssh.ProvisioningError as error:
+        logger.warning("cannot read the tunnel status of %s: %s", endpoint, error)
+        return None
+    return record_wireguard_status(endpoint, dump)
+
+
 def _raise_host_key_alarm(endpoint, error):
     with transaction.atomic(), audit.acting_as(None):
         endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)

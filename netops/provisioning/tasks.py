@@ -47,3 +47,9 @@ def provision_all():
         for endpoint in Endpoint.objects.filter(is_active=True).exclude(host_key="")
     ]
     return [job.pk for job in jobs]
+
+
+@shared_task(acks_late=True, expires=110)
+def collect_all_status():
+    """Refresh members' tunnel status from every WireGuard endpoint (beat, every 2 minutes)."""
+    return {endpoint.name: services.collect_status(endpoint) for endpoint in Endpoint.objects.filter(is_active=True)}

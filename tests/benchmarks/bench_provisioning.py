@@ -35,8 +35,9 @@ NAIVE_STRIDE = 10
 
 
 @pytest.fixture
-def network(tmp_path):
+def network(tmp_path, settings):
     net = TestNetwork(tmp_path / "net")
+    settings.COIN_CORE_ROUTER_NETNS = net.core  # never this host's routes
     try:
         yield net.build(ssh.client_public_key())
     finally:

@@ -8,9 +8,11 @@ core router with pyroute2.
 
 import shutil
 import time
+from io import StringIO
 from datetime import date, timedelta
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +23,7 @@ from netops.provisioning import ssh
 from netops.provisioning.choices import JobStatus
 from netops.provisioning.models import Endpoint, ProvisioningJob
 from netops.vpn import services as vpn_services
+from netops.vpn.models import VPNAccount
 
 from .conftest import celery_worker
 from .network import CORE_TO_MEMBER, ENDPOINT_TO_CORE, ENDPOINT_TO_CORE6, TestNetwork
@@ -35,6 +38,8 @@ MISSING = [tool for tool in ("wireguard-go", "wg", "sshd", "ping", "ip") if not 
 def network(tmp_path, settings):
     assert not MISSING, f"scripts/test installs these: {MISSING}"
     net = TestNetwork(tmp_path / "net")
+    # Routes made in this process (not only by the worker) go to the test core router, never this host.
+    settings.COIN_CORE_ROUTER_NETNS = net.core
     try:
         yield net.build(ssh.client_public_key())
     finally:
@@ -115,6 +120,11 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
     assert _provision_and_wait(endpoint).status == JobStatus.SUCCEEDED
     account.refresh_from_db()
     assert account.is_up and account.rx_bytes > 0
+    # ... and with the status task every two minutes between runs.
+    VPNAccount.objects.filter(pk=account.pk).update(last_handshake_at=None, rx_bytes=0)
+    assert provisioning.collect_status(endpoint) == 1
+    account.refresh_from_db()
+    assert account.is_up and account.rx_bytes > 0
 
     # 3. A second run with no database change changes nothing.
     again = _provision_and_wait(endpoint)
@@ -179,10 +189,16 @@ def test_drift_is_detected_and_the_next_run_repairs_it(network, endpoint, worker
     (network.config_dir / "stray.conf").write_text("left behind\n")
     assert provisioning.check_drift(endpoint) == [f"{network.wg_endpoint_if}.conf", "stray.conf"]
     assert endpoint in provisioning.drifted_endpoints()
+    out = StringIO()
+    with pytest.raises(CommandError):
+        call_command("provision", endpoint.name, "--check", stdout=out)
+    assert f"vpn1: {network.wg_endpoint_if}.conf, stray.conf" in out.getvalue()
 
     job = _provision_and_wait(endpoint)
     assert job.changed_files == [f"{network.wg_endpoint_if}.conf"] and job.removed_files == ["stray.conf"]
     assert provisioning.check_drift(endpoint) == []
+    call_command("provision", "--here", stdout=out)  # nothing left to do
+    assert "vpn1: succeeded, 0 files written, 0 removed" in out.getvalue()
 
 
 def test_an_openvpn_member_connects_with_the_downloaded_profile_and_password(network, worker, make_member, vpn_offer, make_pool, tmp_path):

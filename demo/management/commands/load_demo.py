@@ -19,6 +19,9 @@ from coin.members.models import Member, Role
 from coin.offers import services as offer_services
 from coin.offers.choices import OfferKind, Pricing
 from coin.offers.models import Offer
+from netops.provisioning.choices import EndpointKind
+from netops.provisioning.models import Endpoint
+from netops.vpn.keys import generate_wireguard_keypair
 from netops.ipam import services as ipam_services
 
 DEMO_PASSWORD = "coin-demo-password"
@@ -128,6 +131,17 @@ class Command(BaseCommand):
 
     def _load(self):
         today = date.today()
+        # A WireGuard concentrator to show VPN configurations. Its host key is not pinned,
+        # so coin never connects to it: its jobs stop at "host key not confirmed".
+        Endpoint.objects.create(
+            name="vpn1",
+            kind=EndpointKind.WIREGUARD,
+            ssh_host="vpn1.example.net",
+            reload_command="/etc/coin/wireguard-sync coin0",
+            public_host="vpn.example.net",
+            server_public_key=generate_wireguard_keypair()[1],
+            client_dns="192.0.2.53",
+        )
         for name, prefix, purpose, length in POOLS:
             ipam_services.create_pool(
                 actor=None, name=name, prefix=prefix, purpose=purpose, default_prefix_length=length
