@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+
+from django.utils.translation import gettext_lazy as _
 
 from coin.portal.admin_site import volunteer_site
 
@@ -20,8 +20,8 @@ from .models import Endpoint, ProvisioningJob
 
 class ConfirmHostKeyForm(forms.Form):
     fingerprint = forms.CharField(
-        label=_lazy("Fingerprint you checked on the server"),
-        help_text=_lazy("Run “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” on the server's console and copy what it prints after the size, e.g. SHA256:..."),
+        label=_("Fingerprint you checked on the server"),
+        help_text=_("Run “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” on the server's console and copy what it prints after the size, e.g. SHA256:..."),
         max_length=100,
     )
 
@@ -35,10 +35,10 @@ class EndpointAdmin(admin.ModelAdmin):
     readonly_fields = ("host_key_state", "host_key_fingerprint", "coin_public_key", "drift_state", "drift_checked_at")
     fieldsets = (
         (None, {"fields": ("name", "kind", "is_active")}),
-        (_lazy("SSH"), {"fields": ("ssh_host", "ssh_port", "ssh_user", "host_key_state", "host_key_fingerprint", "coin_public_key")}),
-        (_lazy("Configuration"), {"fields": ("config_dir", "reload_command", "interface", "route_via", "route_via_ipv6")}),
-        (_lazy("What clients connect to"), {"fields": ("public_host", "listen_port", "server_public_key", "client_dns", "openvpn_ca")}),
-        (_lazy("Drift"), {"fields": ("drift_state", "drift_checked_at")}),
+        (_("SSH"), {"fields": ("ssh_host", "ssh_port", "ssh_user", "host_key_state", "host_key_fingerprint", "coin_public_key")}),
+        (_("Configuration"), {"fields": ("config_dir", "reload_command", "interface", "route_via", "route_via_ipv6")}),
+        (_("What clients connect to"), {"fields": ("public_host", "listen_port", "server_public_key", "client_dns", "openvpn_ca")}),
+        (_("Drift"), {"fields": ("drift_state", "drift_checked_at")}),
     )
 
     def get_queryset(self, request):
@@ -47,7 +47,7 @@ class EndpointAdmin(admin.ModelAdmin):
             last_job_status_value=Subquery(last.values("status")[:1]), last_job_pk=Subquery(last.values("pk")[:1])
         )
 
-    @admin.display(description=_lazy("host key"))
+    @admin.display(description=_("host key"))
     def host_key_state(self, endpoint):
         if endpoint.host_key_alarm:
             return format_html('<span class="badge excluded">{}</span> {}', _("ALARM"), endpoint.host_key_alarm)
@@ -57,7 +57,7 @@ class EndpointAdmin(admin.ModelAdmin):
             return format_html('<span class="badge applicant">{}</span>', _("awaiting confirmation"))
         return _("unknown: fetch it")
 
-    @admin.display(description=_lazy("fingerprints"))
+    @admin.display(description=_("fingerprints"))
     def host_key_fingerprint(self, endpoint):
         parts = []
         if endpoint.host_key:
@@ -66,11 +66,11 @@ class EndpointAdmin(admin.ModelAdmin):
             parts.append(_("presented, not trusted: %(fp)s") % {"fp": ssh.fingerprint(endpoint.offered_host_key)})
         return " — ".join(parts) or "—"
 
-    @admin.display(description=_lazy("coin's public key (for authorized_keys)"))
+    @admin.display(description=_("coin's public key (for authorized_keys)"))
     def coin_public_key(self, endpoint):
         return format_html("<code>{}</code>", ssh.client_public_key())
 
-    @admin.display(description=_lazy("last job"))
+    @admin.display(description=_("last job"))
     def last_job_status(self, endpoint):
         status = getattr(endpoint, "last_job_status_value", None)
         if status is None:
@@ -78,7 +78,7 @@ class EndpointAdmin(admin.ModelAdmin):
         url = reverse("admin:netops_provisioningjob_change", args=[endpoint.last_job_pk])
         return format_html('<a href="{}">{}</a>', url, JobStatus(status).label)
 
-    @admin.display(description=_lazy("drift"))
+    @admin.display(description=_("drift"))
     def drift_state(self, endpoint):
         if endpoint.drift_error:
             return format_html('<span class="badge suspended">{}</span> {}', _("not checked"), endpoint.drift_error)
@@ -162,7 +162,7 @@ class ProvisioningJobAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ProvisioningJob._meta.fields] + ["duration"]
     change_form_template = "netops/provisioning/job_change_form.html"
 
-    @admin.display(description=_lazy("changes"))
+    @admin.display(description=_("changes"))
     def changed_summary(self, job):
         return _("%(files)s files, %(removed)s removed, %(routes)s routes added, %(gone)s removed") % {
             "files": len(job.changed_files),

@@ -157,7 +157,7 @@ def client_settings(endpoint):
 def client_config(account):
     """(file name, text) of the member's client configuration; ValidationError if none can be made yet."""
     if account.endpoint is None:
-        raise ValidationError(_("No VPN server is assigned to this account yet: the volunteers have been told."))
+        raise ValidationError(_("No VPN server is assigned to this account yet: please contact the volunteers of the association."))
     settings_ = client_settings(account.endpoint)
     if account.protocol == VPNProtocol.OPENVPN:
         return f"{account.username}.ovpn", render.openvpn_client_config(settings_)

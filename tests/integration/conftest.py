@@ -7,6 +7,7 @@ import time
 from contextlib import contextmanager
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 
@@ -21,7 +22,7 @@ def celery_worker(**extra_env):
     if not os.environ.get("COIN_TEST_REDIS_URL"):
         pytest.fail("COIN_TEST_REDIS_URL is not set: run the tests with scripts/test")
     env = dict(os.environ, DATABASE_URL=database_url(), **extra_env)
-    log = open(os.path.join(env.get("COIN_VAR_DIR", "/tmp"), f"worker-{os.getpid()}-{time.monotonic_ns()}.log"), "w+")
+    log = open(os.path.join(settings.VAR_DIR, f"worker-{os.getpid()}-{time.monotonic_ns()}.log"), "w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "coin", "worker", "--pool=solo", "--loglevel=info", "-n", f"test{time.monotonic_ns()}@%h"],
         env=env,

@@ -35,13 +35,29 @@ def sh(*args, check=True, netns=None, env=None, **kwargs):
     return result.stdout
 
 
+def remove_stale_networks():
+    """Remove the namespaces and links left by test runs whose process is gone (killed runs)."""
+    for line in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.splitlines():
+        name = line.split()[0] if line.strip() else ""
+        prefix, _, tag = name.rpartition("-")
+        if prefix not in ("coin-core", "coin-ep", "coin-mbr") or not tag.isdigit():
+            continue
+        if Path(f"/proc/{tag}").exists():
+            continue  # a run in progress (or a reused pid: left alone, never harmful)
+        stale = TestNetwork.__new__(TestNetwork)
+        stale.sshd = None
+        stale.core, stale.endpoint, stale.member = f"coin-core-{tag}", f"coin-ep-{tag}", f"coin-mbr-{tag}"
+        stale.mgmt_if, stale.wg_endpoint_if, stale.wg_member_if = f"cmg{tag}", f"cwe{tag}", f"cwm{tag}"
+        stale.destroy()
+
+
 class TestNetwork:
     """The three namespaces, the endpoint's sshd and WireGuard interface; ``build()`` then ``destroy()``."""
 
     __test__ = False  # not a test class
 
     def __init__(self, workdir):
-        tag = f"{os.getpid() % 100000}"
+        tag = f"{os.getpid()}"
         self.workdir = Path(workdir)
         self.core, self.endpoint, self.member = f"coin-core-{tag}", f"coin-ep-{tag}", f"coin-mbr-{tag}"
         self.mgmt_if = f"cmg{tag}"
@@ -57,6 +73,7 @@ class TestNetwork:
 
     # -- building ---------------------------------------------------------------------------
     def build(self, authorized_key):
+        remove_stale_networks()
         self.destroy()  # leftovers of an interrupted run
         clash = sh("ip", "route", "show", "match", self.mgmt_host).strip().splitlines()
         if any(not line.startswith("default") for line in clash):
@@ -85,7 +102,7 @@ class TestNetwork:
         return self
 
     def _veth(self, left, left_ns, left_addr, right, right_ns, right_addr):
-        tmp = f"tmp{os.getpid() % 100000}"
+        tmp = f"tmp{os.getpid()}"
         sh("ip", "link", "add", tmp, "type", "veth", "peer", "name", f"{tmp}p")
         for name, ns, final, addr in ((tmp, left_ns, left, left_addr), (f"{tmp}p", right_ns, right, right_addr)):
             if ns:
@@ -207,7 +224,7 @@ class TestNetwork:
     def start_openvpn_server(self, config_dir, pki, server_address="192.0.2.1", netmask="255.255.255.0"):
         """An OpenVPN server in the endpoint namespace using the files coin provisions in
         ``config_dir`` (ccd/, users, check-password); its own static part is written here."""
-        self.ovpn_server_if = f"coe{os.getpid() % 100000}"
+        self.ovpn_server_if = f"coe{os.getpid()}"
         conf = self.workdir / "openvpn-server.conf"
         conf.write_text(
             "\n".join(
@@ -245,7 +262,7 @@ class TestNetwork:
 
     def bring_up_openvpn_client(self, ovpn_text, username, password, timeout=30):
         """Run the member's OpenVPN client from the downloaded .ovpn; return its tunnel address."""
-        self.ovpn_member_if = f"com{os.getpid() % 100000}"
+        self.ovpn_member_if = f"com{os.getpid()}"
         (self.workdir / "member.ovpn").write_text(ovpn_text)
         credentials = self.workdir / "member-credentials"
         credentials.write_text(f"{username}\n{password}\n")

@@ -10,13 +10,16 @@ import shutil
 import time
 from io import StringIO
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
+from coin.members.models import AuditEvent
 from coin.offers import services as offer_services
 from netops.provisioning import services as provisioning
 from netops.provisioning import ssh
@@ -165,6 +168,17 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
     assert _provision_and_wait(endpoint).status == JobStatus.SUCCEEDED
     account.refresh_from_db()
     assert list(network.endpoint_peers()) == [account.public_key]
+
+    # Private keys never reach job records, the audit log or the worker's log.
+    assert account.private_key
+    records = " ".join(
+        f"{j.changed_files} {j.removed_files} {j.output} {j.error} {j.progress}" for j in ProvisioningJob.objects.all()
+    )
+    assert account.private_key not in records
+    audit_log = " ".join(str(e.changes) for e in AuditEvent.objects.all())
+    assert account.private_key not in audit_log and "private_key" in audit_log  # changed, without values
+    worker_logs = list(Path(settings.VAR_DIR).glob("worker-*.log"))
+    assert worker_logs and all(account.private_key not in path.read_text() for path in worker_logs)
 
     # 6. Ending the subscription removes the peer and the routes.
     offer_services.end_subscription(subscription, actor=None, ends_on=timezone.localdate() - timedelta(days=1))
