@@ -83,7 +83,7 @@ def test_a_malformed_public_key_is_refused_with_a_clear_message(subscription, lo
     response = client.post(
         reverse("netops:vpn_set_public_key", args=[subscription.vpn_account.pk]), {"public_key": "not-a-key"}, follow=True
     )
-    assert "WireGuard public key" in response.content.decode()
+    assert "pas une clé publique WireGuard" in response.content.decode()  # French by default
     assert VPNAccount.objects.get(pk=subscription.vpn_account.pk).public_key == before
     with pytest.raises(ValidationError):
         services.set_public_key(subscription.vpn_account, "A" * 44, actor=None)
@@ -125,3 +125,41 @@ def test_a_vpn_without_endpoint_explains_why_there_is_no_configuration(make_memb
 def test_the_dashboard_shows_the_vpn_panel(subscription, login):
     page = login(subscription.member).get(reverse("portal:dashboard")).content.decode()
     assert subscription.vpn_account.username in page
+
+
+def test_suspending_a_member_takes_their_peer_off_the_endpoint_until_restored(subscription, endpoint):
+    from netops import services as netops_services
+    from netops.provisioning import desired
+
+    account = subscription.vpn_account
+    assert account.public_key.encode() in desired.files_for(endpoint)["coin0.conf"]
+    netops_services.suspend_member(subscription.member)
+    assert account.public_key.encode() not in desired.files_for(endpoint)["coin0.conf"]
+    assert desired.routes_for(endpoint) == {}
+    netops_services.restore_member(subscription.member)
+    assert account.public_key.encode() in desired.files_for(endpoint)["coin0.conf"]
+
+
+def test_an_ended_subscription_leaves_the_endpoint_configuration(subscription, endpoint):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from netops.provisioning import desired
+
+    offer_services.end_subscription(subscription, actor=None, ends_on=timezone.localdate() - timedelta(days=1))
+    assert subscription.vpn_account.public_key.encode() not in desired.files_for(endpoint)["coin0.conf"]
+
+
+def test_the_endpoint_configuration_takes_a_fixed_number_of_queries(subscription, endpoint, make_member, vpn_offer):
+    from django.test.utils import CaptureQueriesContext
+
+    from netops.provisioning import desired
+
+    with CaptureQueriesContext(connection) as one:
+        desired.files_for(endpoint)
+    for n in range(5):
+        offer_services.subscribe(make_member(), vpn_offer, actor=None, starts_on=date(2026, 1, 1))
+    with CaptureQueriesContext(connection) as six:
+        assert desired.files_for(endpoint)["coin0.conf"].count(b"[Peer]") == 6
+    assert len(six) == len(one)
