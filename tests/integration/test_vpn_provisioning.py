@@ -146,7 +146,7 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
         if job.status == JobStatus.RETRYING:
             break
         time.sleep(0.2)
-    assert job.status == JobStatus.RETRYING and "Cannot connect" in job.error
+    assert job.status == JobStatus.RETRYING and "Impossible de se connecter" in job.error  # French: the default language
     network.start_sshd()
     job = provisioning.wait_for_job(job.pk, timeout=60)
     assert job.status == JobStatus.SUCCEEDED and job.attempts >= 2
@@ -158,7 +158,7 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
     before = (network.config_dir / f"{network.wg_endpoint_if}.conf").read_bytes()
     vpn_services.generate_keys(account, actor=member)
     job = _last_job(endpoint)
-    assert job.status == JobStatus.FAILED and "instead of the pinned" in job.error
+    assert job.status == JobStatus.FAILED and "au lieu de la clé épinglée" in job.error
     endpoint.refresh_from_db()
     assert endpoint.host_key_alarm and endpoint.offered_host_key
     assert (network.config_dir / f"{network.wg_endpoint_if}.conf").read_bytes() == before

@@ -23,13 +23,14 @@ def test_endpoint_list_shows_host_key_last_job_and_drift_in_a_fixed_number_of_qu
     url = reverse("admin:netops_endpoint_changelist")
     with CaptureQueriesContext(connection) as one:
         page = client.get(url).content.decode()
-    assert "pinned" in page and "differs" in page and "coin0.conf" in page and "failed" in page
+    # French, the default language of a new install.
+    assert "épinglée" in page and "diffère" in page and "coin0.conf" in page and "échoué" in page
     for n in range(8):
         other = _endpoint(f"vpn-{n}", offered_host_key=HOST_KEY)
         ProvisioningJob.objects.create(endpoint=other)
     with CaptureQueriesContext(connection) as nine:
         page = client.get(url).content.decode()
-    assert "awaiting confirmation" in page
+    assert "en attente de confirmation" in page
     assert len(nine) == len(one)
 
 
@@ -59,7 +60,7 @@ def test_pinning_requires_the_fingerprint_checked_on_the_server(make_member, log
     endpoint = _endpoint(offered_host_key=HOST_KEY)
     url = reverse("admin:netops_endpoint_host_key", args=[endpoint.pk])
     page = client.post(url, {"action": "confirm", "fingerprint": "SHA256:not-the-right-one"}).content.decode()
-    assert "is not the one the endpoint presented" in page
+    assert "pas celle que le serveur a présentée" in page
     endpoint.refresh_from_db()
     assert endpoint.host_key == ""
     client.post(url, {"action": "confirm", "fingerprint": ssh.fingerprint(HOST_KEY)})
@@ -71,4 +72,4 @@ def test_without_a_pinned_key_a_job_fails_with_a_clear_message_and_no_connection
     endpoint = _endpoint()  # 192.0.2.250 is never contacted: the check comes first
     job = ProvisioningJob.objects.create(endpoint=endpoint)
     job = services.run_job(job.pk)
-    assert job.status == "failed" and "not confirmed" in job.error
+    assert job.status == "failed" and "pas encore confirmée" in job.error
