@@ -27,9 +27,12 @@ class MemberLanguageMiddleware:
             language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in LANGUAGE_CODES:
             language = settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # override, not activate: the language must not outlive the request in this thread.
+        with translation.override(language):
+            response = self.get_response(request)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
         response.headers.setdefault("Content-Language", language)
         return response
 
