@@ -8,4 +8,5 @@ urlpatterns = [
     path("admin/", volunteer_site.urls),
     path("", include("coin.portal.urls")),
     path("", include("netops.urls")),
+    path("", include("billing.urls")),
 ]

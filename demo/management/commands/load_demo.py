@@ -174,6 +174,9 @@ class Command(BaseCommand):
         offer_services.subscribe(organisation, offers["housing-1u"], actor=None, starts_on=today - timedelta(days=480))
         offer_services.subscribe(organisation, offers["vpn"], actor=None, starts_on=today - timedelta(days=480))
         self._member("henri", "Henri", "Garnier", "Lyon")  # an applicant waiting for admission
+        from billing.demo import load_demo_billing
+
+        load_demo_billing(today)  # settings, invoices of the last two months, payments, a SEPA mandate
 
     def _print_logins(self):
         write = self.stdout.write

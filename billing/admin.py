@@ -1,0 +1,429 @@
+"""Volunteer area of billing (finances role): settings, invoices, credit notes, payments, SEPA, bank lines.
+
+Issued invoices and credit notes are read-only here; state changes go through services.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from coin.members.models import Member
+from coin.portal.admin_site import volunteer_site
+
+from . import services
+from .choices import BankLineStatus, InvoiceStatus, StatementFormat
+from .models import (
+    AssociationSettings,
+    BankCSVProfile,
+    BankLine,
+    BankStatement,
+    BillingRun,
+    CreditNote,
+    DirectDebit,
+    DirectDebitBatch,
+    Invoice,
+    InvoiceLine,
+    Mandate,
+    Payment,
+    PaymentAllocation,
+    Reminder,
+    Suspension,
+)
+
+
+def _report(modeladmin, request, error):
+    modeladmin.message_user(request, " ".join(error.messages), messages.ERROR)
+
+
+@admin.register(AssociationSettings, site=volunteer_site)
+class AssociationSettingsAdmin(admin.ModelAdmin):
+    fieldsets = (
+        (_("The association"), {"fields": ("legal_name", "address", "siren", "rna", "email", "logo")}),
+        (_("Invoices"), {"fields": ("vat_mention", "payment_terms_days", "late_payment_mention")}),
+        (_("Dues"), {"fields": ("dues_person", "dues_organisation", "dues_year_start_month")}),
+        (_("Bank and SEPA"), {"fields": ("iban", "bic", "creditor_id", "sepa_notice_days")}),
+        (_("Reminders and suspension"), {"fields": ("grace_days", "reminder_days", "suspension_days")}),
+    )
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and not AssociationSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    fields = ("kind", "description", "period_start", "period_end", "unit_price", "quantity", "amount")
+    readonly_fields = ("amount",)
+    extra = 0
+
+    def _editable(self, obj):
+        return obj is None or obj.status == InvoiceStatus.DRAFT
+
+    def has_add_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._editable(obj) and super().has_delete_permission(request, obj)
+
+
+class CreditNoteForm(forms.Form):
+    amount = forms.DecimalField(label=_("Amount"), required=False, help_text=_("Empty: cancel what is left."))
+    reason = forms.CharField(label=_("Reason"), max_length=300)
+
+
+@admin.register(Invoice, site=volunteer_site)
+class InvoiceAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "member", "issued_on", "due_on", "total", "amount_paid", "amount_credited", "status")
+    list_filter = ("status", "origin", "billing_run")
+    list_select_related = ("member",)
+    search_fields = ("number", "member__username", "member__last_name", "member__organisation_name", "customer_name")
+    autocomplete_fields = ("member",)
+    date_hierarchy = "issued_on"
+    inlines = (InvoiceLineInline,)
+    actions = ("issue_selected", "deliver_selected")
+
+    def get_fields(self, request, obj=None):
+        if obj is None or obj.status == InvoiceStatus.DRAFT:
+            return ("member", "period_start", "period_end", "total")
+        return (
+            "number", "status", "member", "customer_name", "customer_address", "issued_on", "due_on",
+            "period_start", "period_end", "total", "amount_paid", "amount_credited", "pdf", "emailed_at",
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None or obj.status == InvoiceStatus.DRAFT:
+            return ("total",)
+        return self.get_fields(request, obj)
+
+    def save_formset(self, request, form, formset, change):
+        if form.instance.status != InvoiceStatus.DRAFT:
+            return  # an issued invoice's lines are shown read-only and never saved
+        instances = formset.save(commit=False)
+        for deleted in formset.deleted_objects:
+            deleted.delete()
+        for line in instances:
+            line.amount = services.money(line.unit_price * line.quantity)
+            line.save()
+        invoice = form.instance
+        invoice.total = sum((line.amount for line in invoice.lines.all()), services.money(0))
+        invoice.save(update_fields=["total"])
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.status != InvoiceStatus.DRAFT:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Issue the selected drafts (numbers them for ever)"), permissions=("issue",))
+    def issue_selected(self, request, queryset):
+        for invoice in queryset.filter(status=InvoiceStatus.DRAFT).order_by("pk"):
+            try:
+                services.issue_invoice(invoice, actor=request.user)
+            except ValidationError as error:
+                _report(self, request, error)
+                return
+        self.message_user(request, _("The selected drafts are issued; their PDFs are being sent."))
+
+    @admin.action(description=_("Render and email the PDFs again if missing"), permissions=("change",))
+    def deliver_selected(self, request, queryset):
+        from . import tasks
+
+        for pk in queryset.filter(status=InvoiceStatus.ISSUED).values_list("pk", flat=True):
+            tasks.deliver_invoice.delay(pk)
+        self.message_user(request, _("The PDFs are being rendered and sent."))
+
+    def has_issue_permission(self, request):
+        return request.user.has_perm("billing.issue_invoice")
+
+
+@admin.register(CreditNote, site=volunteer_site)
+class CreditNoteAdmin(admin.ModelAdmin):
+    list_display = ("number", "invoice", "member", "issued_on", "amount", "reason")
+    list_select_related = ("invoice", "member")
+    search_fields = ("number", "invoice__number", "member__username")
+    fields = ("invoice", "amount", "reason")
+    autocomplete_fields = ("invoice",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return ("number", "invoice", "member", "issued_on", "amount", "reason") if obj else ()
+
+    def get_fields(self, request, obj=None):
+        return ("number", "invoice", "member", "issued_on", "amount", "reason") if obj else self.fields
+
+    def save_model(self, request, obj, form, change):
+        note = services.create_credit_note(
+            form.cleaned_data["invoice"], actor=request.user, reason=form.cleaned_data["reason"],
+            amount=form.cleaned_data.get("amount"),
+        )
+        obj.pk = note.pk
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AllocationInline(admin.TabularInline):
+    model = PaymentAllocation
+    fields = ("invoice", "amount")
+    readonly_fields = ("invoice", "amount")
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PaymentForm(forms.ModelForm):
+    class Meta:
+        model = Payment
+        fields = ("member", "method", "amount", "received_on", "reference", "note")
+
+
+@admin.register(Payment, site=volunteer_site)
+class PaymentAdmin(admin.ModelAdmin):
+    form = PaymentForm
+    list_display = ("received_on", "member", "method", "amount", "reference")
+    list_filter = ("method",)
+    list_select_related = ("member",)
+    search_fields = ("member__username", "member__last_name", "reference")
+    autocomplete_fields = ("member",)
+    date_hierarchy = "received_on"
+    inlines = (AllocationInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        return PaymentForm.Meta.fields if obj else ()
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return
+        data = form.cleaned_data
+        payment = services.record_payment(
+            data["member"], actor=request.user, amount=data["amount"], method=data["method"],
+            received_on=data["received_on"], reference=data["reference"], note=data["note"],
+        )
+        obj.pk = payment.pk
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj is not None else ()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BillingRun, site=volunteer_site)
+class BillingRunAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "invoice_count", "total", "started_at", "finished_at")
+    readonly_fields = ("period_start", "period_end", "invoice_count", "total", "started_at", "finished_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Mandate, site=volunteer_site)
+class MandateAdmin(admin.ModelAdmin):
+    list_display = ("reference", "member", "debtor_name", "signed_on", "status", "last_collected_on")
+    list_filter = ("status",)
+    list_select_related = ("member",)
+    search_fields = ("reference", "member__username", "debtor_name")
+    autocomplete_fields = ("member",)
+    readonly_fields = ("last_collected_on",)
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        from .services import sepa
+
+        mandate = sepa.create_mandate(
+            obj.member, actor=request.user, iban=obj.iban, bic=obj.bic, debtor_name=obj.debtor_name,
+            signed_on=obj.signed_on, reference=obj.reference,
+        )
+        obj.pk = mandate.pk
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class DirectDebitInline(admin.TabularInline):
+    model = DirectDebit
+    fields = ("mandate", "invoice", "amount", "sequence", "end_to_end_id")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class CollectionForm(forms.Form):
+    collection_date = forms.DateField(label=_("Collection date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+@admin.register(DirectDebitBatch, site=volunteer_site)
+class DirectDebitBatchAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "status", "total", "created_at")
+    readonly_fields = ("collection_date", "message_id", "status", "total", "created_at")
+    exclude = ("xml",)
+    inlines = (DirectDebitInline,)
+    actions = ("download_selected", "mark_collected")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Create the batch of every outstanding invoice of members with a usable mandate."""
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+
+        form = CollectionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                batch = services.create_collection_batch(form.cleaned_data["collection_date"], actor=request.user)
+            except ValidationError as error:
+                form.add_error("collection_date" if hasattr(error, "error_dict") else None,
+                               error.message_dict.get("collection_date", error.messages)
+                               if hasattr(error, "error_dict") else error.messages)
+            else:
+                if batch is None:
+                    self.message_user(request, _("Nothing to collect: no outstanding invoice has a usable mandate."))
+                    return redirect("admin:billing_directdebitbatch_changelist")
+                self.message_user(request, _("The batch is ready; members are being notified."))
+                return redirect("admin:billing_directdebitbatch_change", batch.pk)
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.opts,
+                   "title": _("New direct debit batch")}
+        return TemplateResponse(request, "billing/admin/collection_form.html", context)
+
+    @admin.action(description=_("Download the pain.008 file"), permissions=("view",))
+    def download_selected(self, request, queryset):
+        from django.http import HttpResponse
+
+        batch = queryset.first()
+        response = HttpResponse(batch.xml, content_type="application/xml")
+        response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
+        return response
+
+    @admin.action(description=_("Mark as collected by the bank (records the payments)"), permissions=("change",))
+    def mark_collected(self, request, queryset):
+        for batch in queryset:
+            services.mark_batch_collected(batch, actor=request.user)
+        self.message_user(request, _("The payments are recorded."))
+
+
+@admin.register(BankCSVProfile, site=volunteer_site)
+class BankCSVProfileAdmin(admin.ModelAdmin):
+    list_display = ("name", "delimiter", "date_column", "amount_column", "decimal_comma")
+
+
+class StatementUploadForm(forms.Form):
+    file = forms.FileField(label=_("Statement file"))
+    format = forms.ChoiceField(label=_("Format"), choices=StatementFormat.choices)
+    profile = forms.ModelChoiceField(
+        label=_("Bank CSV format"), queryset=BankCSVProfile.objects.all(), required=False,
+        help_text=_("Only for CSV files."),
+    )
+
+
+@admin.register(BankStatement, site=volunteer_site)
+class BankStatementAdmin(admin.ModelAdmin):
+    list_display = ("filename", "format", "imported_at", "line_count", "new_line_count")
+    readonly_fields = ("filename", "format", "imported_at", "line_count", "new_line_count")
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """Upload a statement: new lines are recorded and matched, the rest waits for review."""
+        from django.shortcuts import redirect
+        from django.template.response import TemplateResponse
+
+        form = StatementUploadForm(request.POST or None, request.FILES or None)
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = services.import_statement(
+                    upload.read(), actor=request.user, filename=upload.name, format=form.cleaned_data["format"],
+                    profile=form.cleaned_data["profile"],
+                )
+            except ValidationError as error:
+                form.add_error("file", error.messages)
+            else:
+                self.message_user(request, _(
+                    "%(lines)s lines read, %(new)s new, %(matched)s matched to invoices."
+                ) % {"lines": result.line_count, "new": result.new_count, "matched": result.matched_count})
+                return redirect(reverse("admin:billing_bankline_changelist") + "?status__exact=unmatched")
+        context = {**self.admin_site.each_context(request), "form": form, "opts": self.opts,
+                   "title": _("Import a bank statement")}
+        return TemplateResponse(request, "billing/admin/statement_upload.html", context)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class BankLineMatchForm(forms.ModelForm):
+    member = forms.ModelChoiceField(label=_("Paid by"), queryset=Member.objects.all(), required=False)
+    invoice = forms.ModelChoiceField(
+        label=_("Invoice paid"), queryset=Invoice.objects.outstanding(), required=False,
+        help_text=_("Empty: the member's oldest unpaid invoices, the rest as credit."),
+    )
+
+    class Meta:
+        model = BankLine
+        fields = ()
+
+
+@admin.register(BankLine, site=volunteer_site)
+class BankLineAdmin(admin.ModelAdmin):
+    """The review list: lines that did not match an invoice by themselves."""
+
+    form = BankLineMatchForm
+    list_display = ("booked_on", "amount", "label", "reference", "status", "payment")
+    list_filter = ("status",)
+    search_fields = ("label", "reference")
+    readonly_fields = ("statement", "booked_on", "amount", "label", "reference", "status", "payment")
+    fields = ("statement", "booked_on", "amount", "label", "reference", "status", "payment", "member", "invoice")
+    autocomplete_fields = ()
+    actions = ("ignore_selected",)
+
+    def save_model(self, request, obj, form, change):
+        member, invoice = form.cleaned_data.get("member"), form.cleaned_data.get("invoice")
+        if member is None and invoice is not None:
+            member = invoice.member
+        if member is not None:
+            services.match_manually(obj, actor=request.user, member=member, invoice=invoice)
+
+    def save_related(self, request, form, formsets, change):
+        pass
+
+    @admin.action(description=_("Ignore the selected lines (not a member's payment)"), permissions=("change",))
+    def ignore_selected(self, request, queryset):
+        queryset.filter(status=BankLineStatus.UNMATCHED).update(status=BankLineStatus.IGNORED)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder, site=volunteer_site)
+class ReminderAdmin(admin.ModelAdmin):
+    list_display = ("invoice", "step", "sent_at")
+    list_select_related = ("invoice",)
+    readonly_fields = ("invoice", "step", "sent_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Suspension, site=volunteer_site)
+class SuspensionAdmin(admin.ModelAdmin):
+    list_display = ("member", "started_at", "ended_at", "reason")
+    list_select_related = ("member",)
+    readonly_fields = ("member", "started_at", "ended_at", "reason")
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,65 @@
+"""Choices of the billing app."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class InvoiceStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    ISSUED = "issued", _("issued")
+
+
+class InvoiceOrigin(models.TextChoices):
+    RUN = "run", _("monthly billing run")
+    MANUAL = "manual", _("entered by a volunteer")
+
+
+class LineKind(models.TextChoices):
+    DUES = "dues", _("membership dues")
+    VPN = "vpn", _("VPN")
+    DSL = "dsl", _("DSL")
+    HOUSING = "housing", _("housing")
+    OTHER = "other", _("other")
+
+
+# The line kind of a subscription, from its offer's kind (offers.choices.OfferKind).
+LINE_KIND_FOR_OFFER = {"vpn": LineKind.VPN, "dsl": LineKind.DSL, "housing": LineKind.HOUSING}
+
+
+class PaymentMethod(models.TextChoices):
+    TRANSFER = "transfer", _("bank transfer")
+    SEPA = "sepa", _("SEPA direct debit")
+    CASH = "cash", _("cash")
+    CHEQUE = "cheque", _("cheque")
+
+
+class SequenceKind(models.TextChoices):
+    INVOICE = "invoice", _("invoice")
+    CREDIT_NOTE = "credit_note", _("credit note")
+
+
+class SepaSequence(models.TextChoices):
+    FIRST = "FRST", _("first collection")
+    RECURRING = "RCUR", _("recurring collection")
+
+
+class MandateStatus(models.TextChoices):
+    ACTIVE = "active", _("active")
+    REVOKED = "revoked", _("revoked")
+
+
+class BatchStatus(models.TextChoices):
+    EXPORTED = "exported", _("exported, awaiting collection")
+    COLLECTED = "collected", _("collected")
+
+
+class StatementFormat(models.TextChoices):
+    CSV = "csv", _("CSV")
+    OFX = "ofx", _("OFX")
+    CAMT053 = "camt053", _("CAMT.053 (ISO 20022)")
+
+
+class BankLineStatus(models.TextChoices):
+    UNMATCHED = "unmatched", _("to review")
+    MATCHED = "matched", _("matched")
+    IGNORED = "ignored", _("ignored")

@@ -1,0 +1,76 @@
+"""Domain operations of billing, one module per concern; import them from here.
+
+Every function that changes state runs in one transaction, checks the
+actor's rights when an actor is given (``actor=None``: the system, a task or
+a command) and is recorded in the audit log. Errors are ``ValidationError``\\s
+with a message for the volunteer or member who asked.
+"""
+
+from .bank import import_statement, match_line, match_manually, unmatched_lines
+from .common import format_money, money, month_bounds, parse_month, require_settings
+from .dunning import restore_if_settled, restore_settled_members, run_dunning, suspend_member
+from .invoices import add_line, balance, create_credit_note, create_draft, issue_invoice
+from .numbering import take_numbers
+from .payments import allocate_to_oldest, apply_credit, record_payment, unallocated
+from .pdf import (
+    deliver_credit_note,
+    deliver_invoice,
+    email_invoice,
+    render_credit_note_pdf,
+    render_invoice_html,
+    render_invoice_pdf,
+    store_invoice_pdf,
+)
+from .runs import billing_run, plan_month, prorata
+from .sepa import (
+    clean_iban,
+    create_collection_batch,
+    create_mandate,
+    mark_batch_collected,
+    revoke_mandate,
+    send_prenotifications,
+    validate_pain008,
+)
+
+__all__ = [
+    "add_line",
+    "allocate_to_oldest",
+    "apply_credit",
+    "balance",
+    "billing_run",
+    "import_statement",
+    "match_line",
+    "match_manually",
+    "unmatched_lines",
+    "clean_iban",
+    "create_collection_batch",
+    "create_mandate",
+    "mark_batch_collected",
+    "revoke_mandate",
+    "send_prenotifications",
+    "validate_pain008",
+    "create_credit_note",
+    "create_draft",
+    "deliver_credit_note",
+    "deliver_invoice",
+    "email_invoice",
+    "format_money",
+    "issue_invoice",
+    "money",
+    "month_bounds",
+    "parse_month",
+    "plan_month",
+    "prorata",
+    "record_payment",
+    "render_credit_note_pdf",
+    "render_invoice_html",
+    "render_invoice_pdf",
+    "require_settings",
+    "restore_if_settled",
+    "restore_settled_members",
+    "run_dunning",
+    "store_invoice_pdf",
+    "suspend_member",
+    "take_numbers",
+    "unallocated",
+]

@@ -1,0 +1,148 @@
+"""Reminders after the due date plus the grace period, then suspension; restoration once settled.
+
+Every step is recorded (``Reminder``, ``Suspension`` rows and the audit log),
+shown to the member in the portal, and emailed. Suspension and restoration
+send ``billing.signals.member_suspended`` / ``member_restored`` for netops.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from coin.members import audit
+from coin.members.choices import AuditAction
+from coin.members.models import Member
+
+from ..models import AssociationSettings, Invoice, Reminder, Suspension
+from ..signals import member_restored, member_suspended
+
+log = logging.getLogger(__name__)
+
+
+def _email(member, subject, template, context):
+    with translation.override(member.language):
+        context = {"member": member, "isp_name": settings.COIN_ISP_NAME, "portal_url": settings.COIN_BASE_URL, **context}
+        body = render_to_string(template, context)
+        subject = str(subject)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+
+
+def arrears(member, on, grace_days):
+    """The member's invoices still unpaid after their due date plus the grace period."""
+    return Invoice.objects.overdue(on, grace_days).filter(member=member)
+
+
+def run_dunning(today=None):
+    """Send the reminder steps that are due and suspend members past the last step.
+
+    Idempotent: a step is sent at most once per invoice (a unique constraint),
+    a member has at most one open suspension. Returns (reminders sent, members suspended).
+    """
+    today = today or timezone.localdate()
+    config = AssociationSettings.load()
+    if config is None:
+        return 0, 0
+    sent = suspended = 0
+    steps = sorted(config.reminder_days)
+    overdue = (
+        Invoice.objects.overdue(today, config.grace_days)
+        .select_related("member")
+        .prefetch_related("reminders")
+        .order_by("member_id", "due_on")
+    )
+    to_suspend = {}
+    for invoice in overdue:
+        late = (today - (invoice.due_on + timedelta(days=config.grace_days))).days
+        done = {r.step for r in invoice.reminders.all()}
+        for step, days in enumerate(steps):
+            if late >= days and step not in done:
+                if _send_reminder(invoice, step, len(steps)):
+                    sent += 1
+                break  # one reminder per invoice per day, the earliest missing step
+        if late >= config.suspension_days:
+            to_suspend.setdefault(invoice.member, []).append(invoice)
+    for member, invoices in to_suspend.items():
+        if suspend_member(member, invoices):
+            suspended += 1
+    return sent, suspended
+
+
+def _send_reminder(invoice, step, step_count):
+    try:
+        with transaction.atomic():
+            reminder = Reminder.objects.create(invoice=invoice, step=step)
+            audit.record(
+                invoice, AuditAction.UPDATE, {"reminder": [None, step + 1]},
+                message=_("Payment reminder %(step)s of %(count)s sent.") % {"step": step + 1, "count": step_count},
+            )
+    except IntegrityError:
+        return False  # another worker sent it
+    member = invoice.member
+    _email(
+        member,
+        _("Reminder: invoice %(number)s is unpaid") % {"number": invoice.number},
+        "billing/email/reminder.txt",
+        {"invoice": invoice, "step": step + 1, "outstanding": invoice.outstanding, "reminder": reminder},
+    )
+    return True
+
+
+@transaction.atomic
+def suspend_member(member, invoices=()):
+    """Suspend ``member``'s services for non-payment; does nothing if already suspended.
+
+    Sends ``member_suspended`` (netops disables VPN peers and DSL access on its
+    next provisioning run), records it in the audit log and emails the member.
+    """
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if Suspension.objects.filter(member=member, ended_at__isnull=True).exists():
+        return None
+    numbers = ", ".join(str(invoice.number) for invoice in invoices)
+    reason = _("Unpaid invoices: %(numbers)s") % {"numbers": numbers} if numbers else _("Unpaid invoices")
+    suspension = Suspension.objects.create(member=member, reason=reason)
+    audit.record(member, AuditAction.UPDATE, {"services": ["active", "suspended"]}, message=reason)
+    member_suspended.send(sender=Suspension, member=member, suspension=suspension, reason=reason)
+    transaction.on_commit(lambda: _email(
+        member, _("Your services are suspended"), "billing/email/suspended.txt",
+        {"suspension": suspension, "invoices": list(invoices)},
+    ))
+    return suspension
+
+
+@transaction.atomic
+def restore_if_settled(member, today=None):
+    """End ``member``'s suspension when nothing is left overdue; returns the ended suspension or None.
+
+    Sends ``member_restored``, records it in the audit log and emails the member.
+    """
+    suspension = Suspension.objects.select_for_update().filter(member=member, ended_at__isnull=True).first()
+    if suspension is None:
+        return None
+    config = AssociationSettings.load()
+    grace = config.grace_days if config else 0
+    if arrears(member, today or timezone.localdate(), grace).exists():
+        return None
+    suspension.ended_at = timezone.now()
+    suspension.save(update_fields=["ended_at"])
+    audit.record(member, AuditAction.UPDATE, {"services": ["suspended", "active"]},
+                 message=_("Arrears settled: services restored."))
+    member_restored.send(sender=Suspension, member=member, suspension=suspension)
+    transaction.on_commit(lambda: _email(
+        member, _("Your services are restored"), "billing/email/restored.txt", {"suspension": suspension},
+    ))
+    return suspension
+
+
+def restore_settled_members():
+    """Restore every suspended member whose arrears are settled (daily safety net)."""
+    restored = 0
+    for suspension in Suspension.objects.filter(ended_at__isnull=True).select_related("member"):
+        if restore_if_settled(suspension.member):
+            restored += 1
+    return restored

@@ -1,0 +1,174 @@
+"""Invoices and credit notes: drafts, lines, issuing, corrections."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coin.members import audit
+from coin.members.models import Member
+from coin.members.services import require_perm
+
+from ..choices import InvoiceOrigin, InvoiceStatus, LineKind, SequenceKind
+from ..models import ZERO, CreditNote, Invoice, InvoiceLine
+from .common import customer_address, format_money, money, require_settings
+from .numbering import take_numbers
+
+
+@transaction.atomic
+def create_draft(member, *, actor, period_start=None, period_end=None):
+    """A new, unnumbered draft invoice for ``member`` (volunteers fill its lines, then issue it)."""
+    require_perm(actor, "billing.add_invoice")
+    invoice = Invoice(
+        member=member, origin=InvoiceOrigin.MANUAL, period_start=period_start, period_end=period_end
+    )
+    with audit.acting_as(actor):
+        invoice.save()
+    return invoice
+
+
+@transaction.atomic
+def add_line(invoice, *, actor, description, unit_price, quantity=Decimal("1"), kind=LineKind.OTHER,
+             period_start=None, period_end=None):
+    """Add a line to a draft; its amount is unit price × quantity rounded to the cent."""
+    require_perm(actor, "billing.change_invoice")
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise ValidationError(_("An issued invoice can never be changed: issue a credit note instead."))
+    unit_price, quantity = Decimal(unit_price), Decimal(quantity)
+    if quantity <= 0:
+        raise ValidationError({"quantity": _("The quantity must be positive.")})
+    if period_start and period_end and period_end < period_start:
+        raise ValidationError({"period_end": _("The service period ends before it starts.")})
+    line = InvoiceLine(
+        invoice=invoice,
+        kind=kind,
+        description=description,
+        unit_price=unit_price,
+        quantity=quantity,
+        amount=money(unit_price * quantity),
+        period_start=period_start,
+        period_end=period_end,
+        position=invoice.lines.count(),
+    )
+    line.full_clean(exclude=["invoice"])
+    with audit.acting_as(actor):
+        line.save()
+        invoice.total = invoice.lines.aggregate(total=Sum("amount"))["total"] or ZERO
+        invoice.save(update_fields=["total"])
+    return line
+
+
+@transaction.atomic
+def issue_invoice(invoice, *, actor, issued_on=None):
+    """Number and freeze a draft: the next number of the year's gap-free sequence.
+
+    Guarantees: two concurrent calls never get the same number and a failure
+    leaves no gap; afterwards the invoice and its lines can never change. The
+    PDF is rendered and emailed by the worker once the transaction commits.
+    """
+    require_perm(actor, "billing.issue_invoice")
+    config = require_settings()
+    invoice = Invoice.objects.select_for_update().select_related("member").get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise ValidationError(_("This invoice is already issued (%(number)s).") % {"number": invoice.number})
+    lines = list(invoice.lines.all())
+    if not lines:
+        raise ValidationError(_("An invoice needs at least one line."))
+    issued_on = issued_on or timezone.localdate()
+    invoice.number = take_numbers(SequenceKind.INVOICE, issued_on.year)[0]
+    invoice.status = InvoiceStatus.ISSUED
+    invoice.issued_on = issued_on
+    invoice.due_on = issued_on + timedelta(days=config.payment_terms_days)
+    invoice.total = sum((line.amount for line in lines), ZERO)
+    invoice.customer_name = invoice.member.display_name
+    invoice.customer_address = customer_address(invoice.member)
+    invoice.issuer = config.as_issuer()
+    if invoice.period_start is None:
+        starts = [line.period_start for line in lines if line.period_start]
+        ends = [line.period_end for line in lines if line.period_end]
+        invoice.period_start = min(starts) if starts else None
+        invoice.period_end = max(ends) if ends else None
+    with audit.acting_as(actor):
+        invoice.save()
+    from .. import tasks
+
+    transaction.on_commit(lambda: tasks.deliver_invoice.delay(invoice.pk))
+    return invoice
+
+
+@transaction.atomic
+def create_credit_note(invoice, *, actor, reason, amount=None, issued_on=None):
+    """Correct an issued invoice with a credit note numbered in its own sequence.
+
+    ``amount`` defaults to what is not yet credited (a full cancellation) and
+    can never exceed it. What the credit note frees is first taken off what
+    the member still owes on the invoice; a surplus becomes credit on the
+    member's balance.
+    """
+    require_perm(actor, "billing.issue_invoice")
+    invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.ISSUED:
+        raise ValidationError(_("Only an issued invoice can be corrected by a credit note; change the draft instead."))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the invoice is corrected.")})
+    creditable = invoice.total - invoice.amount_credited
+    amount = creditable if amount is None else money(amount)
+    if amount <= 0 or amount > creditable:
+        raise ValidationError(
+            {"amount": _("A credit note on %(number)s can be at most %(max)s.")
+             % {"number": invoice.number, "max": format_money(creditable)}}
+        )
+    issued_on = issued_on or timezone.localdate()
+    config = require_settings()
+    note = CreditNote(
+        number=take_numbers(SequenceKind.CREDIT_NOTE, issued_on.year)[0],
+        invoice=invoice,
+        member_id=invoice.member_id,
+        issued_on=issued_on,
+        amount=amount,
+        reason=reason.strip(),
+        issuer=config.as_issuer(),
+    )
+    with audit.acting_as(actor):
+        note.save()
+        invoice.amount_credited += amount
+        # What was paid beyond the new total goes back to the member's credit.
+        if invoice.amount_paid > invoice.total - invoice.amount_credited:
+            _release_allocations(invoice, invoice.amount_paid - (invoice.total - invoice.amount_credited))
+        invoice.save(update_fields=["amount_credited", "amount_paid"])
+    from .. import tasks
+    from .dunning import restore_if_settled
+
+    restore_if_settled(Member.objects.get(pk=invoice.member_id))
+    transaction.on_commit(lambda: tasks.deliver_credit_note.delay(note.pk))
+    return note
+
+
+def _release_allocations(invoice, excess):
+    """Take ``excess`` off the invoice's allocations, newest first (the money becomes member credit)."""
+    for allocation in invoice.allocations.order_by("-pk"):
+        if excess <= 0:
+            break
+        cut = min(excess, allocation.amount)
+        excess -= cut
+        invoice.amount_paid -= cut
+        if cut == allocation.amount:
+            allocation.delete()
+        else:
+            allocation.amount -= cut
+            allocation.save(update_fields=["amount"])
+
+
+def balance(member):
+    """The member's balance: payments and credit notes minus issued invoices (negative: the member owes)."""
+    from ..models import Payment
+
+    invoiced = Invoice.objects.issued().filter(member=member).aggregate(s=Sum("total"))["s"] or ZERO
+    credited = CreditNote.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
+    paid = Payment.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
+    return paid + credited - invoiced

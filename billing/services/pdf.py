@@ -1,0 +1,137 @@
+"""Invoice PDFs: rendered from billing/templates/billing/invoice_pdf.html by WeasyPrint, stored, emailed.
+
+Rendering runs in the Celery worker (importing WeasyPrint costs most of a
+second; a long-lived worker pays it once).
+"""
+
+import base64
+import logging
+import mimetypes
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from ..models import AssociationSettings, CreditNote, Invoice
+
+# WeasyPrint logs nine progress lines per document at INFO: noise in a worker rendering thousands.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+
+
+def _logo_data_uri():
+    config = AssociationSettings.load()
+    if config is None or not config.logo:
+        return ""
+    try:
+        with config.logo.open("rb") as handle:
+            data = handle.read()
+    except OSError:
+        return ""
+    mime = mimetypes.guess_type(config.logo.name)[0] or "image/png"
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+
+
+def render_invoice_html(invoice, logo=None):
+    """The invoice as HTML, in the member's language, from the details frozen at issue."""
+    with translation.override(invoice.member.language):
+        return render_to_string(
+            "billing/invoice_pdf.html",
+            {
+                "invoice": invoice,
+                "lines": list(invoice.lines.all()),
+                "issuer": invoice.issuer,
+                "logo": _logo_data_uri() if logo is None else logo,
+            },
+        )
+
+
+def render_invoice_pdf(invoice, logo=None):
+    """The invoice as PDF bytes (WeasyPrint)."""
+    from weasyprint import HTML
+
+    return HTML(string=render_invoice_html(invoice, logo), base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def store_invoice_pdf(invoice, logo=None):
+    """Render the PDF of an issued invoice and store it; keeps an existing file (idempotent)."""
+    invoice = Invoice.objects.select_related("member").get(pk=invoice.pk)
+    if invoice.pdf:
+        return invoice
+    pdf = render_invoice_pdf(invoice, logo)
+    invoice.pdf.save(f"{invoice.number}.pdf", ContentFile(pdf), save=False)
+    invoice.save(update_fields=["pdf"])
+    return invoice
+
+
+def email_invoice(invoice):
+    """Email the stored PDF to the member once; later calls do nothing (``emailed_at`` is set)."""
+    with transaction.atomic():
+        invoice = Invoice.objects.select_for_update().select_related("member").get(pk=invoice.pk)
+        if invoice.emailed_at is not None or not invoice.pdf:
+            return False
+        member = invoice.member
+        with translation.override(member.language):
+            subject = _("Invoice %(number)s from %(isp)s") % {"number": invoice.number, "isp": settings.COIN_ISP_NAME}
+            body = render_to_string(
+                "billing/email/invoice.txt",
+                {"invoice": invoice, "member": member, "isp_name": settings.COIN_ISP_NAME,
+                 "portal_url": settings.COIN_BASE_URL},
+            )
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+        with invoice.pdf.open("rb") as handle:
+            message.attach(f"{invoice.number}.pdf", handle.read(), "application/pdf")
+        message.send()
+        invoice.emailed_at = timezone.now()
+        invoice.save(update_fields=["emailed_at"])
+    return True
+
+
+def deliver_invoice(invoice):
+    """Render, store and email an issued invoice (each step done once)."""
+    invoice = store_invoice_pdf(invoice)
+    email_invoice(invoice)
+    return invoice
+
+
+def render_credit_note_pdf(note, logo=None):
+    """The credit note as PDF bytes: both parties, its number and date, the corrected invoice, amount, reason."""
+    from weasyprint import HTML
+
+    note = CreditNote.objects.select_related("invoice", "invoice__member").get(pk=note.pk)
+    with translation.override(note.invoice.member.language):
+        html = render_to_string(
+            "billing/credit_note_pdf.html",
+            {"note": note, "invoice": note.invoice, "issuer": note.issuer or note.invoice.issuer,
+             "logo": _logo_data_uri() if logo is None else logo},
+        )
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+
+
+def deliver_credit_note(note):
+    """Render and store the credit note's PDF, then email it to the member (each step once)."""
+    with transaction.atomic():
+        note = CreditNote.objects.select_for_update().select_related("invoice__member").get(pk=note.pk)
+        if not note.pdf:
+            note.pdf.save(f"{note.number}.pdf", ContentFile(render_credit_note_pdf(note)), save=False)
+            note.save(update_fields=["pdf"])
+        if note.emailed_at is not None:
+            return note
+        member = note.invoice.member
+        with translation.override(member.language):
+            subject = _("Credit note %(number)s from %(isp)s") % {"number": note.number, "isp": settings.COIN_ISP_NAME}
+            body = render_to_string(
+                "billing/email/credit_note.txt",
+                {"note": note, "member": member, "isp_name": settings.COIN_ISP_NAME,
+                 "portal_url": settings.COIN_BASE_URL},
+            )
+        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+        with note.pdf.open("rb") as handle:
+            message.attach(f"{note.number}.pdf", handle.read(), "application/pdf")
+        message.send()
+        note.emailed_at = timezone.now()
+        note.save(update_fields=["emailed_at"])
+    return note

@@ -1,0 +1,279 @@
+"""The board's finance figures and the exports for the accountant (CSV) and the tax administration (FEC).
+
+Every function reads with aggregate queries: their number does not depend on
+the number of members or invoices.
+"""
+
+import csv
+import io
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import F, Min, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone, translation
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+
+from ..choices import InvoiceStatus, LineKind, PaymentMethod
+from ..models import ZERO, AssociationSettings, CreditNote, Invoice, InvoiceLine, Payment
+from .common import month_bounds
+
+CHART_KINDS = [LineKind.DUES, LineKind.VPN, LineKind.DSL, LineKind.HOUSING, LineKind.OTHER]
+CHART_COLOURS = {"dues": "#1f6f5c", "vpn": "#3b8fd1", "dsl": "#e0a030", "housing": "#8a5cc2", "other": "#9aa5ab"}
+AGEING_BUCKETS = [(0, 30), (31, 60), (61, 90), (91, None)]
+
+
+def last_months(today, count=12):
+    """The first days of the ``count`` months ending with today's, oldest first."""
+    first = today.replace(day=1)
+    months = []
+    for _i in range(count):
+        months.append(first)
+        first = (first - timedelta(days=1)).replace(day=1)
+    return list(reversed(months))
+
+
+def invoiced_by_month(months):
+    """{month: {kind: amount}} of issued invoice lines, per issue month."""
+    rows = (
+        InvoiceLine.objects.filter(invoice__status=InvoiceStatus.ISSUED, invoice__issued_on__gte=months[0],
+                                   invoice__issued_on__lte=month_bounds(months[-1])[1])
+        .annotate(month=TruncMonth("invoice__issued_on"))
+        .values("month", "kind")
+        .annotate(total=Sum("amount"))
+    )
+    result = {month: {kind: ZERO for kind in CHART_KINDS} for month in months}
+    for row in rows:
+        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        result.setdefault(month, {})[row["kind"]] = row["total"]
+    return result
+
+
+def received_by_month(months):
+    rows = (
+        Payment.objects.filter(received_on__gte=months[0], received_on__lte=month_bounds(months[-1])[1])
+        .annotate(month=TruncMonth("received_on"))
+        .values("month")
+        .annotate(total=Sum("amount"))
+    )
+    result = {month: ZERO for month in months}
+    for row in rows:
+        month = row["month"].date() if hasattr(row["month"], "date") else row["month"]
+        result[month] = row["total"]
+    return result
+
+
+def chart_svg(by_month, width=720, height=260):
+    """A stacked bar chart (inline SVG, no script) of amounts per month and kind."""
+    months = list(by_month)
+    top = max([sum(values.values(), ZERO) for values in by_month.values()] + [Decimal("1")])
+    left, bottom, plot_h = 48, 36, height - 56
+    slot = (width - left - 8) / max(len(months), 1)
+    bar = slot * 0.7
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 {width} {height}" '
+        f'width="100%" aria-label="{escape(_("Invoiced per month by kind"))}">'
+    ]
+    for step in range(5):
+        value = top * step / 4
+        y = height - bottom - plot_h * step / 4
+        parts.append(f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d7dee2"/>')
+        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{value:.0f} €</text>')
+    for index, month in enumerate(months):
+        x = left + index * slot + (slot - bar) / 2
+        y = height - bottom
+        for kind in CHART_KINDS:
+            amount = by_month[month].get(kind, ZERO)
+            if amount <= 0:
+                continue
+            h = float(amount / top) * plot_h
+            y -= h
+            label = f"{month:%Y-%m} {LineKind(kind).label}: {amount:.2f} €"
+            parts.append(
+                f'<rect class="bar {kind}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="{CHART_COLOURS[kind]}"><title>{escape(label)}</title></rect>'
+            )
+        parts.append(
+            f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14}" font-size="10" text-anchor="middle">'
+            f'{month:%m/%y}</text>'
+        )
+    x = left
+    for kind in CHART_KINDS:
+        label = str(LineKind(kind).label)
+        parts.append(f'<rect x="{x}" y="{height - 14}" width="10" height="10" fill="{CHART_COLOURS[kind]}"/>')
+        parts.append(f'<text x="{x + 14}" y="{height - 5}" font-size="11">{escape(label)}</text>')
+        x += 30 + 7 * len(label)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def ageing(today):
+    """Outstanding amounts by days past due: not yet due, 0–30, 31–60, 61–90, over 90."""
+    buckets = {"not_due": ZERO, **{bounds: ZERO for bounds in AGEING_BUCKETS}}
+    rows = Invoice.objects.outstanding().values_list("due_on").annotate(
+        left=Sum(F("total") - F("amount_paid") - F("amount_credited"))
+    )
+    for due_on, left in rows:
+        late = (today - due_on).days
+        if late < 0:
+            buckets["not_due"] += left
+            continue
+        for low, high in AGEING_BUCKETS:
+            if late >= low and (high is None or late <= high):
+                buckets[(low, high)] += left
+                break
+    return buckets
+
+
+def members_in_arrears(today, grace_days):
+    """Members with invoices unpaid after due date plus grace: (member id, name, amount, oldest due date)."""
+    return list(
+        Invoice.objects.overdue(today, grace_days)
+        .values("member_id", "customer_name")
+        .annotate(amount=Sum(F("total") - F("amount_paid") - F("amount_credited")), oldest=Min("due_on"))
+        .order_by("-amount")
+    )
+
+
+def forecast(today):
+    """What next month's run would invoice: (number of invoices, total)."""
+    from .runs import plan_month
+
+    next_month = month_bounds(today)[1] + timedelta(days=1)
+    plans = plan_month(next_month)
+    return next_month, len(plans), sum((plan.total for plan in plans), ZERO)
+
+
+def dashboard(today=None):
+    """Everything the finance dashboard shows."""
+    today = today or timezone.localdate()
+    config = AssociationSettings.load()
+    months = last_months(today)
+    by_month = invoiced_by_month(months)
+    try:
+        next_month, count, total = forecast(today)
+        planned = {"month": next_month, "count": count, "total": total}
+    except Exception:  # settings missing: no forecast
+        planned = None
+    buckets = ageing(today)
+    return {
+        "months": [(month, by_month[month], sum(by_month[month].values(), ZERO)) for month in months],
+        "received": received_by_month(months),
+        "chart": chart_svg(by_month),
+        "ageing": buckets,
+        "outstanding": sum(buckets.values(), ZERO),
+        "arrears": members_in_arrears(today, config.grace_days if config else 0),
+        "forecast": planned,
+        "kinds": [(kind, LineKind(kind).label) for kind in CHART_KINDS],
+    }
+
+
+def _fr(amount):
+    return f"{amount:.2f}".replace(".", ",")
+
+
+def accounting_csv(year):
+    """One row per invoice line, credit note and payment of ``year`` (semicolons, decimal commas)."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";")
+    writer.writerow([_("date"), _("document"), _("number"), _("member"), _("kind"), _("amount"), _("method")])
+    lines = (
+        InvoiceLine.objects.filter(invoice__status=InvoiceStatus.ISSUED, invoice__issued_on__year=year)
+        .select_related("invoice").order_by("invoice__issued_on", "invoice__number", "position")
+    )
+    for line in lines:
+        writer.writerow([line.invoice.issued_on.isoformat(), _("invoice"), line.invoice.number,
+                         line.invoice.customer_name, line.get_kind_display(), _fr(line.amount), ""])
+    for note in CreditNote.objects.filter(issued_on__year=year).select_related("invoice").order_by("issued_on", "number"):
+        writer.writerow([note.issued_on.isoformat(), _("credit note"), note.number, note.invoice.customer_name, "",
+                         _fr(-note.amount), ""])
+    for payment in Payment.objects.filter(received_on__year=year).select_related("member").order_by("received_on", "pk"):
+        writer.writerow([payment.received_on.isoformat(), _("payment"), payment.reference, payment.member.display_name,
+                         "", _fr(payment.amount), payment.get_method_display()])
+    return out.getvalue()
+
+
+FEC_COLUMNS = [
+    "JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
+    "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",
+    "ValidDate", "Montantdevise", "Idevise",
+]
+ACCOUNTS = {
+    "customers": "411000",
+    LineKind.DUES: "756000",
+    "services": "706000",
+    "bank": "512000",
+    "cash": "530000",
+}
+
+
+def fec_filename(year, config=None):
+    """SirenFECAAAAMMJJ.txt, the date being the closing date of the financial year (31 December)."""
+    config = config or AssociationSettings.load()
+    siren = (config.siren if config else "") or "000000000"
+    return f"{siren}FEC{date(year, 12, 31):%Y%m%d}.txt"
+
+
+def fec(year):
+    """The Fichier des Écritures Comptables of ``year``: 18 tab-separated fields, balanced entries, in French."""
+    with translation.override("fr"):
+        return _fec(year)
+
+
+def _fec(year):
+    rows = []
+
+    def entry(journal, journal_label, number, day, account, account_label, aux, aux_label, piece, label, debit, credit):
+        rows.append([
+            journal, journal_label, number, f"{day:%Y%m%d}", account, account_label, aux, aux_label, piece,
+            f"{day:%Y%m%d}", label, _fr(debit), _fr(credit), "", "", f"{day:%Y%m%d}", "", "",
+        ])
+
+    sales, sales_label = "VE", _("Sales")
+    invoices = (
+        Invoice.objects.issued().filter(issued_on__year=year).prefetch_related("lines").order_by("issued_on", "number")
+    )
+    for invoice in invoices:
+        aux, aux_label = f"M{invoice.member_id:06d}", invoice.customer_name
+        label = _("Invoice %(number)s") % {"number": invoice.number}
+        entry(sales, sales_label, invoice.number, invoice.issued_on, ACCOUNTS["customers"], _("Members"), aux,
+              aux_label, invoice.number, label, invoice.total, ZERO)
+        per_account = defaultdict(lambda: ZERO)
+        for line in invoice.lines.all():
+            per_account[ACCOUNTS[LineKind.DUES] if line.kind == LineKind.DUES else ACCOUNTS["services"]] += line.amount
+        for account, amount in sorted(per_account.items()):
+            account_label = _("Membership dues") if account == ACCOUNTS[LineKind.DUES] else _("Services")
+            entry(sales, sales_label, invoice.number, invoice.issued_on, account, account_label, "", "",
+                  invoice.number, label, ZERO, amount)
+    for note in CreditNote.objects.filter(issued_on__year=year).select_related("invoice").order_by("issued_on", "number"):
+        aux, aux_label = f"M{note.member_id:06d}", note.invoice.customer_name
+        label = _("Credit note %(number)s on %(invoice)s") % {"number": note.number, "invoice": note.invoice.number}
+        entry(sales, sales_label, note.number, note.issued_on, ACCOUNTS["services"], _("Services"), "", "",
+              note.number, label, note.amount, ZERO)
+        entry(sales, sales_label, note.number, note.issued_on, ACCOUNTS["customers"], _("Members"), aux, aux_label,
+              note.number, label, ZERO, note.amount)
+    for payment in Payment.objects.filter(received_on__year=year).select_related("member").order_by("received_on", "pk"):
+        cash = payment.method == PaymentMethod.CASH
+        journal, journal_label = ("CA", _("Cash")) if cash else ("BQ", _("Bank"))
+        number = f"P{payment.pk:08d}"
+        aux, aux_label = f"M{payment.member_id:06d}", payment.member.display_name
+        label = _("Payment %(method)s") % {"method": payment.get_method_display()}
+        piece = payment.reference[:30] or number
+        entry(journal, journal_label, number, payment.received_on, ACCOUNTS["cash" if cash else "bank"],
+              _("Cash") if cash else _("Bank"), "", "", piece, label, payment.amount, ZERO)
+        entry(journal, journal_label, number, payment.received_on, ACCOUNTS["customers"], _("Members"), aux,
+              aux_label, piece, label, ZERO, payment.amount)
+    # EcritureNum: a continuous sequence per journal, in date order; PieceRef keeps the document's number.
+    rows.sort(key=lambda row: (row[0], row[3], row[2]))
+    sequence, last = {}, {}
+    for row in rows:
+        key = (row[0], row[2])
+        if key not in last:
+            sequence[row[0]] = sequence.get(row[0], 0) + 1
+            last[key] = f"{row[0]}{sequence[row[0]]:06d}"
+        row[2] = last[key]
+    rows.sort(key=lambda row: (row[3], row[0], row[2]))
+    clean = lambda value: str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")  # noqa: E731
+    return "\r\n".join("\t".join(clean(v) for v in row) for row in [FEC_COLUMNS, *rows]) + "\r\n"

@@ -1,0 +1,250 @@
+"""The monthly billing run: one invoice per member for the month, all subscriptions, pro rata, dues.
+
+The run reads everything it needs in a fixed number of queries and writes
+with bulk inserts, so its number of SQL queries does not depend on the number
+of members. It is idempotent: a unique constraint allows one run invoice per
+member and month, and the run skips members already invoiced for the month.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coin.members import audit
+from coin.members.choices import AuditAction, MemberStatus
+from coin.members.models import Member
+from coin.members.services import require_perm
+from coin.offers.models import Subscription
+
+from ..choices import LINE_KIND_FOR_OFFER, InvoiceOrigin, InvoiceStatus, LineKind, SequenceKind
+from ..models import ZERO, BillingRun, Invoice, InvoiceLine
+from .common import customer_address, month_bounds, money, require_settings
+from .numbering import take_numbers
+
+QUANTITY = Decimal("0.0001")
+
+
+@dataclass
+class PlannedLine:
+    kind: str
+    description: str
+    period_start: date
+    period_end: date
+    unit_price: Decimal
+    quantity: Decimal
+    amount: Decimal
+    subscription_id: int | None = None
+
+
+@dataclass
+class PlannedInvoice:
+    member_id: int
+    customer_name: str
+    customer_address: str
+    lines: list = field(default_factory=list)
+
+    @property
+    def total(self):
+        return sum((line.amount for line in self.lines), ZERO)
+
+
+def membership_year(day, start_month):
+    """First and last day of the membership year containing ``day``."""
+    year = day.year if day.month >= start_month else day.year - 1
+    first = date(year, start_month, 1)
+    last = date(year + 1, start_month, 1) - timedelta(days=1)
+    return first, last
+
+
+def prorata(starts_on, ends_on, period_start, period_end):
+    """(first day, last day, quantity) of a subscription within the month; quantity = days / days of the month."""
+    first = max(starts_on, period_start)
+    last = min(ends_on, period_end) if ends_on else period_end
+    days_in_month = (period_end - period_start).days + 1
+    days = (last - first).days + 1
+    if days >= days_in_month:
+        return first, last, Decimal("1")
+    return first, last, (Decimal(days) / Decimal(days_in_month)).quantize(QUANTITY)
+
+
+def plan_month(period_start, config=None):
+    """What the run for the month of ``period_start`` would create: a list of PlannedInvoice.
+
+    Reads in three queries whatever the number of members: the members to
+    bill (with whether their dues are paid for the year), their subscriptions
+    of the month, and the members already invoiced for the month.
+    """
+    config = config or require_settings()
+    period_start, period_end = month_bounds(period_start)
+    year_start, year_end = membership_year(period_start, config.dues_year_start_month)
+
+    subscriptions = list(
+        Subscription.objects.filter(starts_on__lte=period_end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period_start))
+        .order_by("member_id", "starts_on", "pk")
+        .values_list("pk", "member_id", "offer__kind", "offer__name", "monthly_price", "starts_on", "ends_on")
+    )
+    dues_paid = InvoiceLine.objects.filter(
+        invoice__member=OuterRef("pk"),
+        invoice__status=InvoiceStatus.ISSUED,
+        kind=LineKind.DUES,
+        period_start__lte=period_start,
+        period_end__gte=period_start,
+    )
+    subscribed = Subscription.objects.filter(starts_on__lte=period_end).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=period_start)
+    )
+    members = (
+        Member.objects.filter(Q(status=MemberStatus.ACTIVE) | Q(pk__in=subscribed.values("member_id")))
+        .annotate(dues_paid=Exists(dues_paid))
+        .order_by("pk")
+        .values_list(
+            "pk", "kind", "status", "first_name", "last_name", "organisation_name", "username",
+            "address_line1", "address_line2", "postal_code", "city", "country", "dues_paid",
+        )
+    )
+    already = set(
+        Invoice.objects.filter(origin=InvoiceOrigin.RUN, period_start=period_start).values_list("member_id", flat=True)
+    )
+
+    by_member = {}
+    for pk, member_id, offer_kind, offer_name, price, starts_on, ends_on in subscriptions:
+        by_member.setdefault(member_id, []).append((pk, offer_kind, offer_name, price, starts_on, ends_on))
+
+    plans = []
+    dues_label = _("Membership dues %(year)s") % {
+        "year": year_start.year if year_start.month == 1 else f"{year_start.year}–{year_end.year}"
+    }
+    for row in members:
+        (pk, kind, status, first_name, last_name, organisation, username,
+         line1, line2, postal_code, city, country, has_paid_dues) = row
+        if pk in already:
+            continue
+        member = Member(
+            pk=pk, kind=kind, first_name=first_name, last_name=last_name, organisation_name=organisation,
+            username=username, address_line1=line1, address_line2=line2, postal_code=postal_code, city=city,
+            country=country,
+        )
+        plan = PlannedInvoice(pk, member.display_name, customer_address(member))
+        if status == MemberStatus.ACTIVE and not has_paid_dues:
+            dues = config.dues_for(kind)
+            if dues > 0:
+                plan.lines.append(PlannedLine(
+                    LineKind.DUES,
+                    dues_label,
+                    year_start, year_end, dues, Decimal("1"), money(dues),
+                ))
+        for sub_pk, offer_kind, offer_name, price, starts_on, ends_on in by_member.get(pk, ()):
+            first, last, quantity = prorata(starts_on, ends_on, period_start, period_end)
+            amount = money(price * quantity)
+            if amount <= 0:
+                continue
+            plan.lines.append(PlannedLine(
+                LINE_KIND_FOR_OFFER.get(offer_kind, LineKind.OTHER),
+                offer_name if quantity == 1 else _("%(offer)s (%(days)s days)") % {
+                    "offer": offer_name, "days": (last - first).days + 1},
+                first, last, price, quantity, amount, sub_pk,
+            ))
+        if plan.lines:
+            plans.append(plan)
+    return plans
+
+
+@dataclass
+class RunResult:
+    run: BillingRun
+    created: int
+    total: Decimal
+    first_number: str | None
+    last_number: str | None
+
+
+@transaction.atomic
+def billing_run(month, *, actor=None, issued_on=None, deliver=True):
+    """Create and issue the month's invoices: one per member not yet invoiced for the month.
+
+    Guarantees: running it again for the same month creates nothing new (the
+    constraint ``billing_one_run_invoice_per_member_and_month`` refuses a
+    duplicate even from a concurrent run, which then rolls back whole);
+    numbers are consecutive and gap-free; the number of queries does not grow
+    with the number of members. With ``deliver``, the worker renders and
+    emails the PDFs once the transaction commits.
+    """
+    require_perm(actor, "billing.run_billing")
+    config = require_settings()
+    period_start, period_end = month_bounds(month)
+    # One run at a time per month: the run row is the lock.
+    BillingRun.objects.bulk_create(
+        [BillingRun(period_start=period_start, period_end=period_end)], ignore_conflicts=True
+    )
+    run = BillingRun.objects.select_for_update().get(period_start=period_start)
+    plans = plan_month(period_start, config)
+    issued_on = issued_on or timezone.localdate()
+    due_on = issued_on + timedelta(days=config.payment_terms_days)
+    first_number = last_number = None
+    total = ZERO
+    if plans:
+        numbers = take_numbers(SequenceKind.INVOICE, issued_on.year, len(plans))
+        first_number, last_number = numbers[0], numbers[-1]
+        issuer = config.as_issuer()
+        invoices = [
+            Invoice(
+                member_id=plan.member_id,
+                status=InvoiceStatus.ISSUED,
+                origin=InvoiceOrigin.RUN,
+                number=number,
+                issued_on=issued_on,
+                due_on=due_on,
+                period_start=period_start,
+                period_end=period_end,
+                billing_run=run,
+                customer_name=plan.customer_name,
+                customer_address=plan.customer_address,
+                issuer=issuer,
+                total=plan.total,
+            )
+            for plan, number in zip(plans, numbers)
+        ]
+        Invoice.objects.bulk_create(invoices)
+        InvoiceLine.objects.bulk_create(
+            InvoiceLine(
+                invoice=invoice,
+                kind=line.kind,
+                description=line.description,
+                period_start=line.period_start,
+                period_end=line.period_end,
+                unit_price=line.unit_price,
+                quantity=line.quantity,
+                amount=line.amount,
+                subscription_id=line.subscription_id,
+                position=position,
+            )
+            for invoice, plan in zip(invoices, plans)
+            for position, line in enumerate(plan.lines)
+        )
+        total = sum((plan.total for plan in plans), ZERO)
+    run.invoice_count += len(plans)
+    run.total += total
+    run.finished_at = timezone.now()
+    run.save(update_fields=["invoice_count", "total", "finished_at"])
+    if plans:
+        # Bulk inserts bypass the audit signals: one event tells what the run created.
+        with audit.acting_as(actor):
+            audit.record(
+                run,
+                AuditAction.UPDATE,
+                {"invoices": [None, len(plans)], "numbers": [None, f"{first_number} … {last_number}"],
+                 "total": [None, str(total)]},
+                message=_("Billing run of %(month)s: %(count)s invoices issued.")
+                % {"month": period_start.strftime("%Y-%m"), "count": len(plans)},
+            )
+        if deliver:
+            from .. import tasks
+
+            transaction.on_commit(lambda: tasks.deliver_run.delay(run.pk))
+    return RunResult(run, len(plans), total, first_number, last_number)

@@ -1,0 +1,259 @@
+"""SEPA direct debit: mandates (IBAN checked by schwifty), pain.008 batches (sepaxml, XSD-validated), pre-notices.
+
+A mandate is usable while active and less than 36 months after its last
+collection (or its signature if never used); its first collection is FRST,
+the next ones RCUR. A batch collects the outstanding invoices of members
+with a usable mandate; the file is validated against the pain.008.001.02
+XSD before it is stored, and each debtor is told what will be debited, when.
+"""
+
+import re
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from lxml import etree
+from schwifty import BIC, IBAN
+from schwifty.exceptions import SchwiftyException
+from sepaxml import SepaDD
+from sepaxml.validation import ValidationError as SepaValidationError
+
+from coin.members import audit
+from coin.members.models import Member
+from coin.members.services import require_perm
+
+from ..choices import BatchStatus, MandateStatus, PaymentMethod, SepaSequence
+from ..models import DirectDebit, DirectDebitBatch, Invoice, Mandate
+from .common import require_settings
+
+SCHEMA = "pain.008.001.02"
+
+
+def clean_iban(text):
+    """The IBAN in its compact form; a ValidationError (on ``iban``) if its checksum, length or country is wrong."""
+    try:
+        return IBAN(text or "").compact
+    except SchwiftyException as error:
+        raise ValidationError({"iban": _("%(value)s is not a valid IBAN (%(reason)s).") % {
+            "value": text, "reason": str(error)}}) from None
+
+
+def clean_bic(text, iban=None):
+    """The BIC if given and valid, else the one schwifty derives from the IBAN's bank code, else ''."""
+    if text:
+        try:
+            return str(BIC(text))
+        except SchwiftyException as error:
+            raise ValidationError({"bic": _("%(value)s is not a valid BIC (%(reason)s).") % {
+                "value": text, "reason": str(error)}}) from None
+    if iban:
+        try:
+            derived = IBAN(iban).bic
+        except SchwiftyException:
+            derived = None
+        return str(derived) if derived else ""
+    return ""
+
+
+@transaction.atomic
+def create_mandate(member, *, actor, iban, signed_on, debtor_name="", bic="", reference=""):
+    """Record a signed mandate; the IBAN must be valid. Replaces (revokes) the member's previous active mandate."""
+    require_perm(actor, "billing.add_mandate")
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    iban = clean_iban(iban)
+    bic = clean_bic(bic, iban)
+    if signed_on > timezone.localdate():
+        raise ValidationError({"signed_on": _("A mandate cannot be signed in the future.")})
+    reference = (reference or "").strip() or f"COIN-{member.pk:06d}-{Mandate.objects.filter(member=member).count() + 1}"
+    if not re.fullmatch(r"[A-Za-z0-9+?/:().,' -]{1,35}", reference):
+        raise ValidationError({"reference": _("A mandate reference has at most 35 letters, digits or + ? / - : ( ) . , '")})
+    if Mandate.objects.filter(reference=reference).exists():
+        raise ValidationError({"reference": _("The mandate reference %(ref)s is already used.") % {"ref": reference}})
+    with audit.acting_as(actor):
+        for previous in Mandate.objects.filter(member=member, status=MandateStatus.ACTIVE):
+            previous.status = MandateStatus.REVOKED
+            previous.revoked_on = timezone.localdate()
+            previous.save(update_fields=["status", "revoked_on"])
+        mandate = Mandate(
+            member=member, reference=reference, iban=iban, bic=bic, signed_on=signed_on,
+            debtor_name=(debtor_name or member.display_name)[:70],
+        )
+        mandate.full_clean()
+        mandate.save()
+    return mandate
+
+
+@transaction.atomic
+def revoke_mandate(mandate, *, actor, on=None):
+    """Stop using a mandate (the member withdrew it)."""
+    require_perm(actor, "billing.change_mandate")
+    mandate = Mandate.objects.select_for_update().get(pk=mandate.pk)
+    mandate.status = MandateStatus.REVOKED
+    mandate.revoked_on = on or timezone.localdate()
+    with audit.acting_as(actor):
+        mandate.save(update_fields=["status", "revoked_on"])
+    return mandate
+
+
+def _cents(amount):
+    return int((amount * 100).to_integral_value())
+
+
+def validate_pain008(xml_bytes):
+    """Raise ValidationError unless ``xml_bytes`` is valid against the pain.008.001.02 XSD (shipped by sepaxml)."""
+    import os
+
+    import sepaxml
+    import xmlschema
+
+    schema = xmlschema.XMLSchema(os.path.join(os.path.dirname(sepaxml.__file__), "schemas", SCHEMA + ".xsd"))
+    errors = list(schema.iter_errors(xml_bytes.decode() if isinstance(xml_bytes, bytes) else xml_bytes))
+    if errors:
+        raise ValidationError(_("The direct debit file is not valid: %(error)s") % {"error": errors[0].reason})
+
+
+@transaction.atomic
+def create_collection_batch(collection_date, *, actor, today=None):
+    """Build the pain.008 batch collecting every outstanding invoice of members with a usable mandate.
+
+    Guarantees: the collection date leaves the members their pre-notification
+    delay; the file is valid against the XSD; an invoice already in a batch
+    awaiting collection is not collected twice. Pre-notification emails are
+    queued once the transaction commits. Returns the batch, or None if there
+    is nothing to collect.
+    """
+    require_perm(actor, "billing.add_directdebitbatch")
+    config = require_settings()
+    today = today or timezone.localdate()
+    if not (config.creditor_id and config.iban and config.bic):
+        raise ValidationError(_("Fill in the association's IBAN, BIC and SEPA creditor identifier first."))
+    earliest = today + timedelta(days=config.sepa_notice_days)
+    if collection_date < earliest:
+        raise ValidationError({"collection_date": _(
+            "Members must be told %(days)s days before a debit: collect on %(date)s or later."
+        ) % {"days": config.sepa_notice_days, "date": earliest.isoformat()}})
+    mandates = {
+        m.member_id: m
+        for m in Mandate.objects.select_for_update().filter(status=MandateStatus.ACTIVE)
+        if m.is_usable(collection_date)
+    }
+    pending = DirectDebit.objects.filter(batch__status=BatchStatus.EXPORTED).values("invoice_id")
+    invoices = list(
+        Invoice.objects.outstanding()
+        .filter(member_id__in=list(mandates))
+        .exclude(pk__in=pending)
+        .order_by("member_id", "due_on", "number")
+    )
+    if not invoices:
+        return None
+    sepa = SepaDD(
+        {
+            "name": config.legal_name[:70],
+            "IBAN": clean_iban(config.iban),
+            "BIC": clean_bic(config.bic),
+            "batch": True,
+            "creditor_id": config.creditor_id,
+            "currency": "EUR",
+        },
+        schema=SCHEMA,
+    )
+    debits = []
+    for invoice in invoices:
+        mandate = mandates[invoice.member_id]
+        amount = invoice.outstanding
+        end_to_end = f"{invoice.number}-{collection_date:%Y%m%d}"[:35]
+        sequence = mandate.next_sequence
+        payment = {
+            "name": mandate.debtor_name,
+            "IBAN": mandate.iban,
+            "amount": _cents(amount),
+            "type": sequence,
+            "collection_date": collection_date,
+            "mandate_id": mandate.reference,
+            "mandate_date": mandate.signed_on,
+            "description": _("Invoice %(number)s") % {"number": invoice.number},
+            "endtoend_id": end_to_end,
+        }
+        if mandate.bic:
+            payment["BIC"] = mandate.bic
+        sepa.add_payment(payment)
+        debits.append(DirectDebit(mandate=mandate, invoice=invoice, amount=amount, sequence=sequence,
+                                  end_to_end_id=end_to_end))
+    try:
+        xml = sepa.export(validate=True)
+    except SepaValidationError as error:
+        raise ValidationError(_("The direct debit file is not valid: %(error)s") % {"error": error.__cause__}) from None
+    validate_pain008(xml)
+    message_id = etree.fromstring(xml).findtext(".//{*}GrpHdr/{*}MsgId")
+    with audit.acting_as(actor):
+        batch = DirectDebitBatch.objects.create(
+            collection_date=collection_date, message_id=message_id, xml=xml.decode(),
+            total=sum((d.amount for d in debits), Decimal("0")),
+        )
+    for debit in debits:
+        debit.batch = batch
+    DirectDebit.objects.bulk_create(debits)
+    from .. import tasks
+
+    transaction.on_commit(lambda: tasks.send_prenotifications.delay(batch.pk))
+    return batch
+
+
+def send_prenotifications(batch_id):
+    """Email each debtor of the batch: amount, date, mandate reference, creditor identifier. Returns how many."""
+    batch = DirectDebitBatch.objects.get(pk=batch_id)
+    config = require_settings()
+    count = 0
+    for debit in batch.debits.select_related("mandate", "invoice", "invoice__member"):
+        member = debit.invoice.member
+        with translation.override(member.language):
+            subject = _("Direct debit of invoice %(number)s on %(date)s") % {
+                "number": debit.invoice.number, "date": batch.collection_date.isoformat()}
+            body = render_to_string("billing/email/prenotification.txt", {
+                "member": member, "debit": debit, "batch": batch, "creditor_id": config.creditor_id,
+                "isp_name": settings.COIN_ISP_NAME,
+            })
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+        count += 1
+    return count
+
+
+@transaction.atomic
+def mark_batch_collected(batch, *, actor):
+    """The bank collected the batch: record one SEPA payment per debit; the mandates move to RCUR."""
+    require_perm(actor, "billing.change_directdebitbatch")
+    from .payments import record_payment
+
+    batch = DirectDebitBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == BatchStatus.COLLECTED:
+        return batch
+    for debit in batch.debits.select_related("invoice", "mandate"):
+        invoice = Invoice.objects.get(pk=debit.invoice_id)
+        part = min(debit.amount, invoice.outstanding)
+        payment = record_payment(
+            invoice.member, actor=actor, amount=debit.amount, method=PaymentMethod.SEPA,
+            received_on=batch.collection_date, reference=debit.end_to_end_id,
+            allocations=[(invoice, part)] if part > 0 else [],
+        )
+        debit.payment = payment
+        debit.save(update_fields=["payment"])
+        mandate = debit.mandate
+        mandate.last_collected_on = batch.collection_date
+        with audit.acting_as(actor):
+            mandate.save(update_fields=["last_collected_on"])
+    batch.status = BatchStatus.COLLECTED
+    with audit.acting_as(actor):
+        batch.save(update_fields=["status"])
+    return batch
+
+
+__all__ = [
+    "SepaSequence", "clean_bic", "clean_iban", "create_collection_batch", "create_mandate",
+    "mark_batch_collected", "revoke_mandate", "send_prenotifications", "validate_pain008",
+]

@@ -1,0 +1,153 @@
+"""Member pages of billing (invoices, payments, balance, mandate) and the board's finance dashboard.
+
+Thin: they read the member's own data (404 for anyone else's) and call services.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch, Sum
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from coin.offers import services as offer_services
+from coin.offers.choices import Pricing
+from coin.offers.models import Subscription
+
+from . import services
+from .models import ZERO, CreditNote, Invoice, Mandate, Payment, PaymentAllocation, Reminder, Suspension
+
+
+def _balance_parts(member):
+    """Invoiced, paid and credited totals of a member in one query each (no per-invoice query)."""
+    invoiced = Invoice.objects.issued().filter(member=member).aggregate(s=Sum("total"))["s"] or ZERO
+    paid = Payment.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
+    credited = CreditNote.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
+    return invoiced, paid, credited
+
+
+def billing_panel(request):
+    """Dashboard section: balance, the last invoices, an open suspension (a fixed number of queries)."""
+    member = request.user
+    invoices = list(Invoice.objects.issued().filter(member=member).order_by("-issued_on", "-number")[:5])
+    if not invoices:
+        return None
+    invoiced, paid, credited = _balance_parts(member)
+    suspension = Suspension.objects.filter(member=member, ended_at__isnull=True).first()
+    return {"invoices": invoices, "balance": paid + credited - invoiced, "suspension": suspension}
+
+
+def finances_panel(request):
+    """Dashboard section for the finances role: a link to the finance dashboard (no query of its own)."""
+    return {} if request.user.has_perm("billing.view_finance_dashboard") else None
+
+
+@login_required
+def invoice_list(request):
+    """The member's invoices, payments, credit notes, balance, reminders and mandate."""
+    member = request.user
+    invoiced, paid, credited = _balance_parts(member)
+    context = {
+        "invoices": Invoice.objects.issued().filter(member=member).order_by("-issued_on", "-number"),
+        "payments": Payment.objects.filter(member=member).prefetch_related(
+            Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice"))
+        ),
+        "credit_notes": CreditNote.objects.filter(member=member).select_related("invoice"),
+        "reminders": Reminder.objects.filter(invoice__member=member).select_related("invoice"),
+        "suspensions": Suspension.objects.filter(member=member),
+        "mandate": Mandate.objects.filter(member=member, status="active").first(),
+        "balance": paid + credited - invoiced,
+        "pwyw_subscriptions": Subscription.objects.current()
+        .filter(member=member, offer__pricing=Pricing.PAY_WHAT_YOU_WANT)
+        .select_related("offer"),
+        "today": timezone.localdate(),
+    }
+    return render(request, "billing/invoices.html", context)
+
+
+@login_required
+def invoice_pdf(request, pk):
+    """The PDF of one of the member's own issued invoices; another member's gives 404."""
+    invoice = get_object_or_404(Invoice.objects.issued().select_related("member"), pk=pk, member=request.user)
+    if not invoice.pdf:
+        invoice = services.store_invoice_pdf(invoice)
+    try:
+        handle = invoice.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=f"{invoice.number}.pdf", content_type="application/pdf")
+
+
+@login_required
+def credit_note_pdf(request, pk):
+    """The PDF of one of the member's own credit notes; another member's gives 404."""
+    note = get_object_or_404(CreditNote, pk=pk, member=request.user)
+    if not note.pdf:
+        note = services.deliver_credit_note(note)
+    try:
+        handle = note.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=f"{note.number}.pdf", content_type="application/pdf")
+
+
+@login_required
+@require_POST
+def pay_suggested_price(request, pk):
+    """A member moves one of their own pay-what-you-want subscriptions to the offer's suggested price."""
+    subscription = get_object_or_404(
+        Subscription.objects.select_related("offer"),
+        pk=pk,
+        member=request.user,
+        offer__pricing=Pricing.PAY_WHAT_YOU_WANT,
+    )
+    try:
+        offer_services.update_subscription(
+            subscription, actor=request.user, monthly_price=subscription.offer.monthly_price
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(
+            request,
+            _("From now on you pay the suggested price of %(offer)s: thank you!") % {"offer": subscription.offer.name},
+        )
+    return redirect("billing:invoices")
+
+
+def _finances_only(view):
+    """Logged-in role holders whose roles give the finance dashboard; 403 for anyone else."""
+    return login_required(permission_required("billing.view_finance_dashboard", raise_exception=True)(view))
+
+
+@_finances_only
+def finance_dashboard(request):
+    """The board's view: invoiced per month by kind (chart), received, outstanding and ageing, arrears, forecast."""
+    from .services import reports
+
+    today = timezone.localdate()
+    return render(request, "billing/finance_dashboard.html", {**reports.dashboard(today), "year": today.year})
+
+
+@_finances_only
+def export_csv(request, year):
+    """Invoice lines, credit notes and payments of ``year`` for the accountant."""
+    from .services import reports
+
+    response = HttpResponse(reports.accounting_csv(year), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="coin-{year}.csv"'
+    return response
+
+
+@_finances_only
+def export_fec(request, year):
+    """The FEC file of ``year`` (Fichier des Écritures Comptables)."""
+    from .services import reports
+
+    content = reports.fec(year).encode("iso-8859-15", errors="replace")
+    response = HttpResponse(content, content_type="text/plain; charset=iso-8859-15")
+    response["Content-Disposition"] = f'attachment; filename="{reports.fec_filename(year)}"'
+    return response
