@@ -20,9 +20,12 @@ ID_URLS = {
         f"netops:vpn_{name}": lambda member: [member.subscriptions.get().vpn_account.pk]
         for name in ("account", "config", "qr", "generate_keys", "set_public_key", "reset_password", "change_protocol")
     },
+    "billing:invoice_pdf": lambda member: [member.invoices.get().pk],
+    "billing:credit_note_pdf": lambda member: [member.invoices.get().credit_notes.get().pk],
+    "billing:pay_suggested_price": lambda member: [member.subscriptions.get().pk],
 }
-MEMBER_NAMESPACES = ("portal:", "netops:")
-NON_OBJECT_KWARGS = {"uidb64", "token"}
+MEMBER_NAMESPACES = ("portal:", "netops:", "billing:")
+NON_OBJECT_KWARGS = {"uidb64", "token", "year"}
 
 
 def _portal_patterns(resolver=None, prefix=""):
@@ -51,7 +54,15 @@ def two_members(make_member, vpn_offer_with_address):
     )
     vpn_offer = vpn_offer_with_address
     alice, bob = make_member("alice"), make_member("bob")
+    from billing import services as billing_services
+    from billing.models import AssociationSettings
+
+    AssociationSettings.objects.create(legal_name="Rézo", address="1 rue X\n75020 Paris", vat_mention="TVA non applicable")
     for member in (alice, bob):
+        draft = billing_services.create_draft(member, actor=None)
+        billing_services.add_line(draft, actor=None, description="VPN", unit_price="5.00")
+        invoice = billing_services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1))
+        billing_services.create_credit_note(invoice, actor=None, reason="outage", amount="1")
         subscription = services.subscribe(member, vpn_offer, actor=None, starts_on=date(2026, 1, 1))
         allocation = subscription.ip_allocations.get()
         ipam_services.set_reverse_dns(allocation, allocation.prefix.split("/")[0], f"{member.username}.example.org", actor=None)
