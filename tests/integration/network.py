@@ -66,18 +66,13 @@ class TestNetwork:
         self.ssh_port = 22
         self.config_dir = self.workdir / "endpoint-etc-coin"
         self.host_key = self.workdir / "ssh_host_ed25519_key"
-        # The host side of the management link: a /30 in 203.0.113.8-247 picked by process,
-        # so that two test runs on one machine do not collide.
-        base = 8 + 4 * (os.getpid() % 60)
-        self.mgmt_net, self.mgmt_host, self.mgmt_endpoint = f"203.0.113.{base}/30", f"203.0.113.{base + 1}", f"203.0.113.{base + 2}"
+        self.mgmt_net = self.mgmt_host = self.mgmt_endpoint = None
 
     # -- building ---------------------------------------------------------------------------
     def build(self, authorized_key):
         remove_stale_networks()
         self.destroy()  # leftovers of an interrupted run
-        clash = sh("ip", "route", "show", "match", self.mgmt_host).strip().splitlines()
-        if any(not line.startswith("default") for line in clash):
-            raise AssertionError(f"this host already routes {self.mgmt_net} ({clash}): the test network would disturb it")
+        self._pick_management_link()
         self.workdir.mkdir(parents=True, exist_ok=True)
         for ns in (self.core, self.endpoint, self.member):
             sh("ip", "netns", "add", ns)
@@ -100,6 +95,19 @@ class TestNetwork:
         sh("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", self.host_key)
         self.start_sshd()
         return self
+
+    def _pick_management_link(self):
+        """The host side of the management link: a /30 of 203.0.113.8-247 that this host does not
+        route yet (tried from an offset by process, so two runs on one machine do not collide)."""
+        slots = 60
+        for step in range(slots):
+            base = 8 + 4 * ((os.getpid() + step) % slots)
+            host, endpoint = f"203.0.113.{base + 1}", f"203.0.113.{base + 2}"
+            routes = sh("ip", "route", "show", "match", host).strip().splitlines()
+            if all(line.startswith("default") for line in routes):
+                self.mgmt_net, self.mgmt_host, self.mgmt_endpoint = f"203.0.113.{base}/30", host, endpoint
+                return
+        raise AssertionError("this host already routes every /30 of 203.0.113.8-247: no room for the test network")
 
     def _veth(self, left, left_ns, left_addr, right, right_ns, right_addr):
         tmp = f"tmp{os.getpid()}"
