@@ -15,6 +15,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from ..models import AssociationSettings, CreditNote, Invoice
 
@@ -45,6 +46,8 @@ def render_invoice_html(invoice, logo=None):
                 "lines": list(invoice.lines.all()),
                 "issuer": invoice.issuer,
                 "logo": _logo_data_uri() if logo is None else logo,
+                "document_number": invoice.number,
+                "total": invoice.total,
             },
         )
 
@@ -73,21 +76,30 @@ def email_invoice(invoice):
         invoice = Invoice.objects.select_for_update().select_related("member").get(pk=invoice.pk)
         if invoice.emailed_at is not None or not invoice.pdf:
             return False
-        member = invoice.member
-        with translation.override(member.language):
-            subject = _("Invoice %(number)s from %(isp)s") % {"number": invoice.number, "isp": settings.COIN_ISP_NAME}
-            body = render_to_string(
-                "billing/email/invoice.txt",
-                {"invoice": invoice, "member": member, "isp_name": settings.COIN_ISP_NAME,
-                 "portal_url": settings.COIN_BASE_URL},
-            )
-        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
-        with invoice.pdf.open("rb") as handle:
-            message.attach(f"{invoice.number}.pdf", handle.read(), "application/pdf")
-        message.send()
-        invoice.emailed_at = timezone.now()
-        invoice.save(update_fields=["emailed_at"])
+        _email_document(
+            invoice, invoice.member, gettext_lazy("Invoice %(number)s from %(isp)s"), "billing/email/invoice.txt", {"invoice": invoice}
+        )
     return True
+
+
+def _email_document(document, member, subject, template, context):
+    """Send ``document``'s stored PDF to ``member`` in their language and mark it emailed.
+
+    ``subject`` is a lazy message with %(number)s and %(isp)s; the
+    caller holds the document's row lock, so it is sent once.
+    """
+    with translation.override(member.language):
+        subject = str(subject) % {"number": document.number, "isp": settings.COIN_ISP_NAME}
+        body = render_to_string(
+            template,
+            {**context, "member": member, "isp_name": settings.COIN_ISP_NAME, "portal_url": settings.COIN_BASE_URL},
+        )
+    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+    with document.pdf.open("rb") as handle:
+        message.attach(f"{document.number}.pdf", handle.read(), "application/pdf")
+    message.send()
+    document.emailed_at = timezone.now()
+    document.save(update_fields=["emailed_at"])
 
 
 def deliver_invoice(invoice):
@@ -106,7 +118,8 @@ def render_credit_note_pdf(note, logo=None):
         html = render_to_string(
             "billing/credit_note_pdf.html",
             {"note": note, "invoice": note.invoice, "issuer": note.issuer or note.invoice.issuer,
-             "logo": _logo_data_uri() if logo is None else logo},
+             "logo": _logo_data_uri() if logo is None else logo, "document_number": note.number,
+             "total": -note.amount},
         )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
@@ -120,18 +133,7 @@ def deliver_credit_note(note):
             note.save(update_fields=["pdf"])
         if note.emailed_at is not None:
             return note
-        member = note.invoice.member
-        with translation.override(member.language):
-            subject = _("Credit note %(number)s from %(isp)s") % {"number": note.number, "isp": settings.COIN_ISP_NAME}
-            body = render_to_string(
-                "billing/email/credit_note.txt",
-                {"note": note, "member": member, "isp_name": settings.COIN_ISP_NAME,
-                 "portal_url": settings.COIN_BASE_URL},
-            )
-        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
-        with note.pdf.open("rb") as handle:
-            message.attach(f"{note.number}.pdf", handle.read(), "application/pdf")
-        message.send()
-        note.emailed_at = timezone.now()
-        note.save(update_fields=["emailed_at"])
+        _email_document(
+            note, note.invoice.member, gettext_lazy("Credit note %(number)s from %(isp)s"), "billing/email/credit_note.txt", {"note": note}
+        )
     return note
