@@ -88,6 +88,15 @@ class EndpointAdmin(admin.ModelAdmin):
             return _("in sync")
         return "—"
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.is_active:
+            from netops.vpn.services import assign_unserved_accounts
+
+            assigned = assign_unserved_accounts(actor=request.user)
+            if assigned:
+                messages.info(request, _("%(count)s VPN accounts waiting for a server now use this one.") % {"count": len(assigned)})
+
     def get_urls(self):
         view = self.admin_site.admin_view
         return [

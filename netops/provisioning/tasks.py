@@ -41,7 +41,11 @@ def check_all_drift():
 
 @shared_task(acks_late=True)
 def provision_all():
-    """Bring every active endpoint up to date (beat, hourly): picks up subscriptions whose last day passed."""
+    """Bring every active endpoint up to date (beat, hourly): picks up subscriptions whose last day passed
+    and accounts made while no endpoint of their protocol existed."""
+    from netops.vpn.services import assign_unserved_accounts
+
+    assign_unserved_accounts()
     jobs = [
         services.request_provisioning(endpoint, reason=_("hourly run"))
         for endpoint in Endpoint.objects.filter(is_active=True).exclude(host_key="")

@@ -76,6 +76,23 @@ def create_account(subscription, *, actor, protocol=VPNProtocol.WIREGUARD):
     return account
 
 
+@transaction.atomic
+def assign_unserved_accounts(*, actor=None):
+    """Give every account still without an endpoint (none existed when it was made) the least loaded
+    active endpoint of its protocol, and queue those endpoints. Returns the accounts assigned."""
+    assigned = []
+    for account in VPNAccount.objects.select_for_update().filter(endpoint__isnull=True).order_by("pk"):
+        endpoint = choose_endpoint(account.protocol)
+        if endpoint is None:
+            continue
+        account.endpoint = endpoint
+        with audit.acting_as(actor):
+            account.save(update_fields=["endpoint"])
+        assigned.append(account)
+    provisioning.request_for_accounts(assigned, reason=_("accounts waiting for a server"), actor=actor)
+    return assigned
+
+
 def _provision(account, reason, actor):
     if account.endpoint_id:
         provisioning.request_provisioning(account.endpoint, reason=reason, actor=actor)

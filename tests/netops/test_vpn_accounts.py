@@ -163,3 +163,21 @@ def test_the_endpoint_configuration_takes_a_fixed_number_of_queries(subscription
     with CaptureQueriesContext(connection) as six:
         assert desired.files_for(endpoint)["coin0.conf"].count(b"[Peer]") == 6
     assert len(six) == len(one)
+
+
+def test_accounts_made_before_any_endpoint_get_one_when_a_volunteer_adds_it(make_member, vpn_offer_with_address, login):
+    subscription = offer_services.subscribe(make_member(), vpn_offer_with_address, actor=None, starts_on=date(2026, 1, 1))
+    assert subscription.vpn_account.endpoint is None
+    client = login(make_member(roles=["network"]))
+    response = client.post(
+        reverse("admin:netops_endpoint_add"),
+        {
+            "name": "vpn1", "kind": "wireguard", "is_active": "on", "ssh_host": "192.0.2.250", "ssh_port": "22",
+            "ssh_user": "root", "config_dir": "/etc/coin", "reload_command": "/etc/coin/wireguard-sync coin0",
+            "interface": "coin0", "public_host": "vpn.example.net", "listen_port": "51820",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    account = VPNAccount.objects.get(pk=subscription.vpn_account.pk)
+    assert account.endpoint.name == "vpn1"
+    assert ProvisioningJob.objects.filter(endpoint=account.endpoint, status="queued").exists()
