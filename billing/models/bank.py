@@ -1,0 +1,83 @@
+"""Bank statements, their lines and the CSV column profiles they are read with."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import (
+    BankLineStatus,
+    StatementFormat,
+)
+from .common import MONEY
+from .payments import Payment
+
+
+class BankCSVProfile(models.Model):
+    """How to read one bank's CSV export: columns, separator, date and decimal formats."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    delimiter = models.CharField(_("separator"), max_length=1, default=";")
+    encoding = models.CharField(_("encoding"), max_length=20, default="utf-8")
+    skip_lines = models.PositiveSmallIntegerField(_("lines to skip before the header"), default=0)
+    date_column = models.CharField(_("date column"), max_length=100, default="Date")
+    date_format = models.CharField(_("date format"), max_length=20, default="%d/%m/%Y")
+    amount_column = models.CharField(
+        _("amount column"), max_length=100, blank=True, default="Montant", help_text=_("Signed amount; or use the credit and debit columns.")
+    )
+    credit_column = models.CharField(_("credit column"), max_length=100, blank=True)
+    debit_column = models.CharField(_("debit column"), max_length=100, blank=True)
+    label_column = models.CharField(_("label column"), max_length=100, default="Libellé")
+    reference_column = models.CharField(_("reference column"), max_length=100, blank=True)
+    decimal_comma = models.BooleanField(_("decimal comma"), default=True, help_text=_("1 234,56 rather than 1234.56"))
+
+    class Meta:
+        verbose_name = _("bank CSV format")
+        verbose_name_plural = _("bank CSV formats")
+
+    def __str__(self):
+        return self.name
+
+
+class BankStatement(models.Model):
+    """One imported statement file."""
+
+    format = models.CharField(_("format"), max_length=8, choices=StatementFormat.choices)
+    filename = models.CharField(_("file"), max_length=200)
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    line_count = models.PositiveIntegerField(_("lines in the file"), default=0)
+    new_line_count = models.PositiveIntegerField(_("new lines"), default=0)
+
+    class Meta:
+        verbose_name = _("bank statement")
+        verbose_name_plural = _("bank statements")
+        ordering = ["-imported_at"]
+
+    def __str__(self):
+        return f"{self.filename} ({self.imported_at:%Y-%m-%d})"
+
+
+class BankLine(models.Model):
+    """One line of a bank statement; its fingerprint makes re-imports record nothing twice."""
+
+    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
+    fingerprint = models.CharField(max_length=64, unique=True)
+    booked_on = models.DateField(_("booked on"))
+    amount = models.DecimalField(_("amount"), **MONEY)
+    label = models.CharField(_("label"), max_length=500)
+    reference = models.CharField(_("reference"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BankLineStatus.choices, default=BankLineStatus.UNMATCHED, db_index=True
+    )
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="bank_line", verbose_name=_("payment")
+    )
+
+    class Meta:
+        verbose_name = _("bank line")
+        verbose_name_plural = _("bank lines")
+        ordering = ["-booked_on", "pk"]
+
+    def __str__(self):
+        return f"{self.booked_on} {self.amount} € {self.label[:60]}"
+
+
+# Dunning and access that follows payment

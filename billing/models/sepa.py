@@ -1,0 +1,114 @@
+"""SEPA direct debit: mandates, collection batches and their debits."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import (
+    BatchStatus,
+    MandateStatus,
+    SepaSequence,
+)
+from .common import MONEY, ZERO
+from .documents import Invoice
+from .payments import Payment
+
+# A mandate unused for 36 months lapses (SEPA rulebook).
+MANDATE_LAPSE_MONTHS = 36
+
+
+class Mandate(models.Model):
+    """A SEPA direct debit mandate signed by a member (Unique Mandate Reference, IBAN, signature date)."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mandates", verbose_name=_("member")
+    )
+    reference = models.CharField(_("mandate reference (RUM)"), max_length=35, unique=True)
+    debtor_name = models.CharField(_("account holder"), max_length=70)
+    iban = models.CharField(_("IBAN"), max_length=34)
+    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    signed_on = models.DateField(_("signed on"))
+    status = models.CharField(_("status"), max_length=8, choices=MandateStatus.choices, default=MandateStatus.ACTIVE)
+    last_collected_on = models.DateField(_("last collection"), null=True, blank=True)
+    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("SEPA mandate")
+        verbose_name_plural = _("SEPA mandates")
+        ordering = ["-signed_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status="active"), name="billing_one_active_mandate_per_member"
+            )
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def masked_iban(self):
+        return f"{self.iban[:4]} •••• {self.iban[-4:]}"
+
+    def lapses_on(self):
+        """The day the mandate lapses if unused: 36 months after its last collection (or signature)."""
+        last = self.last_collected_on or self.signed_on
+        month = last.month - 1 + MANDATE_LAPSE_MONTHS
+        year, month = last.year + month // 12, month % 12 + 1
+        import calendar
+
+        return date(year, month, min(last.day, calendar.monthrange(year, month)[1]))
+
+    def is_usable(self, on):
+        """Active and not lapsed on ``on``."""
+        return self.status == MandateStatus.ACTIVE and on < self.lapses_on()
+
+    @property
+    def next_sequence(self):
+        """FRST until a first collection went through, RCUR afterwards."""
+        return SepaSequence.RECURRING if self.last_collected_on else SepaSequence.FIRST
+
+
+class DirectDebitBatch(models.Model):
+    """A pain.008 file of collections for one date, sent to the bank."""
+
+    collection_date = models.DateField(_("collection date"))
+    message_id = models.CharField(_("message id"), max_length=35, unique=True)
+    status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.EXPORTED)
+    xml = models.TextField(_("pain.008 file"), blank=True)
+    total = models.DecimalField(_("total"), default=ZERO, **MONEY)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("direct debit batch")
+        verbose_name_plural = _("direct debit batches")
+        ordering = ["-collection_date", "-pk"]
+
+    def __str__(self):
+        return gettext("Direct debits of %(date)s") % {"date": self.collection_date.isoformat()}
+
+
+class DirectDebit(models.Model):
+    """One collection of one invoice through one mandate."""
+
+    batch = models.ForeignKey(DirectDebitBatch, on_delete=models.CASCADE, related_name="debits")
+    mandate = models.ForeignKey(Mandate, on_delete=models.PROTECT, related_name="debits")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="direct_debits")
+    amount = models.DecimalField(_("amount"), **MONEY)
+    sequence = models.CharField(_("sequence"), max_length=4, choices=SepaSequence.choices)
+    end_to_end_id = models.CharField(_("end-to-end id"), max_length=35)
+    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("direct debit")
+        verbose_name_plural = _("direct debits")
+        constraints = [models.UniqueConstraint(fields=["batch", "invoice"], name="billing_debit_unique_invoice")]
+
+    def __str__(self):
+        return f"{self.end_to_end_id} {self.amount} €"
+
+
+# Bank statements
