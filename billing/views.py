@@ -68,17 +68,22 @@ def invoice_list(request):
     return render(request, "billing/invoices.html", context)
 
 
+def _pdf_response(document):
+    """The stored PDF of an invoice or credit note as a download (404 if the file is gone)."""
+    try:
+        handle = document.pdf.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename=f"{document.number}.pdf", content_type="application/pdf")
+
+
 @login_required
 def invoice_pdf(request, pk):
     """The PDF of one of the member's own issued invoices; another member's gives 404."""
     invoice = get_object_or_404(Invoice.objects.issued().select_related("member"), pk=pk, member=request.user)
     if not invoice.pdf:
         invoice = services.store_invoice_pdf(invoice)
-    try:
-        handle = invoice.pdf.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=f"{invoice.number}.pdf", content_type="application/pdf")
+    return _pdf_response(invoice)
 
 
 @login_required
@@ -87,11 +92,7 @@ def credit_note_pdf(request, pk):
     note = get_object_or_404(CreditNote, pk=pk, member=request.user)
     if not note.pdf:
         note = services.deliver_credit_note(note)
-    try:
-        handle = note.pdf.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=f"{note.number}.pdf", content_type="application/pdf")
+    return _pdf_response(note)
 
 
 @login_required

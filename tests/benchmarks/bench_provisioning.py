@@ -27,7 +27,8 @@ from django.db import connection
 from coin.offers import services as offer_services
 from netops.provisioning import desired, services, ssh
 from netops.provisioning.choices import JobStatus
-from netops.provisioning.models import Endpoint, ProvisioningJob
+from netops.provisioning.models import ProvisioningJob
+from tests.integration.conftest import pinned_endpoint
 from tests.integration.network import ENDPOINT_TO_CORE, TestNetwork, sh
 
 MEMBERS = 1000
@@ -60,19 +61,17 @@ def test_batched_provisioning_is_much_faster_than_one_connection_per_member(netw
     vpn_offer.address_plan = [{"purpose": "vpn", "family": 4, "prefix_length": 32}]
     vpn_offer.save()
     volunteer = make_member("netadmin", roles=["network"])
-    endpoint = Endpoint.objects.create(
+    endpoint = pinned_endpoint(
+        network,
+        volunteer,
         name="bench",
         kind="wireguard",
-        ssh_host=network.mgmt_endpoint,
         config_dir=str(network.config_dir),
         interface=network.wg_endpoint_if,
         reload_command=f"{network.config_dir}/wireguard-sync {network.wg_endpoint_if}",
         public_host=ENDPOINT_TO_CORE,
         server_public_key=network.server_public_key,
     )
-    services.fetch_offered_host_key(endpoint, actor=volunteer)
-    services.confirm_host_key(endpoint, actor=volunteer, fingerprint=network.host_key_fingerprint())
-    endpoint.refresh_from_db()
 
     for n in range(MEMBERS):  # the first import of an existing ISP
         offer_services.subscribe(make_member(f"m{n:04d}"), vpn_offer, actor=None, starts_on=date(2026, 1, 1))

@@ -43,3 +43,18 @@ def celery_worker(**extra_env):
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+def pinned_endpoint(network, volunteer, **fields):
+    """An Endpoint on the test network whose host key ``volunteer`` pinned as a volunteer would:
+    read the key the endpoint presents, compare it with the server's console, confirm it."""
+    from netops.provisioning import services
+    from netops.provisioning.models import Endpoint
+
+    fields.setdefault("ssh_host", network.mgmt_endpoint)
+    fields.setdefault("ssh_port", network.ssh_port)
+    endpoint = Endpoint.objects.create(**fields)
+    services.fetch_offered_host_key(endpoint, actor=volunteer)
+    services.confirm_host_key(endpoint, actor=volunteer, fingerprint=network.host_key_fingerprint())
+    endpoint.refresh_from_db()
+    return endpoint

@@ -8,14 +8,14 @@ core router with pyroute2.
 
 import shutil
 import time
-from io import StringIO
 from datetime import date, timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,11 +24,11 @@ from coin.offers import services as offer_services
 from netops.provisioning import services as provisioning
 from netops.provisioning import ssh
 from netops.provisioning.choices import JobStatus
-from netops.provisioning.models import Endpoint, ProvisioningJob
+from netops.provisioning.models import ProvisioningJob
 from netops.vpn import services as vpn_services
 from netops.vpn.models import VPNAccount
 
-from .conftest import celery_worker
+from .conftest import celery_worker, pinned_endpoint
 from .network import CORE_TO_MEMBER, ENDPOINT_TO_CORE, ENDPOINT_TO_CORE6, TestNetwork
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
@@ -52,11 +52,11 @@ def network(tmp_path, settings):
 @pytest.fixture
 def endpoint(network, make_member):
     volunteer = make_member("netadmin", roles=["network"])
-    endpoint = Endpoint.objects.create(
+    endpoint = pinned_endpoint(
+        network,
+        volunteer,
         name="vpn1",
         kind="wireguard",
-        ssh_host=network.mgmt_endpoint,
-        ssh_port=network.ssh_port,
         config_dir=str(network.config_dir),
         interface=network.wg_endpoint_if,
         reload_command=f"{network.config_dir}/wireguard-sync {network.wg_endpoint_if}",
@@ -65,10 +65,6 @@ def endpoint(network, make_member):
         route_via=ENDPOINT_TO_CORE,
         route_via_ipv6=ENDPOINT_TO_CORE6,
     )
-    # The volunteer's first contact: read the key, compare with the server's console, pin it.
-    provisioning.fetch_offered_host_key(endpoint, actor=volunteer)
-    provisioning.confirm_host_key(endpoint, actor=volunteer, fingerprint=network.host_key_fingerprint())
-    endpoint.refresh_from_db()
     endpoint.volunteer = volunteer
     return endpoint
 
@@ -221,10 +217,11 @@ def test_an_openvpn_member_connects_with_the_downloaded_profile_and_password(net
     volunteer = make_member("netadmin2", roles=["network"])
     pki, ca_pem = make_server_pki(tmp_path / "pki")
     config_dir = network.workdir / "openvpn-etc-coin"
-    endpoint = Endpoint.objects.create(
+    endpoint = pinned_endpoint(
+        network,
+        volunteer,
         name="ovpn1",
         kind="openvpn",
-        ssh_host=network.mgmt_endpoint,
         config_dir=str(config_dir),
         reload_command="true",  # ccd files and the users file are read at each connection
         public_host=ENDPOINT_TO_CORE,
@@ -232,8 +229,6 @@ def test_an_openvpn_member_connects_with_the_downloaded_profile_and_password(net
         openvpn_ca=ca_pem,
         route_via=ENDPOINT_TO_CORE,
     )
-    provisioning.fetch_offered_host_key(endpoint, actor=volunteer)
-    provisioning.confirm_host_key(endpoint, actor=volunteer, fingerprint=network.host_key_fingerprint())
     make_pool("192.0.2.0/24", 32)  # inside the namespaces only: .0, .1 (the server) and .255 reserved
     vpn_offer.address_plan = PLAN[:1]
     vpn_offer.save()

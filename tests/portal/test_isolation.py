@@ -74,12 +74,14 @@ def test_another_members_object_is_not_found(two_members, login, url_name):
     alice, bob = two_members
     client = login(alice)
     bob_vpn_before = bob.subscriptions.get().vpn_account
+    bob_price_before = bob.subscriptions.get().monthly_price
     other = reverse(url_name, args=ID_URLS[url_name](bob))
     assert client.get(other).status_code in (404, 405)  # 405: a POST-only URL, nothing disclosed
     assert client.post(other, {"monthly_price": "100", "address": "192.0.2.3", "hostname": "x.example.org", "protocol": "openvpn", "public_key": "x" * 43 + "="}).status_code == 404
     assert bob.ip_allocations.get().reverse_dns.get().hostname == "bob.example.org"
     bob_vpn = bob.subscriptions.get().vpn_account
     assert (bob_vpn.public_key, bob_vpn.protocol, bob_vpn.password_hash) == (bob_vpn_before.public_key, "wireguard", "")
+    assert bob.subscriptions.get().monthly_price == bob_price_before
     own = reverse(url_name, args=ID_URLS[url_name](alice))
     assert client.get(own).status_code in (200, 405)
 
