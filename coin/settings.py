@@ -41,21 +41,21 @@ PRODUCTION = COIN_ENV == "production"
 DEBUG = env_bool("COIN_DEBUG", default=not PRODUCTION)
 
 
-def _secret_key():
-    key = os.environ.get("COIN_SECRET_KEY")
-    if key:
-        return key
+def _local_secret_file(name, make, filename=None):
+    """A secret generated once into var/ for local use; production must give it in the environment."""
     if PRODUCTION:
-        raise ImproperlyConfigured("COIN_SECRET_KEY must be set when COIN_ENV=production.")
-    # Local use only: generated once so that sessions survive restarts.
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+        raise ImproperlyConfigured(f"{name} must be set when COIN_ENV=production.")
+    path = VAR_DIR / (filename or name.lower())
+    if not path.exists():
+        path.write_text(make())
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+# Local use only: generated once so that sessions survive restarts.
+SECRET_KEY = os.environ.get("COIN_SECRET_KEY") or _local_secret_file(
+    "COIN_SECRET_KEY", lambda: secrets.token_urlsafe(50), filename="secret_key"
+)
 ALLOWED_HOSTS = env_list("COIN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("COIN_CSRF_TRUSTED_ORIGINS")
 
@@ -163,17 +163,6 @@ COIN_DNS_HOSTMASTER = os.environ.get("COIN_DNS_HOSTMASTER", "hostmaster.example.
 COIN_DNS_TTL = int(os.environ.get("COIN_DNS_TTL", "3600"))
 # Where members reach the portal: used in links sent by email.
 COIN_BASE_URL = os.environ.get("COIN_BASE_URL", "http://127.0.0.1:8000")
-
-
-def _local_secret_file(name, make):
-    """A secret generated once into var/ for local use; production must give it in the environment."""
-    if PRODUCTION:
-        raise ImproperlyConfigured(f"{name} must be set when COIN_ENV=production.")
-    path = VAR_DIR / name.lower()
-    if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 # Keys that encrypt secrets at rest (VPN private keys, PPP passwords): Fernet keys,

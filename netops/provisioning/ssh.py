@@ -106,6 +106,7 @@ class Session:
         self.timeout = timeout or settings.COIN_SSH_TIMEOUT
         self.client = None
         self._sftp = None
+        self._made_directories = set()
 
     def __enter__(self):
         endpoint = self.endpoint
@@ -223,7 +224,6 @@ class Session:
             raise EndpointUnreachable(_("Removing %(path)s on %(endpoint)s failed: %(error)s") % {"path": path, "endpoint": self.endpoint, "error": error}) from error
 
     def _makedirs(self, directory):
-        if directory in getattr(self, "_made", set()):
-            return
-        self.run(f"mkdir -p {shlex.quote(directory)}")
-        self._made = getattr(self, "_made", set()) | {directory}
+        if directory not in self._made_directories:
+            self.run(f"mkdir -p {shlex.quote(directory)}")
+            self._made_directories.add(directory)

@@ -31,10 +31,6 @@ def vpn_panel(request):
     return {"accounts": accounts} if accounts else None
 
 
-def _errors(error):
-    return error.messages
-
-
 @never_cache
 @login_required
 def account(request, pk, *, password=None):
@@ -104,7 +100,7 @@ def set_public_key(request, pk):
         try:
             services.set_public_key(vpn, form.cleaned_data["public_key"], actor=request.user)
         except ValidationError as error:
-            for message in _errors(error):
+            for message in error.messages:
                 messages.error(request, message)
         else:
             messages.success(request, _("Your public key is saved. Put your private key in the downloaded configuration."))
