@@ -40,11 +40,17 @@ def _report(modeladmin, request, error):
 @admin.register(AssociationSettings, site=volunteer_site)
 class AssociationSettingsAdmin(admin.ModelAdmin):
     fieldsets = (
-        (_("The association"), {"fields": ("legal_name", "address", "siren", "rna", "email", "logo")}),
+        (
+            _("The association"),
+            {"fields": ("legal_name", "address", "siren", "rna", "email", "logo")},
+        ),
         (_("Invoices"), {"fields": ("vat_mention", "payment_terms_days", "late_payment_mention")}),
         (_("Dues"), {"fields": ("dues_person", "dues_organisation", "dues_year_start_month")}),
         (_("Bank and SEPA"), {"fields": ("iban", "bic", "creditor_id", "sepa_notice_days")}),
-        (_("Reminders and suspension"), {"fields": ("grace_days", "reminder_days", "suspension_days")}),
+        (
+            _("Reminders and suspension"),
+            {"fields": ("grace_days", "reminder_days", "suspension_days")},
+        ),
     )
 
     def has_add_permission(self, request):
@@ -56,7 +62,15 @@ class AssociationSettingsAdmin(admin.ModelAdmin):
 
 class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
-    fields = ("kind", "description", "period_start", "period_end", "unit_price", "quantity", "amount")
+    fields = (
+        "kind",
+        "description",
+        "period_start",
+        "period_end",
+        "unit_price",
+        "quantity",
+        "amount",
+    )
     readonly_fields = ("amount",)
     extra = 0
 
@@ -74,16 +88,33 @@ class InvoiceLineInline(admin.TabularInline):
 
 
 class CreditNoteForm(forms.Form):
-    amount = forms.DecimalField(label=_("Amount"), required=False, help_text=_("Empty: cancel what is left."))
+    amount = forms.DecimalField(
+        label=_("Amount"), required=False, help_text=_("Empty: cancel what is left.")
+    )
     reason = forms.CharField(label=_("Reason"), max_length=300)
 
 
 @admin.register(Invoice, site=volunteer_site)
 class InvoiceAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "member", "issued_on", "due_on", "total", "amount_paid", "amount_credited", "status")
+    list_display = (
+        "__str__",
+        "member",
+        "issued_on",
+        "due_on",
+        "total",
+        "amount_paid",
+        "amount_credited",
+        "status",
+    )
     list_filter = ("status", "origin", "billing_run")
     list_select_related = ("member",)
-    search_fields = ("number", "member__username", "member__last_name", "member__organisation_name", "customer_name")
+    search_fields = (
+        "number",
+        "member__username",
+        "member__last_name",
+        "member__organisation_name",
+        "customer_name",
+    )
     autocomplete_fields = ("member",)
     date_hierarchy = "issued_on"
     inlines = (InvoiceLineInline,)
@@ -93,8 +124,20 @@ class InvoiceAdmin(admin.ModelAdmin):
         if obj is None or obj.status == InvoiceStatus.DRAFT:
             return ("member", "period_start", "period_end", "total")
         return (
-            "number", "status", "member", "customer_name", "customer_address", "issued_on", "due_on",
-            "period_start", "period_end", "total", "amount_paid", "amount_credited", "pdf", "emailed_at",
+            "number",
+            "status",
+            "member",
+            "customer_name",
+            "customer_address",
+            "issued_on",
+            "due_on",
+            "period_start",
+            "period_end",
+            "total",
+            "amount_paid",
+            "amount_credited",
+            "pdf",
+            "emailed_at",
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -120,7 +163,9 @@ class InvoiceAdmin(admin.ModelAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    @admin.action(description=_("Issue the selected drafts (numbers them for ever)"), permissions=("issue",))
+    @admin.action(
+        description=_("Issue the selected drafts (numbers them for ever)"), permissions=("issue",)
+    )
     def issue_selected(self, request, queryset):
         for invoice in queryset.filter(status=InvoiceStatus.DRAFT).order_by("pk"):
             try:
@@ -130,7 +175,9 @@ class InvoiceAdmin(admin.ModelAdmin):
                 return
         self.message_user(request, _("The selected drafts are issued; their PDFs are being sent."))
 
-    @admin.action(description=_("Render and email the PDFs again if missing"), permissions=("change",))
+    @admin.action(
+        description=_("Render and email the PDFs again if missing"), permissions=("change",)
+    )
     def deliver_selected(self, request, queryset):
         from . import tasks
 
@@ -154,11 +201,15 @@ class CreditNoteAdmin(admin.ModelAdmin):
         return ("number", "invoice", "member", "issued_on", "amount", "reason") if obj else ()
 
     def get_fields(self, request, obj=None):
-        return ("number", "invoice", "member", "issued_on", "amount", "reason") if obj else self.fields
+        return (
+            ("number", "invoice", "member", "issued_on", "amount", "reason") if obj else self.fields
+        )
 
     def save_model(self, request, obj, form, change):
         note = services.create_credit_note(
-            form.cleaned_data["invoice"], actor=request.user, reason=form.cleaned_data["reason"],
+            form.cleaned_data["invoice"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
             amount=form.cleaned_data.get("amount"),
         )
         obj.pk = note.pk
@@ -206,8 +257,13 @@ class PaymentAdmin(admin.ModelAdmin):
             return
         data = form.cleaned_data
         payment = services.record_payment(
-            data["member"], actor=request.user, amount=data["amount"], method=data["method"],
-            received_on=data["received_on"], reference=data["reference"], note=data["note"],
+            data["member"],
+            actor=request.user,
+            amount=data["amount"],
+            method=data["method"],
+            received_on=data["received_on"],
+            reference=data["reference"],
+            note=data["note"],
         )
         obj.pk = payment.pk
 
@@ -221,7 +277,14 @@ class PaymentAdmin(admin.ModelAdmin):
 @admin.register(BillingRun, site=volunteer_site)
 class BillingRunAdmin(admin.ModelAdmin):
     list_display = ("__str__", "invoice_count", "total", "started_at", "finished_at")
-    readonly_fields = ("period_start", "period_end", "invoice_count", "total", "started_at", "finished_at")
+    readonly_fields = (
+        "period_start",
+        "period_end",
+        "invoice_count",
+        "total",
+        "started_at",
+        "finished_at",
+    )
 
     def has_add_permission(self, request):
         return False
@@ -232,7 +295,14 @@ class BillingRunAdmin(admin.ModelAdmin):
 
 @admin.register(Mandate, site=volunteer_site)
 class MandateAdmin(admin.ModelAdmin):
-    list_display = ("reference", "member", "debtor_name", "signed_on", "status", "last_collected_on")
+    list_display = (
+        "reference",
+        "member",
+        "debtor_name",
+        "signed_on",
+        "status",
+        "last_collected_on",
+    )
     list_filter = ("status",)
     list_select_related = ("member",)
     search_fields = ("reference", "member__username", "debtor_name")
@@ -245,8 +315,13 @@ class MandateAdmin(admin.ModelAdmin):
         from .services import sepa
 
         mandate = sepa.create_mandate(
-            obj.member, actor=request.user, iban=obj.iban, bic=obj.bic, debtor_name=obj.debtor_name,
-            signed_on=obj.signed_on, reference=obj.reference,
+            obj.member,
+            actor=request.user,
+            iban=obj.iban,
+            bic=obj.bic,
+            debtor_name=obj.debtor_name,
+            signed_on=obj.signed_on,
+            reference=obj.reference,
         )
         obj.pk = mandate.pk
 
@@ -266,7 +341,9 @@ class DirectDebitInline(admin.TabularInline):
 
 
 class CollectionForm(forms.Form):
-    collection_date = forms.DateField(label=_("Collection date"), widget=forms.DateInput(attrs={"type": "date"}))
+    collection_date = forms.DateField(
+        label=_("Collection date"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 @admin.register(DirectDebitBatch, site=volunteer_site)
@@ -285,19 +362,31 @@ class DirectDebitBatchAdmin(admin.ModelAdmin):
         form = CollectionForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                batch = services.create_collection_batch(form.cleaned_data["collection_date"], actor=request.user)
+                batch = services.create_collection_batch(
+                    form.cleaned_data["collection_date"], actor=request.user
+                )
             except ValidationError as error:
-                form.add_error("collection_date" if hasattr(error, "error_dict") else None,
-                               error.message_dict.get("collection_date", error.messages)
-                               if hasattr(error, "error_dict") else error.messages)
+                form.add_error(
+                    "collection_date" if hasattr(error, "error_dict") else None,
+                    error.message_dict.get("collection_date", error.messages)
+                    if hasattr(error, "error_dict")
+                    else error.messages,
+                )
             else:
                 if batch is None:
-                    self.message_user(request, _("Nothing to collect: no outstanding invoice has a usable mandate."))
+                    self.message_user(
+                        request,
+                        _("Nothing to collect: no outstanding invoice has a usable mandate."),
+                    )
                     return redirect("admin:billing_directdebitbatch_changelist")
                 self.message_user(request, _("The batch is ready; members are being notified."))
                 return redirect("admin:billing_directdebitbatch_change", batch.pk)
-        context = {**self.admin_site.each_context(request), "form": form, "opts": self.opts,
-                   "title": _("New direct debit batch")}
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.opts,
+            "title": _("New direct debit batch"),
+        }
         return TemplateResponse(request, "billing/admin/collection_form.html", context)
 
     @admin.action(description=_("Download the pain.008 file"), permissions=("view",))
@@ -309,7 +398,10 @@ class DirectDebitBatchAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
         return response
 
-    @admin.action(description=_("Mark as collected by the bank (records the payments)"), permissions=("change",))
+    @admin.action(
+        description=_("Mark as collected by the bank (records the payments)"),
+        permissions=("change",),
+    )
     def mark_collected(self, request, queryset):
         for batch in queryset:
             services.mark_batch_collected(batch, actor=request.user)
@@ -325,7 +417,9 @@ class StatementUploadForm(forms.Form):
     file = forms.FileField(label=_("Statement file"))
     format = forms.ChoiceField(label=_("Format"), choices=StatementFormat.choices)
     profile = forms.ModelChoiceField(
-        label=_("Bank CSV format"), queryset=BankCSVProfile.objects.all(), required=False,
+        label=_("Bank CSV format"),
+        queryset=BankCSVProfile.objects.all(),
+        required=False,
         help_text=_("Only for CSV files."),
     )
 
@@ -345,18 +439,33 @@ class BankStatementAdmin(admin.ModelAdmin):
             upload = form.cleaned_data["file"]
             try:
                 result = services.import_statement(
-                    upload.read(), actor=request.user, filename=upload.name, format=form.cleaned_data["format"],
+                    upload.read(),
+                    actor=request.user,
+                    filename=upload.name,
+                    format=form.cleaned_data["format"],
                     profile=form.cleaned_data["profile"],
                 )
             except ValidationError as error:
                 form.add_error("file", error.messages)
             else:
-                self.message_user(request, _(
-                    "%(lines)s lines read, %(new)s new, %(matched)s matched to invoices."
-                ) % {"lines": result.line_count, "new": result.new_count, "matched": result.matched_count})
-                return redirect(reverse("admin:billing_bankline_changelist") + "?status__exact=unmatched")
-        context = {**self.admin_site.each_context(request), "form": form, "opts": self.opts,
-                   "title": _("Import a bank statement")}
+                self.message_user(
+                    request,
+                    _("%(lines)s lines read, %(new)s new, %(matched)s matched to invoices.")
+                    % {
+                        "lines": result.line_count,
+                        "new": result.new_count,
+                        "matched": result.matched_count,
+                    },
+                )
+                return redirect(
+                    reverse("admin:billing_bankline_changelist") + "?status__exact=unmatched"
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "form": form,
+            "opts": self.opts,
+            "title": _("Import a bank statement"),
+        }
         return TemplateResponse(request, "billing/admin/statement_upload.html", context)
 
     def has_delete_permission(self, request, obj=None):
@@ -364,9 +473,13 @@ class BankStatementAdmin(admin.ModelAdmin):
 
 
 class BankLineMatchForm(forms.ModelForm):
-    member = forms.ModelChoiceField(label=_("Paid by"), queryset=Member.objects.all(), required=False)
+    member = forms.ModelChoiceField(
+        label=_("Paid by"), queryset=Member.objects.all(), required=False
+    )
     invoice = forms.ModelChoiceField(
-        label=_("Invoice paid"), queryset=Invoice.objects.outstanding(), required=False,
+        label=_("Invoice paid"),
+        queryset=Invoice.objects.outstanding(),
+        required=False,
         help_text=_("Empty: the member's oldest unpaid invoices, the rest as credit."),
     )
 
@@ -383,8 +496,26 @@ class BankLineAdmin(admin.ModelAdmin):
     list_display = ("booked_on", "amount", "label", "reference", "status", "payment")
     list_filter = ("status",)
     search_fields = ("label", "reference")
-    readonly_fields = ("statement", "booked_on", "amount", "label", "reference", "status", "payment")
-    fields = ("statement", "booked_on", "amount", "label", "reference", "status", "payment", "member", "invoice")
+    readonly_fields = (
+        "statement",
+        "booked_on",
+        "amount",
+        "label",
+        "reference",
+        "status",
+        "payment",
+    )
+    fields = (
+        "statement",
+        "booked_on",
+        "amount",
+        "label",
+        "reference",
+        "status",
+        "payment",
+        "member",
+        "invoice",
+    )
     autocomplete_fields = ()
     actions = ("ignore_selected",)
 
@@ -398,7 +529,9 @@ class BankLineAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         pass
 
-    @admin.action(description=_("Ignore the selected lines (not a member's payment)"), permissions=("change",))
+    @admin.action(
+        description=_("Ignore the selected lines (not a member's payment)"), permissions=("change",)
+    )
     def ignore_selected(self, request, queryset):
         queryset.filter(status=BankLineStatus.UNMATCHED).update(status=BankLineStatus.IGNORED)
 

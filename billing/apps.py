@@ -1,4 +1,5 @@
 """billing: dues, invoices, payments, SEPA, bank reconciliation, dunning."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 

@@ -1,4 +1,7 @@
-"""Demo data of billing, loaded by ``coin load_demo``: the association's settings and a few months of invoices."""
+"""Demo data of billing, loaded by ``coin load_demo``.
+
+The association's settings and a few months of invoices.
+"""
 
 from datetime import date, timedelta
 
@@ -11,17 +14,20 @@ from .models import AssociationSettings, BankCSVProfile
 def load_demo_billing(today=None):
     """Settings, a bank CSV format, the runs of the last two months, some payments and a SEPA mandate."""
     today = today or date.today()
-    AssociationSettings.objects.update_or_create(pk=1, defaults={
-        "legal_name": "Rézo Libre (démo)",
-        "address": "1 rue de la République\n69001 Lyon",
-        "siren": "812345678",
-        "rna": "W691234567",
-        "email": "tresorerie@example.org",
-        "vat_mention": "TVA non applicable, art. 293 B du CGI",
-        "iban": "FR7630006000011234567890189",
-        "bic": "AGRIFRPP",
-        "creditor_id": "FR12ZZZ123456",
-    })
+    AssociationSettings.objects.update_or_create(
+        pk=1,
+        defaults={
+            "legal_name": "Rézo Libre (démo)",
+            "address": "1 rue de la République\n69001 Lyon",
+            "siren": "812345678",
+            "rna": "W691234567",
+            "email": "tresorerie@example.org",
+            "vat_mention": "TVA non applicable, art. 293 B du CGI",
+            "iban": "FR7630006000011234567890189",
+            "bic": "AGRIFRPP",
+            "creditor_id": "FR12ZZZ123456",
+        },
+    )
     BankCSVProfile.objects.get_or_create(name="Banque (CSV ; virgule décimale)")
     this_month = today.replace(day=1)
     last_month = (this_month - timedelta(days=1)).replace(day=1)
@@ -30,12 +36,23 @@ def load_demo_billing(today=None):
     members = list(Member.objects.filter(invoices__isnull=False).distinct().order_by("username"))
     for index, member in enumerate(members):
         invoices = member.invoices.filter(period_start=last_month)
-        if index % 3 != 2 and invoices.exists():  # a third of the members have not paid last month yet
+        if (
+            index % 3 != 2 and invoices.exists()
+        ):  # a third of the members have not paid last month yet
             services.record_payment(
-                member, actor=None, amount=invoices.get().total, method="transfer",
-                received_on=last_month + timedelta(days=10), reference=invoices.get().number,
+                member,
+                actor=None,
+                amount=invoices.get().total,
+                method="transfer",
+                received_on=last_month + timedelta(days=10),
+                reference=invoices.get().number,
             )
     if members:
-        services.create_mandate(members[0], actor=None, iban="DE89370400440532013000",
-                                signed_on=last_month, debtor_name=members[0].display_name)
+        services.create_mandate(
+            members[0],
+            actor=None,
+            iban="DE89370400440532013000",
+            signed_on=last_month,
+            debtor_name=members[0].display_name,
+        )
     return len(members)

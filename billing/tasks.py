@@ -41,7 +41,11 @@ def deliver_credit_note(credit_note_id):
 @shared_task
 def deliver_run(run_id):
     """Fan out: one delivery task per invoice of the run still without PDF or email."""
-    ids = Invoice.objects.filter(billing_run_id=run_id).filter(emailed_at__isnull=True).values_list("pk", flat=True)
+    ids = (
+        Invoice.objects.filter(billing_run_id=run_id)
+        .filter(emailed_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
     for invoice_id in ids:
         deliver_invoice.delay(invoice_id)
     return len(ids)

@@ -10,7 +10,11 @@ urlpatterns = [
     path("invoices/", views.invoice_list, name="invoices"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("credit-notes/<int:pk>/pdf/", views.credit_note_pdf, name="credit_note_pdf"),
-    path("subscriptions/<int:pk>/suggested-price/", views.pay_suggested_price, name="pay_suggested_price"),
+    path(
+        "subscriptions/<int:pk>/suggested-price/",
+        views.pay_suggested_price,
+        name="pay_suggested_price",
+    ),
     path("finances/", views.finance_dashboard, name="finance_dashboard"),
     path("finances/<int:year>/export.csv", views.export_csv, name="export_csv"),
     path("finances/<int:year>/fec.txt", views.export_fec, name="export_fec"),

@@ -18,7 +18,16 @@ from coin.offers.choices import Pricing
 from coin.offers.models import Subscription
 
 from . import services
-from .models import ZERO, CreditNote, Invoice, Mandate, Payment, PaymentAllocation, Reminder, Suspension
+from .models import (
+    ZERO,
+    CreditNote,
+    Invoice,
+    Mandate,
+    Payment,
+    PaymentAllocation,
+    Reminder,
+    Suspension,
+)
 
 
 def _balance_parts(member):
@@ -32,7 +41,9 @@ def _balance_parts(member):
 def billing_panel(request):
     """Dashboard section: balance, the last invoices, an open suspension (a fixed number of queries)."""
     member = request.user
-    invoices = list(Invoice.objects.issued().filter(member=member).order_by("-issued_on", "-number")[:5])
+    invoices = list(
+        Invoice.objects.issued().filter(member=member).order_by("-issued_on", "-number")[:5]
+    )
     if not invoices:
         return None
     invoiced, paid, credited = _balance_parts(member)
@@ -51,7 +62,9 @@ def invoice_list(request):
     member = request.user
     invoiced, paid, credited = _balance_parts(member)
     context = {
-        "invoices": Invoice.objects.issued().filter(member=member).order_by("-issued_on", "-number"),
+        "invoices": Invoice.objects.issued()
+        .filter(member=member)
+        .order_by("-issued_on", "-number"),
         "payments": Payment.objects.filter(member=member).prefetch_related(
             Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice"))
         ),
@@ -74,13 +87,20 @@ def _pdf_response(document):
         handle = document.pdf.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=f"{document.number}.pdf", content_type="application/pdf")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{document.number}.pdf",
+        content_type="application/pdf",
+    )
 
 
 @login_required
 def invoice_pdf(request, pk):
     """The PDF of one of the member's own issued invoices; another member's gives 404."""
-    invoice = get_object_or_404(Invoice.objects.issued().select_related("member"), pk=pk, member=request.user)
+    invoice = get_object_or_404(
+        Invoice.objects.issued().select_related("member"), pk=pk, member=request.user
+    )
     if not invoice.pdf:
         invoice = services.store_invoice_pdf(invoice)
     return _pdf_response(invoice)
@@ -114,23 +134,31 @@ def pay_suggested_price(request, pk):
     else:
         messages.success(
             request,
-            _("From now on you pay the suggested price of %(offer)s: thank you!") % {"offer": subscription.offer.name},
+            _("From now on you pay the suggested price of %(offer)s: thank you!")
+            % {"offer": subscription.offer.name},
         )
     return redirect("billing:invoices")
 
 
 def _finances_only(view):
     """Logged-in role holders whose roles give the finance dashboard; 403 for anyone else."""
-    return login_required(permission_required("billing.view_finance_dashboard", raise_exception=True)(view))
+    return login_required(
+        permission_required("billing.view_finance_dashboard", raise_exception=True)(view)
+    )
 
 
 @_finances_only
 def finance_dashboard(request):
-    """The board's view: invoiced per month by kind (chart), received, outstanding and ageing, arrears, forecast."""
+    """The board's view.
+
+    Invoiced per month by kind (chart), received, outstanding and ageing, arrears, forecast.
+    """
     from .services import reports
 
     today = timezone.localdate()
-    return render(request, "billing/finance_dashboard.html", {**reports.dashboard(today), "year": today.year})
+    return render(
+        request, "billing/finance_dashboard.html", {**reports.dashboard(today), "year": today.year}
+    )
 
 
 @_finances_only

@@ -28,8 +28,10 @@ def decrypt(token):
     """The plaintext of ``token``; raises ImproperlyConfigured when no configured key opens it."""
     try:
         return _cipher().decrypt(token.encode()).decode()
-    except InvalidToken:
-        raise ImproperlyConfigured("A secret cannot be decrypted with COIN_ENCRYPTION_KEYS (wrong or missing key).")
+    except InvalidToken as exc:
+        raise ImproperlyConfigured(
+            "A secret cannot be decrypted with COIN_ENCRYPTION_KEYS (wrong or missing key)."
+        ) from exc
 
 
 class EncryptedTextField(models.TextField):

@@ -138,7 +138,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -189,7 +192,9 @@ STATIC_ROOT = Path(os.environ.get("COIN_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_ROOT = Path(os.environ.get("COIN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
 
-EMAIL_BACKEND = os.environ.get("COIN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = os.environ.get(
+    "COIN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+)
 EMAIL_FILE_PATH = os.environ.get("COIN_EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 EMAIL_HOST = os.environ.get("COIN_EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("COIN_EMAIL_PORT", "25"))
@@ -226,18 +231,27 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE = {
-    "netops-release-ended-subscriptions": {"task": "netops.ipam.tasks.release_ended_subscriptions", "schedule": 3600.0},
+    "netops-release-ended-subscriptions": {
+        "task": "netops.ipam.tasks.release_ended_subscriptions",
+        "schedule": 3600.0,
+    },
     "netops-end-quarantines": {"task": "netops.ipam.tasks.end_quarantines", "schedule": 3600.0},
     "netops-check-drift": {"task": "netops.provisioning.tasks.check_all_drift", "schedule": 900.0},
     "netops-provision-all": {"task": "netops.provisioning.tasks.provision_all", "schedule": 3600.0},
-    "netops-collect-vpn-status": {"task": "netops.provisioning.tasks.collect_all_status", "schedule": 120.0},
+    "netops-collect-vpn-status": {
+        "task": "netops.provisioning.tasks.collect_all_status",
+        "schedule": 120.0,
+    },
 }
 # Billing: the monthly run on the 1st at 06:00 (invoices of the current month), dunning every morning.
 CELERY_BEAT_SCHEDULE["billing-monthly-run"] = {
     "task": "billing.tasks.billing_run_task",
     "schedule": crontab(minute=0, hour=6, day_of_month=os.environ.get("COIN_BILLING_RUN_DAY", "1")),
 }
-CELERY_BEAT_SCHEDULE["billing-dunning"] = {"task": "billing.tasks.dunning_task", "schedule": crontab(minute=30, hour=7)}
+CELERY_BEAT_SCHEDULE["billing-dunning"] = {
+    "task": "billing.tasks.dunning_task",
+    "schedule": crontab(minute=30, hour=7),
+}
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

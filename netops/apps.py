@@ -1,7 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-
 # Refreshed from the endpoints at each run: not changes anyone made.
 STATUS_FIELDS = ["last_handshake_at", "rx_bytes", "tx_bytes", "status_checked_at"]
 
@@ -27,6 +26,15 @@ class NetopsConfig(AppConfig):
         audit.register(IPPool)
         audit.register(ReverseDNSRecord)
         audit.register(VPNAccount, secret=["private_key", "password_hash"], exclude=STATUS_FIELDS)
-        audit.register(Endpoint, exclude=["locked_until", "needs_reload", "drift_checked_at", "drifted_files", "drift_error"])
+        audit.register(
+            Endpoint,
+            exclude=[
+                "locked_until",
+                "needs_reload",
+                "drift_checked_at",
+                "drifted_files",
+                "drift_error",
+            ],
+        )
         panels.register("netops/ipam/panel_addresses.html", addresses_panel)
         panels.register("netops/vpn/panel_vpn.html", vpn_panel)

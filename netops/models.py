@@ -4,4 +4,12 @@ from netops.ipam.models import IPAllocation, IPFreeBlock, IPPool, ReverseDNSReco
 from netops.provisioning.models import Endpoint, ProvisioningJob
 from netops.vpn.models import VPNAccount
 
-__all__ = ["Endpoint", "IPAllocation", "IPFreeBlock", "IPPool", "ProvisioningJob", "ReverseDNSRecord", "VPNAccount"]
+__all__ = [
+    "Endpoint",
+    "IPAllocation",
+    "IPFreeBlock",
+    "IPPool",
+    "ProvisioningJob",
+    "ReverseDNSRecord",
+    "VPNAccount",
+]

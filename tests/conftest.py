@@ -34,12 +34,16 @@ def make_member(db):
         username = username or f"member{n}"
         fields.setdefault("first_name", "Test")
         fields.setdefault("last_name", f"Member {n}")
-        member = Member.objects.create_user(username, f"{username}@example.org", PASSWORD, status=status, **fields)
+        member = Member.objects.create_user(
+            username, f"{username}@example.org", PASSWORD, status=status, **fields
+        )
         if status == MemberStatus.ACTIVE:
             member.member_since = date(2025, 1, 1)
             member.save(update_fields=["member_since"])
         for slug in roles:
-            member_services.assign_role(member, Role.objects.get(slug=slug), actor=None, decision="test")
+            member_services.assign_role(
+                member, Role.objects.get(slug=slug), actor=None, decision="test"
+            )
         return member
 
     return make
@@ -53,7 +57,9 @@ def login(db):
         client = Client()
         client.force_login(member)
         if verified and member.is_staff:
-            device, _ = TOTPDevice.objects.get_or_create(user=member, name="test", defaults={"confirmed": True})
+            device, _ = TOTPDevice.objects.get_or_create(
+                user=member, name="test", defaults={"confirmed": True}
+            )
             session = client.session
             session[DEVICE_ID_SESSION_KEY] = device.persistent_id
             session.save()
@@ -77,7 +83,11 @@ def vpn_offer(db):
 @pytest.fixture
 def dsl_offer(db):
     return Offer.objects.create(
-        code="dsl", name="DSL", kind=OfferKind.DSL, pricing=Pricing.FIXED, monthly_price=Decimal("32.00")
+        code="dsl",
+        name="DSL",
+        kind=OfferKind.DSL,
+        pricing=Pricing.FIXED,
+        monthly_price=Decimal("32.00"),
     )
 
 
@@ -88,7 +98,12 @@ def make_pool(db):
 
     def make(prefix, length, purpose=PoolPurpose.VPN, **kwargs):
         return services.create_pool(
-            actor=None, name=kwargs.pop("name", prefix), prefix=prefix, purpose=purpose, default_prefix_length=length, **kwargs
+            actor=None,
+            name=kwargs.pop("name", prefix),
+            prefix=prefix,
+            purpose=purpose,
+            default_prefix_length=length,
+            **kwargs,
         )
 
     return make

@@ -15,5 +15,7 @@ def test_every_model_change_has_its_migration(db):
     from django.core.management import call_command
 
     out = StringIO()
-    call_command("makemigrations", "--check", "--dry-run", stdout=out)  # exits non-zero when one is missing
+    call_command(
+        "makemigrations", "--check", "--dry-run", stdout=out
+    )  # exits non-zero when one is missing
     assert "No changes detected" in out.getvalue()

@@ -6,8 +6,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from demo.management.commands.load_demo import DEMO_PASSWORD
 from coin.members.models import Member
+from demo.management.commands.load_demo import DEMO_PASSWORD
 
 
 def test_the_demo_loads_once_and_a_member_sees_their_subscriptions(db, settings):
@@ -20,12 +20,19 @@ def test_the_demo_loads_once_and_a_member_sees_their_subscriptions(db, settings)
     assert Member.objects.filter(role_assignments__isnull=False).distinct().count() == 4
 
     client = Client()
-    response = client.post(reverse("portal:login"), {"username": "alix", "password": DEMO_PASSWORD}, follow=True)
+    response = client.post(
+        reverse("portal:login"), {"username": "alix", "password": DEMO_PASSWORD}, follow=True
+    )
     page = response.content.decode()
     assert "Mes abonnements" in page
     assert "VPN" in page and "ADSL / VDSL" in page
     assert "192.0.2." in page and "2001:db8:100:" in page  # the addresses the subscriptions got
-    account = Member.objects.get(username="alix").subscriptions.filter(vpn_account__isnull=False).first().vpn_account
+    account = (
+        Member.objects.get(username="alix")
+        .subscriptions.filter(vpn_account__isnull=False)
+        .first()
+        .vpn_account
+    )
     config = client.get(reverse("netops:vpn_config", args=[account.pk])).content.decode()
     assert "Endpoint = vpn.example.net:51820" in config and "PrivateKey = " in config
 

@@ -13,8 +13,9 @@ from .common import MONEY
 
 def default_late_payment_mention():
     return gettext(
-        "Late payment: penalties at three times the French legal interest rate are due from the day after the "
-        "due date; professionals also owe a fixed recovery fee of 40 € (art. L441-10 of the Commercial Code)."
+        "Late payment: penalties at three times the French legal interest rate are due from the day "
+        "after the due date; professionals also owe a fixed recovery fee of 40 € "
+        "(art. L441-10 of the Commercial Code)."
     )
 
 
@@ -32,41 +33,61 @@ class AssociationSettings(models.Model):
 
     legal_name = models.CharField(_("legal name"), max_length=200)
     address = models.TextField(_("postal address"))
-    siren = models.CharField(_("SIREN"), max_length=9, blank=True, help_text=_("9 digits, if registered."))
-    rna = models.CharField(_("RNA number"), max_length=10, blank=True, help_text=_("e.g. W751234567"))
+    siren = models.CharField(
+        _("SIREN"), max_length=9, blank=True, help_text=_("9 digits, if registered.")
+    )
+    rna = models.CharField(
+        _("RNA number"), max_length=10, blank=True, help_text=_("e.g. W751234567")
+    )
     email = models.EmailField(_("contact email"), blank=True)
     vat_mention = models.CharField(
         _("VAT mention"),
         max_length=200,
-        help_text=_("Printed on every invoice, as decided by the board, e.g. “TVA non applicable, art. 293 B du CGI”."),
+        help_text=_(
+            "Printed on every invoice, as decided by the board, e.g. “TVA non applicable, art. 293 B du CGI”."
+        ),
     )
     iban = models.CharField(_("IBAN"), max_length=34, blank=True)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     creditor_id = models.CharField(_("SEPA creditor identifier (ICS)"), max_length=35, blank=True)
     logo = models.FileField(_("logo"), upload_to="billing/logo/", blank=True)
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
-    late_payment_mention = models.TextField(_("late payment mention"), default=default_late_payment_mention)
+    late_payment_mention = models.TextField(
+        _("late payment mention"), default=default_late_payment_mention
+    )
     grace_days = models.PositiveSmallIntegerField(
-        _("grace period (days)"), default=15, help_text=_("Days after the due date before the first reminder.")
+        _("grace period (days)"),
+        default=15,
+        help_text=_("Days after the due date before the first reminder."),
     )
     reminder_days = models.JSONField(
         _("reminder steps"),
         default=default_reminder_days,
         validators=[validate_reminder_days],
-        help_text=_("Days after the due date plus the grace period when reminders are sent, e.g. [0, 15]."),
+        help_text=_(
+            "Days after the due date plus the grace period when reminders are sent, e.g. [0, 15]."
+        ),
     )
     suspension_days = models.PositiveSmallIntegerField(
         _("suspension after (days)"),
         default=30,
         help_text=_("Days after the due date plus the grace period when services are suspended."),
     )
-    dues_person = models.DecimalField(_("yearly dues of a person"), default=Decimal("15.00"), **MONEY)
-    dues_organisation = models.DecimalField(_("yearly dues of an organisation"), default=Decimal("50.00"), **MONEY)
+    dues_person = models.DecimalField(
+        _("yearly dues of a person"), default=Decimal("15.00"), **MONEY
+    )
+    dues_organisation = models.DecimalField(
+        _("yearly dues of an organisation"), default=Decimal("50.00"), **MONEY
+    )
     dues_year_start_month = models.PositiveSmallIntegerField(
-        _("membership year starts in month"), default=1, help_text=_("1 for January: dues cover a year from then.")
+        _("membership year starts in month"),
+        default=1,
+        help_text=_("1 for January: dues cover a year from then."),
     )
     sepa_notice_days = models.PositiveSmallIntegerField(
-        _("SEPA pre-notification (days)"), default=14, help_text=_("Members are told this many days before a debit.")
+        _("SEPA pre-notification (days)"),
+        default=14,
+        help_text=_("Members are told this many days before a debit."),
     )
 
     class Meta:

@@ -21,13 +21,19 @@ class BankCSVProfile(models.Model):
     date_column = models.CharField(_("date column"), max_length=100, default="Date")
     date_format = models.CharField(_("date format"), max_length=20, default="%d/%m/%Y")
     amount_column = models.CharField(
-        _("amount column"), max_length=100, blank=True, default="Montant", help_text=_("Signed amount; or use the credit and debit columns.")
+        _("amount column"),
+        max_length=100,
+        blank=True,
+        default="Montant",
+        help_text=_("Signed amount; or use the credit and debit columns."),
     )
     credit_column = models.CharField(_("credit column"), max_length=100, blank=True)
     debit_column = models.CharField(_("debit column"), max_length=100, blank=True)
     label_column = models.CharField(_("label column"), max_length=100, default="Libellé")
     reference_column = models.CharField(_("reference column"), max_length=100, blank=True)
-    decimal_comma = models.BooleanField(_("decimal comma"), default=True, help_text=_("1 234,56 rather than 1234.56"))
+    decimal_comma = models.BooleanField(
+        _("decimal comma"), default=True, help_text=_("1 234,56 rather than 1234.56")
+    )
 
     class Meta:
         verbose_name = _("bank CSV format")
@@ -65,10 +71,19 @@ class BankLine(models.Model):
     label = models.CharField(_("label"), max_length=500)
     reference = models.CharField(_("reference"), max_length=200, blank=True)
     status = models.CharField(
-        _("status"), max_length=10, choices=BankLineStatus.choices, default=BankLineStatus.UNMATCHED, db_index=True
+        _("status"),
+        max_length=10,
+        choices=BankLineStatus.choices,
+        default=BankLineStatus.UNMATCHED,
+        db_index=True,
     )
     payment = models.OneToOneField(
-        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="bank_line", verbose_name=_("payment")
+        Payment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bank_line",
+        verbose_name=_("payment"),
     )
 
     class Meta:

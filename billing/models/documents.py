@@ -33,7 +33,11 @@ class NumberSequence(models.Model):
     class Meta:
         verbose_name = _("number sequence")
         verbose_name_plural = _("number sequences")
-        constraints = [models.UniqueConstraint(fields=["kind", "year"], name="billing_sequence_unique_kind_year")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "year"], name="billing_sequence_unique_kind_year"
+            )
+        ]
 
     def __str__(self):
         return f"{self.kind} {self.year}: {self.last_number}"
@@ -78,13 +82,17 @@ class InvoiceQuerySet(models.QuerySet):
 
     def delete(self):
         if self.filter(status=InvoiceStatus.ISSUED).exists():
-            raise ImmutableDocumentError(_("An issued invoice can never be deleted: issue a credit note instead."))
+            raise ImmutableDocumentError(
+                _("An issued invoice can never be deleted: issue a credit note instead.")
+            )
         return super().delete()
 
     def update(self, **kwargs):
         locked = set(kwargs) - Invoice.MUTABLE_AFTER_ISSUE
         if locked and self.filter(status=InvoiceStatus.ISSUED).exists():
-            raise ImmutableDocumentError(_("An issued invoice can never be changed: issue a credit note instead."))
+            raise ImmutableDocumentError(
+                _("An issued invoice can never be changed: issue a credit note instead.")
+            )
         return super().update(**kwargs)
 
 
@@ -95,17 +103,29 @@ class Invoice(models.Model):
     MUTABLE_AFTER_ISSUE = frozenset({"amount_paid", "amount_credited", "pdf", "emailed_at"})
 
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("member")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("member"),
     )
-    status = models.CharField(_("status"), max_length=8, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
-    origin = models.CharField(_("origin"), max_length=8, choices=InvoiceOrigin.choices, default=InvoiceOrigin.MANUAL)
+    status = models.CharField(
+        _("status"), max_length=8, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT
+    )
+    origin = models.CharField(
+        _("origin"), max_length=8, choices=InvoiceOrigin.choices, default=InvoiceOrigin.MANUAL
+    )
     number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     period_start = models.DateField(_("service from"), null=True, blank=True)
     period_end = models.DateField(_("service until"), null=True, blank=True)
     billing_run = models.ForeignKey(
-        BillingRun, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("billing run")
+        BillingRun,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invoices",
+        verbose_name=_("billing run"),
     )
     customer_name = models.CharField(_("customer name"), max_length=200, blank=True)
     customer_address = models.TextField(_("customer address"), blank=True)
@@ -136,16 +156,60 @@ class Invoice(models.Model):
                 name="billing_one_run_invoice_per_member_and_month",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft") | (Q(number__isnull=False) & Q(issued_on__isnull=False)),
+                condition=Q(status="draft")
+                | (Q(number__isnull=False) & Q(issued_on__isnull=False)),
                 name="billing_issued_invoice_is_numbered",
             ),
-            models.CheckConstraint(condition=Q(amount_paid__gte=0), name="billing_invoice_paid_not_negative"),
-            models.CheckConstraint(condition=Q(amount_paid__lte=F("total")), name="billing_invoice_not_overpaid"),
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0), name="billing_invoice_paid_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_paid__lte=F("total")), name="billing_invoice_not_overpaid"
+            ),
         ]
-        indexes = [models.Index(fields=["member", "status"]), models.Index(fields=["status", "due_on"])]
+        indexes = [
+            models.Index(fields=["member", "status"]),
+            models.Index(fields=["status", "due_on"]),
+        ]
 
     def __str__(self):
         return self.number or gettext("Draft invoice %(pk)s") % {"pk": self.pk}
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            update_fields = kwargs.get("update_fields")
+            if update_fields is None or set(update_fields) - self.MUTABLE_AFTER_ISSUE:
+                stored = Invoice.objects.filter(pk=self.pk).values().first()
+                if stored is not None and stored["status"] == InvoiceStatus.ISSUED:
+                    changed = [
+                        f.attname
+                        for f in self._meta.concrete_fields
+                        if f.attname not in self.MUTABLE_AFTER_ISSUE
+                        and (
+                            update_fields is None
+                            or f.name in update_fields
+                            or f.attname in update_fields
+                        )
+                        and f.get_prep_value(getattr(self, f.attname))
+                        != f.get_prep_value(stored[f.attname])
+                    ]
+                    if changed:
+                        raise ImmutableDocumentError(
+                            _(
+                                "An issued invoice can never be changed: issue a credit note instead."
+                            )
+                        )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if (
+            self.pk is not None
+            and Invoice.objects.filter(pk=self.pk, status=InvoiceStatus.ISSUED).exists()
+        ):
+            raise ImmutableDocumentError(
+                _("An issued invoice can never be deleted: issue a credit note instead.")
+            )
+        return super().delete(*args, **kwargs)
 
     @property
     def is_issued(self):
@@ -159,30 +223,6 @@ class Invoice(models.Model):
     @property
     def is_settled(self):
         return self.is_issued and self.outstanding <= 0
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            update_fields = kwargs.get("update_fields")
-            if update_fields is None or set(update_fields) - self.MUTABLE_AFTER_ISSUE:
-                stored = Invoice.objects.filter(pk=self.pk).values().first()
-                if stored is not None and stored["status"] == InvoiceStatus.ISSUED:
-                    changed = [
-                        f.attname
-                        for f in self._meta.concrete_fields
-                        if f.attname not in self.MUTABLE_AFTER_ISSUE
-                        and (update_fields is None or f.name in update_fields or f.attname in update_fields)
-                        and f.get_prep_value(getattr(self, f.attname)) != f.get_prep_value(stored[f.attname])
-                    ]
-                    if changed:
-                        raise ImmutableDocumentError(
-                            _("An issued invoice can never be changed: issue a credit note instead.")
-                        )
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.pk is not None and Invoice.objects.filter(pk=self.pk, status=InvoiceStatus.ISSUED).exists():
-            raise ImmutableDocumentError(_("An issued invoice can never be deleted: issue a credit note instead."))
-        return super().delete(*args, **kwargs)
 
 
 class InvoiceLineQuerySet(models.QuerySet):
@@ -200,13 +240,19 @@ class InvoiceLineQuerySet(models.QuerySet):
 class InvoiceLine(models.Model):
     """One line: what, for which days, at which unit price and quantity."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice"))
-    kind = models.CharField(_("kind"), max_length=8, choices=LineKind.choices, default=LineKind.OTHER)
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice")
+    )
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=LineKind.choices, default=LineKind.OTHER
+    )
     description = models.CharField(_("description"), max_length=200)
     period_start = models.DateField(_("from"), null=True, blank=True)
     period_end = models.DateField(_("until"), null=True, blank=True)
     unit_price = models.DecimalField(_("unit price"), **MONEY)
-    quantity = models.DecimalField(_("quantity"), max_digits=10, decimal_places=4, default=Decimal("1"))
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=10, decimal_places=4, default=Decimal("1")
+    )
     amount = models.DecimalField(_("amount"), **MONEY)
     subscription = models.ForeignKey(
         "offers.Subscription", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -229,9 +275,6 @@ class InvoiceLine(models.Model):
     def __str__(self):
         return self.description
 
-    def _parent_issued(self):
-        return Invoice.objects.filter(pk=self.invoice_id, status=InvoiceStatus.ISSUED).exists()
-
     def save(self, *args, **kwargs):
         if self._parent_issued():
             raise ImmutableDocumentError(_("The lines of an issued invoice can never change."))
@@ -242,16 +285,25 @@ class InvoiceLine(models.Model):
             raise ImmutableDocumentError(_("The lines of an issued invoice can never change."))
         return super().delete(*args, **kwargs)
 
+    def _parent_issued(self):
+        return Invoice.objects.filter(pk=self.invoice_id, status=InvoiceStatus.ISSUED).exists()
+
 
 class CreditNote(models.Model):
     """A correction of an issued invoice, numbered in its own sequence; immutable once made."""
 
     number = models.CharField(_("number"), max_length=20, unique=True)
     invoice = models.ForeignKey(
-        Invoice, on_delete=models.PROTECT, related_name="credit_notes", verbose_name=_("corrected invoice")
+        Invoice,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        verbose_name=_("corrected invoice"),
     )
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="credit_notes", verbose_name=_("member")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="credit_notes",
+        verbose_name=_("member"),
     )
     issued_on = models.DateField(_("issued on"))
     amount = models.DecimalField(_("amount"), validators=POSITIVE, **MONEY)
@@ -268,14 +320,18 @@ class CreditNote(models.Model):
         verbose_name = _("credit note")
         verbose_name_plural = _("credit notes")
         ordering = ["-issued_on", "-number"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="billing_credit_note_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_credit_note_positive")
+        ]
 
     def __str__(self):
         return self.number
 
     def save(self, *args, **kwargs):
         update_fields = kwargs.get("update_fields")
-        if self.pk is not None and (update_fields is None or set(update_fields) - self.MUTABLE_AFTER_ISSUE):
+        if self.pk is not None and (
+            update_fields is None or set(update_fields) - self.MUTABLE_AFTER_ISSUE
+        ):
             raise ImmutableDocumentError(_("A credit note can never be changed."))
         super().save(*args, **kwargs)
 

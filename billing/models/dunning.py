@@ -21,17 +21,27 @@ class Reminder(models.Model):
         verbose_name = _("reminder")
         verbose_name_plural = _("reminders")
         ordering = ["-sent_at"]
-        constraints = [models.UniqueConstraint(fields=["invoice", "step"], name="billing_reminder_once_per_step")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["invoice", "step"], name="billing_reminder_once_per_step"
+            )
+        ]
 
     def __str__(self):
-        return gettext("Reminder %(step)s for %(invoice)s") % {"step": self.step + 1, "invoice": self.invoice}
+        return gettext("Reminder %(step)s for %(invoice)s") % {
+            "step": self.step + 1,
+            "invoice": self.invoice,
+        }
 
 
 class Suspension(models.Model):
     """Services of a member suspended for non-payment, until the balance is settled."""
 
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="suspensions", verbose_name=_("member")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="suspensions",
+        verbose_name=_("member"),
     )
     started_at = models.DateTimeField(_("suspended"), default=timezone.now)
     ended_at = models.DateTimeField(_("restored"), null=True, blank=True)
@@ -43,7 +53,9 @@ class Suspension(models.Model):
         ordering = ["-started_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["member"], condition=Q(ended_at__isnull=True), name="billing_one_open_suspension_per_member"
+                fields=["member"],
+                condition=Q(ended_at__isnull=True),
+                name="billing_one_open_suspension_per_member",
             )
         ]
 

@@ -17,7 +17,10 @@ class Payment(models.Model):
     """Money received from a member; allocated to one or several invoices, the rest is credit."""
 
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments", verbose_name=_("member")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        verbose_name=_("member"),
     )
     method = models.CharField(_("method"), max_length=8, choices=PaymentMethod.choices)
     amount = models.DecimalField(_("amount"), validators=POSITIVE, **MONEY)
@@ -31,7 +34,9 @@ class Payment(models.Model):
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
         ordering = ["-received_on", "-pk"]
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="billing_payment_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_payment_positive")
+        ]
 
     def __str__(self):
         return f"{self.received_on} {self.get_method_display()} {self.amount} € — {self.member.username}"
@@ -48,7 +53,9 @@ class PaymentAllocation(models.Model):
         verbose_name = _("payment allocation")
         verbose_name_plural = _("payment allocations")
         constraints = [
-            models.UniqueConstraint(fields=["payment", "invoice"], name="billing_allocation_unique"),
+            models.UniqueConstraint(
+                fields=["payment", "invoice"], name="billing_allocation_unique"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="billing_allocation_positive"),
         ]
 

@@ -25,14 +25,19 @@ class Mandate(models.Model):
     """A SEPA direct debit mandate signed by a member (Unique Mandate Reference, IBAN, signature date)."""
 
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="mandates", verbose_name=_("member")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="mandates",
+        verbose_name=_("member"),
     )
     reference = models.CharField(_("mandate reference (RUM)"), max_length=35, unique=True)
     debtor_name = models.CharField(_("account holder"), max_length=70)
     iban = models.CharField(_("IBAN"), max_length=34)
     bic = models.CharField(_("BIC"), max_length=11, blank=True)
     signed_on = models.DateField(_("signed on"))
-    status = models.CharField(_("status"), max_length=8, choices=MandateStatus.choices, default=MandateStatus.ACTIVE)
+    status = models.CharField(
+        _("status"), max_length=8, choices=MandateStatus.choices, default=MandateStatus.ACTIVE
+    )
     last_collected_on = models.DateField(_("last collection"), null=True, blank=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
 
@@ -42,7 +47,9 @@ class Mandate(models.Model):
         ordering = ["-signed_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["member"], condition=Q(status="active"), name="billing_one_active_mandate_per_member"
+                fields=["member"],
+                condition=Q(status="active"),
+                name="billing_one_active_mandate_per_member",
             )
         ]
 
@@ -77,7 +84,9 @@ class DirectDebitBatch(models.Model):
 
     collection_date = models.DateField(_("collection date"))
     message_id = models.CharField(_("message id"), max_length=35, unique=True)
-    status = models.CharField(_("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.EXPORTED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=BatchStatus.choices, default=BatchStatus.EXPORTED
+    )
     xml = models.TextField(_("pain.008 file"), blank=True)
     total = models.DecimalField(_("total"), default=ZERO, **MONEY)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -100,12 +109,18 @@ class DirectDebit(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     sequence = models.CharField(_("sequence"), max_length=4, choices=SepaSequence.choices)
     end_to_end_id = models.CharField(_("end-to-end id"), max_length=35)
-    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    payment = models.OneToOneField(
+        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("direct debit")
         verbose_name_plural = _("direct debits")
-        constraints = [models.UniqueConstraint(fields=["batch", "invoice"], name="billing_debit_unique_invoice")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["batch", "invoice"], name="billing_debit_unique_invoice"
+            )
+        ]
 
     def __str__(self):
         return f"{self.end_to_end_id} {self.amount} €"

@@ -62,14 +62,19 @@ def parse_amount(text, decimal_comma=True):
 
 def parse_csv(data, profile):
     """The lines of a CSV export read with ``profile`` (a BankCSVProfile)."""
-    encoding = "utf-8-sig" if profile.encoding.lower().replace("_", "-") in ("utf-8", "utf8") else profile.encoding
+    encoding = (
+        "utf-8-sig"
+        if profile.encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+        else profile.encoding
+    )
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
         raise ValidationError(
-            _("The file is not encoded in %(encoding)s: check the bank CSV format.") % {"encoding": profile.encoding}
+            _("The file is not encoded in %(encoding)s: check the bank CSV format.")
+            % {"encoding": profile.encoding}
         ) from None
-    rows = text.splitlines()[profile.skip_lines:]
+    rows = text.splitlines()[profile.skip_lines :]
     reader = csv.DictReader(rows, delimiter=profile.delimiter)
     header = reader.fieldnames or []
     wanted = [profile.date_column, profile.label_column]
@@ -81,8 +86,11 @@ def parse_csv(data, profile):
         wanted.append(profile.reference_column)
     missing = [column for column in wanted if column not in header]
     if missing:
-        raise _line_error(profile.skip_lines + 1, _("column(s) %(missing)s not found in the header (%(header)s).") % {
-            "missing": ", ".join(missing), "header": ", ".join(header)})
+        raise _line_error(
+            profile.skip_lines + 1,
+            _("column(s) %(missing)s not found in the header (%(header)s).")
+            % {"missing": ", ".join(missing), "header": ", ".join(header)},
+        )
     lines = []
     for index, row in enumerate(reader):
         line_no = profile.skip_lines + 2 + index
@@ -92,8 +100,11 @@ def parse_csv(data, profile):
         try:
             booked_on = datetime.strptime(raw_date, profile.date_format).date()
         except ValueError:
-            raise _line_error(line_no, _("%(value)r is not a date like %(format)s.") % {
-                "value": raw_date, "format": profile.date_format}) from None
+            raise _line_error(
+                line_no,
+                _("%(value)r is not a date like %(format)s.")
+                % {"value": raw_date, "format": profile.date_format},
+            ) from None
         try:
             if profile.amount_column:
                 amount = parse_amount(row.get(profile.amount_column), profile.decimal_comma)
@@ -101,13 +112,23 @@ def parse_csv(data, profile):
                 credit = row.get(profile.credit_column) or "0" if profile.credit_column else "0"
                 debit = row.get(profile.debit_column) or "0" if profile.debit_column else "0"
                 amount = parse_amount(credit.strip() or "0", profile.decimal_comma) - abs(
-                    parse_amount(debit.strip() or "0", profile.decimal_comma))
+                    parse_amount(debit.strip() or "0", profile.decimal_comma)
+                )
         except InvalidOperation as error:
-            raise _line_error(line_no, _("%(value)r is not an amount.") % {"value": str(error.args[0])}) from None
-        lines.append(ParsedLine(
-            line_no, booked_on, amount, (row.get(profile.label_column) or "").strip(),
-            (row.get(profile.reference_column) or "").strip() if profile.reference_column else "",
-        ))
+            raise _line_error(
+                line_no, _("%(value)r is not an amount.") % {"value": str(error.args[0])}
+            ) from None
+        lines.append(
+            ParsedLine(
+                line_no,
+                booked_on,
+                amount,
+                (row.get(profile.label_column) or "").strip(),
+                (row.get(profile.reference_column) or "").strip()
+                if profile.reference_column
+                else "",
+            )
+        )
     return lines
 
 
@@ -120,15 +141,27 @@ def parse_ofx(data):
         tree.parse(io.BytesIO(data))
         ofx = tree.convert()
     except Exception as error:  # ofxtools raises several unrelated types for a malformed file
-        raise ValidationError(_("This is not a readable OFX file: %(error)s") % {"error": error}) from None
+        raise ValidationError(
+            _("This is not a readable OFX file: %(error)s") % {"error": error}
+        ) from None
     lines = []
     for statement in ofx.statements:
         for index, txn in enumerate(statement.transactions, start=1):
             if txn.dtposted is None or txn.trnamt is None:
-                raise _line_error(index, _("transaction %(id)s has no date or no amount.") % {"id": txn.fitid})
+                raise _line_error(
+                    index, _("transaction %(id)s has no date or no amount.") % {"id": txn.fitid}
+                )
             label = " ".join(part for part in (txn.name, txn.memo) if part)
-            lines.append(ParsedLine(index, txn.dtposted.date(), money(txn.trnamt), label,
-                                    txn.refnum or txn.checknum or "", txn.fitid or ""))
+            lines.append(
+                ParsedLine(
+                    index,
+                    txn.dtposted.date(),
+                    money(txn.trnamt),
+                    label,
+                    txn.refnum or txn.checknum or "",
+                    txn.fitid or "",
+                )
+            )
     return lines
 
 
@@ -137,9 +170,13 @@ def parse_camt053(data):
     from lxml import etree
 
     try:
-        root = etree.fromstring(data, parser=etree.XMLParser(resolve_entities=False, no_network=True))
+        root = etree.fromstring(
+            data, parser=etree.XMLParser(resolve_entities=False, no_network=True)
+        )
     except etree.XMLSyntaxError as error:
-        raise _line_error(error.lineno, _("this is not well-formed XML (%(error)s).") % {"error": error.msg}) from None
+        raise _line_error(
+            error.lineno, _("this is not well-formed XML (%(error)s).") % {"error": error.msg}
+        ) from None
     if root.find(".//{*}BkToCstmrStmt") is None:
         raise ValidationError(_("This XML file is not a CAMT.053 bank statement."))
     lines = []
@@ -149,20 +186,38 @@ def parse_camt053(data):
         try:
             amount = money(Decimal((amount_text or "").strip()))
         except InvalidOperation:
-            raise _line_error(line_no, _("%(value)r is not an amount.") % {"value": amount_text}) from None
+            raise _line_error(
+                line_no, _("%(value)r is not an amount.") % {"value": amount_text}
+            ) from None
         if entry.findtext("{*}CdtDbtInd") == "DBIT":
             amount = -amount
-        raw_date = entry.findtext("{*}BookgDt/{*}Dt") or (entry.findtext("{*}BookgDt/{*}DtTm") or "")[:10]
+        raw_date = (
+            entry.findtext("{*}BookgDt/{*}Dt") or (entry.findtext("{*}BookgDt/{*}DtTm") or "")[:10]
+        )
         try:
             booked_on = datetime.strptime(raw_date.strip(), "%Y-%m-%d").date()
         except ValueError:
-            raise _line_error(line_no, _("%(value)r is not a date like YYYY-MM-DD.") % {"value": raw_date}) from None
+            raise _line_error(
+                line_no, _("%(value)r is not a date like YYYY-MM-DD.") % {"value": raw_date}
+            ) from None
         texts = [t.strip() for t in entry.xpath(".//*[local-name()='Ustrd']/text()")]
-        debtor = entry.findtext(".//{*}RltdPties/{*}Dbtr/{*}Nm") or entry.findtext(".//{*}RltdPties/{*}Dbtr/{*}Pty/{*}Nm")
-        label = " ".join(part for part in [debtor or "", *texts] if part) or (entry.findtext("{*}AddtlNtryInf") or "")
-        reference = entry.findtext(".//{*}CdtrRefInf/{*}Ref") or entry.findtext(".//{*}Refs/{*}EndToEndId") or ""
+        debtor = entry.findtext(".//{*}RltdPties/{*}Dbtr/{*}Nm") or entry.findtext(
+            ".//{*}RltdPties/{*}Dbtr/{*}Pty/{*}Nm"
+        )
+        label = " ".join(part for part in [debtor or "", *texts] if part) or (
+            entry.findtext("{*}AddtlNtryInf") or ""
+        )
+        reference = (
+            entry.findtext(".//{*}CdtrRefInf/{*}Ref")
+            or entry.findtext(".//{*}Refs/{*}EndToEndId")
+            or ""
+        )
         bank_id = entry.findtext("{*}AcctSvcrRef") or entry.findtext("{*}NtryRef") or ""
-        lines.append(ParsedLine(line_no, booked_on, amount, label.strip(), reference.strip(), bank_id.strip()))
+        lines.append(
+            ParsedLine(
+                line_no, booked_on, amount, label.strip(), reference.strip(), bank_id.strip()
+            )
+        )
     return lines
 
 
@@ -203,12 +258,20 @@ def import_statement(data, *, actor, filename, format, profile=None):
     else:
         raise ValidationError(_("Unknown statement format."))
     with audit.acting_as(actor):
-        statement = BankStatement.objects.create(format=format, filename=filename[:200], line_count=len(lines))
+        statement = BankStatement.objects.create(
+            format=format, filename=filename[:200], line_count=len(lines)
+        )
     BankLine.objects.bulk_create(
         [
-            BankLine(statement=statement, fingerprint=fingerprint, booked_on=line.booked_on, amount=line.amount,
-                     label=line.label[:500], reference=line.reference[:200])
-            for line, fingerprint in zip(lines, fingerprints(lines))
+            BankLine(
+                statement=statement,
+                fingerprint=fingerprint,
+                booked_on=line.booked_on,
+                amount=line.amount,
+                label=line.label[:500],
+                reference=line.reference[:200],
+            )
+            for line, fingerprint in zip(lines, fingerprints(lines), strict=True)
         ],
         ignore_conflicts=True,
     )
@@ -236,13 +299,17 @@ def _candidates_by_name(line):
             continue
         member = invoice.member
         names = [member.organisation_name] if member.organisation_name else [member.last_name]
-        if any(len(name) >= 3 and re.search(rf"\b{re.escape(_plain(name))}\b", text) for name in names):
+        if any(
+            len(name) >= 3 and re.search(rf"\b{re.escape(_plain(name))}\b", text) for name in names
+        ):
             found.append(invoice)
     return found
 
 
 def match_line(line, *, actor=None):
-    """Turn a new credit line into a payment of the invoice(s) it names, or of the one it fits; True if matched.
+    """Turn a new credit line into a payment of the invoice(s) it names, or of the one it fits.
+
+    Returns True if matched.
 
     Debits are marked ignored (not a member's payment); lines with no sure
     match stay to review.
@@ -254,7 +321,9 @@ def match_line(line, *, actor=None):
         line.save(update_fields=["status"])
         return False
     numbers = INVOICE_NUMBER.findall(f"{line.label} {line.reference}")
-    invoices = list(Invoice.objects.issued().filter(number__in=numbers).order_by("due_on", "number"))
+    invoices = list(
+        Invoice.objects.issued().filter(number__in=numbers).order_by("due_on", "number")
+    )
     if invoices and len({invoice.member_id for invoice in invoices}) == 1:
         _pay(line, invoices[0].member, invoices, actor)
         return True
@@ -274,8 +343,13 @@ def _pay(line, member, invoices, actor):
             allocations.append((invoice, part))
             left -= part
     payment = record_payment(
-        member, actor=actor, amount=line.amount, method=PaymentMethod.TRANSFER, received_on=line.booked_on,
-        reference=(line.reference or line.label)[:200], allocations=allocations,
+        member,
+        actor=actor,
+        amount=line.amount,
+        method=PaymentMethod.TRANSFER,
+        received_on=line.booked_on,
+        reference=(line.reference or line.label)[:200],
+        allocations=allocations,
     )
     allocate_to_oldest(payment)
     line.payment = payment

@@ -34,7 +34,9 @@ def parse_month(text):
         year, month = (int(part) for part in text.split("-"))
         return date(year, month, 1)
     except (ValueError, TypeError):
-        raise ValidationError(_("%(value)s is not a month: write it like 2026-03.") % {"value": text}) from None
+        raise ValidationError(
+            _("%(value)s is not a month: write it like 2026-03.") % {"value": text}
+        ) from None
 
 
 def require_settings():
@@ -42,14 +44,20 @@ def require_settings():
     config = AssociationSettings.load()
     if config is None or not config.legal_name or not config.address or not config.vat_mention:
         raise ValidationError(
-            _("Fill in the association settings (legal name, address, VAT mention) before issuing invoices.")
+            _(
+                "Fill in the association settings (legal name, address, VAT mention) before issuing invoices."
+            )
         )
     return config
 
 
 def customer_address(member):
     """The member's postal address as printed on an invoice."""
-    lines = [member.address_line1, member.address_line2, f"{member.postal_code} {member.city}".strip()]
+    lines = [
+        member.address_line1,
+        member.address_line2,
+        f"{member.postal_code} {member.city}".strip(),
+    ]
     if member.country and member.country != "FR":
         lines.append(member.country)
     return "\n".join(line for line in lines if line)

@@ -27,7 +27,12 @@ log = logging.getLogger(__name__)
 
 def _email(member, subject, template, context):
     with translation.override(member.language):
-        context = {"member": member, "isp_name": settings.COIN_ISP_NAME, "portal_url": settings.COIN_BASE_URL, **context}
+        context = {
+            "member": member,
+            "isp_name": settings.COIN_ISP_NAME,
+            "portal_url": settings.COIN_BASE_URL,
+            **context,
+        }
         body = render_to_string(template, context)
         subject = str(subject)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
@@ -78,8 +83,11 @@ def _send_reminder(invoice, step, step_count):
         with transaction.atomic():
             reminder = Reminder.objects.create(invoice=invoice, step=step)
             audit.record(
-                invoice, AuditAction.UPDATE, {"reminder": [None, step + 1]},
-                message=_("Payment reminder %(step)s of %(count)s sent.") % {"step": step + 1, "count": step_count},
+                invoice,
+                AuditAction.UPDATE,
+                {"reminder": [None, step + 1]},
+                message=_("Payment reminder %(step)s of %(count)s sent.")
+                % {"step": step + 1, "count": step_count},
             )
     except IntegrityError:
         return False  # another worker sent it
@@ -88,7 +96,12 @@ def _send_reminder(invoice, step, step_count):
         member,
         _("Reminder: invoice %(number)s is unpaid") % {"number": invoice.number},
         "billing/email/reminder.txt",
-        {"invoice": invoice, "step": step + 1, "outstanding": invoice.outstanding, "reminder": reminder},
+        {
+            "invoice": invoice,
+            "step": step + 1,
+            "outstanding": invoice.outstanding,
+            "reminder": reminder,
+        },
     )
     return True
 
@@ -104,14 +117,22 @@ def suspend_member(member, invoices=()):
     if Suspension.objects.filter(member=member, ended_at__isnull=True).exists():
         return None
     numbers = ", ".join(str(invoice.number) for invoice in invoices)
-    reason = _("Unpaid invoices: %(numbers)s") % {"numbers": numbers} if numbers else _("Unpaid invoices")
+    reason = (
+        _("Unpaid invoices: %(numbers)s") % {"numbers": numbers}
+        if numbers
+        else _("Unpaid invoices")
+    )
     suspension = Suspension.objects.create(member=member, reason=reason)
     audit.record(member, AuditAction.UPDATE, {"services": ["active", "suspended"]}, message=reason)
     member_suspended.send(sender=Suspension, member=member, suspension=suspension, reason=reason)
-    transaction.on_commit(lambda: _email(
-        member, _("Your services are suspended"), "billing/email/suspended.txt",
-        {"suspension": suspension, "invoices": list(invoices)},
-    ))
+    transaction.on_commit(
+        lambda: _email(
+            member,
+            _("Your services are suspended"),
+            "billing/email/suspended.txt",
+            {"suspension": suspension, "invoices": list(invoices)},
+        )
+    )
     return suspension
 
 
@@ -121,7 +142,9 @@ def restore_if_settled(member, today=None):
 
     Sends ``member_restored``, records it in the audit log and emails the member.
     """
-    suspension = Suspension.objects.select_for_update().filter(member=member, ended_at__isnull=True).first()
+    suspension = (
+        Suspension.objects.select_for_update().filter(member=member, ended_at__isnull=True).first()
+    )
     if suspension is None:
         return None
     config = AssociationSettings.load()
@@ -130,12 +153,21 @@ def restore_if_settled(member, today=None):
         return None
     suspension.ended_at = timezone.now()
     suspension.save(update_fields=["ended_at"])
-    audit.record(member, AuditAction.UPDATE, {"services": ["suspended", "active"]},
-                 message=_("Arrears settled: services restored."))
+    audit.record(
+        member,
+        AuditAction.UPDATE,
+        {"services": ["suspended", "active"]},
+        message=_("Arrears settled: services restored."),
+    )
     member_restored.send(sender=Suspension, member=member, suspension=suspension)
-    transaction.on_commit(lambda: _email(
-        member, _("Your services are restored"), "billing/email/restored.txt", {"suspension": suspension},
-    ))
+    transaction.on_commit(
+        lambda: _email(
+            member,
+            _("Your services are restored"),
+            "billing/email/restored.txt",
+            {"suspension": suspension},
+        )
+    )
     return suspension
 
 

@@ -32,13 +32,24 @@ def create_draft(member, *, actor, period_start=None, period_end=None):
 
 
 @transaction.atomic
-def add_line(invoice, *, actor, description, unit_price, quantity=Decimal("1"), kind=LineKind.OTHER,
-             period_start=None, period_end=None):
+def add_line(
+    invoice,
+    *,
+    actor,
+    description,
+    unit_price,
+    quantity=Decimal("1"),
+    kind=LineKind.OTHER,
+    period_start=None,
+    period_end=None,
+):
     """Add a line to a draft; its amount is unit price × quantity rounded to the cent."""
     require_perm(actor, "billing.change_invoice")
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != InvoiceStatus.DRAFT:
-        raise ValidationError(_("An issued invoice can never be changed: issue a credit note instead."))
+        raise ValidationError(
+            _("An issued invoice can never be changed: issue a credit note instead.")
+        )
     unit_price, quantity = Decimal(unit_price), Decimal(quantity)
     if quantity <= 0:
         raise ValidationError({"quantity": _("The quantity must be positive.")})
@@ -75,7 +86,9 @@ def issue_invoice(invoice, *, actor, issued_on=None):
     config = require_settings()
     invoice = Invoice.objects.select_for_update().select_related("member").get(pk=invoice.pk)
     if invoice.status != InvoiceStatus.DRAFT:
-        raise ValidationError(_("This invoice is already issued (%(number)s).") % {"number": invoice.number})
+        raise ValidationError(
+            _("This invoice is already issued (%(number)s).") % {"number": invoice.number}
+        )
     lines = list(invoice.lines.all())
     if not lines:
         raise ValidationError(_("An invoice needs at least one line."))
@@ -113,15 +126,19 @@ def create_credit_note(invoice, *, actor, reason, amount=None, issued_on=None):
     require_perm(actor, "billing.issue_invoice")
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.status != InvoiceStatus.ISSUED:
-        raise ValidationError(_("Only an issued invoice can be corrected by a credit note; change the draft instead."))
+        raise ValidationError(
+            _("Only an issued invoice can be corrected by a credit note; change the draft instead.")
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the invoice is corrected.")})
     creditable = invoice.total - invoice.amount_credited
     amount = creditable if amount is None else money(amount)
     if amount <= 0 or amount > creditable:
         raise ValidationError(
-            {"amount": _("A credit note on %(number)s can be at most %(max)s.")
-             % {"number": invoice.number, "max": format_money(creditable)}}
+            {
+                "amount": _("A credit note on %(number)s can be at most %(max)s.")
+                % {"number": invoice.number, "max": format_money(creditable)}
+            }
         )
     issued_on = issued_on or timezone.localdate()
     config = require_settings()
@@ -139,7 +156,9 @@ def create_credit_note(invoice, *, actor, reason, amount=None, issued_on=None):
         invoice.amount_credited += amount
         # What was paid beyond the new total goes back to the member's credit.
         if invoice.amount_paid > invoice.total - invoice.amount_credited:
-            _release_allocations(invoice, invoice.amount_paid - (invoice.total - invoice.amount_credited))
+            _release_allocations(
+                invoice, invoice.amount_paid - (invoice.total - invoice.amount_credited)
+            )
         invoice.save(update_fields=["amount_credited", "amount_paid"])
     from .. import tasks
     from .dunning import restore_if_settled

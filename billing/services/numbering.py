@@ -27,7 +27,9 @@ def take_numbers(kind, year, count=1):
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("take_numbers() must run inside a transaction")
     # Create the year's counter if missing without racing: a conflicting insert does nothing.
-    NumberSequence.objects.bulk_create([NumberSequence(kind=kind, year=year)], ignore_conflicts=True)
+    NumberSequence.objects.bulk_create(
+        [NumberSequence(kind=kind, year=year)], ignore_conflicts=True
+    )
     sequence = NumberSequence.objects.select_for_update().get(kind=kind, year=year)
     first = sequence.last_number + 1
     sequence.last_number += count

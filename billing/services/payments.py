@@ -25,7 +25,9 @@ def unallocated(payment):
 def _allocate(payment, invoice, amount):
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
     if invoice.member_id != payment.member_id:
-        raise ValidationError(_("Invoice %(number)s is not addressed to this member.") % {"number": invoice})
+        raise ValidationError(
+            _("Invoice %(number)s is not addressed to this member.") % {"number": invoice}
+        )
     if not invoice.is_issued:
         raise ValidationError(_("A draft invoice cannot be paid."))
     if amount > invoice.outstanding:
@@ -44,7 +46,9 @@ def _allocate(payment, invoice, amount):
 
 
 @transaction.atomic
-def record_payment(member, *, actor, amount, method, received_on=None, reference="", note="", allocations=None):
+def record_payment(
+    member, *, actor, amount, method, received_on=None, reference="", note="", allocations=None
+):
     """Record a payment and allocate it.
 
     ``allocations``: a list of (invoice, amount) to settle exactly those
@@ -61,8 +65,12 @@ def record_payment(member, *, actor, amount, method, received_on=None, reference
     if method not in PaymentMethod.values:
         raise ValidationError({"method": _("Unknown payment method.")})
     payment = Payment(
-        member=member, amount=amount, method=method, received_on=received_on or timezone.localdate(),
-        reference=reference, note=note,
+        member=member,
+        amount=amount,
+        method=method,
+        received_on=received_on or timezone.localdate(),
+        reference=reference,
+        note=note,
     )
     with audit.acting_as(actor):
         payment.save()
@@ -70,8 +78,10 @@ def record_payment(member, *, actor, amount, method, received_on=None, reference
             requested = sum((money(part) for _invoice, part in allocations), Decimal("0"))
             if requested > amount:
                 raise ValidationError(
-                    {"amount": _("The allocations (%(sum)s) exceed the payment (%(amount)s).")
-                     % {"sum": format_money(requested), "amount": format_money(amount)}}
+                    {
+                        "amount": _("The allocations (%(sum)s) exceed the payment (%(amount)s).")
+                        % {"sum": format_money(requested), "amount": format_money(amount)}
+                    }
                 )
             for invoice, part in allocations:
                 _allocate(payment, invoice, money(part))
@@ -86,8 +96,14 @@ def record_payment(member, *, actor, amount, method, received_on=None, reference
 def allocate_to_oldest(payment, invoices=None):
     """Allocate what is left of ``payment`` to the member's outstanding invoices, oldest first."""
     left = unallocated(payment)
-    candidates = invoices if invoices is not None else (
-        Invoice.objects.outstanding().filter(member_id=payment.member_id).order_by("due_on", "number")
+    candidates = (
+        invoices
+        if invoices is not None
+        else (
+            Invoice.objects.outstanding()
+            .filter(member_id=payment.member_id)
+            .order_by("due_on", "number")
+        )
     )
     for invoice in candidates:
         if left <= 0:
@@ -104,7 +120,11 @@ def apply_credit(member, *, actor):
     """Use the member's unallocated payments to settle their outstanding invoices, oldest first."""
     require_perm(actor, "billing.change_payment")
     Member.objects.select_for_update().get(pk=member.pk)
-    for payment in Payment.objects.filter(member=member).prefetch_related("allocations").order_by("received_on", "pk"):
+    for payment in (
+        Payment.objects.filter(member=member)
+        .prefetch_related("allocations")
+        .order_by("received_on", "pk")
+    ):
         if unallocated(payment) > 0:
             with audit.acting_as(actor):
                 allocate_to_oldest(payment)

@@ -14,7 +14,6 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from ..models import AssociationSettings, CreditNote, Invoice
@@ -56,7 +55,9 @@ def render_invoice_pdf(invoice, logo=None):
     """The invoice as PDF bytes (WeasyPrint)."""
     from weasyprint import HTML
 
-    return HTML(string=render_invoice_html(invoice, logo), base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(
+        string=render_invoice_html(invoice, logo), base_url=str(settings.BASE_DIR)
+    ).write_pdf()
 
 
 def store_invoice_pdf(invoice, logo=None):
@@ -77,7 +78,11 @@ def email_invoice(invoice):
         if invoice.emailed_at is not None or not invoice.pdf:
             return False
         _email_document(
-            invoice, invoice.member, gettext_lazy("Invoice %(number)s from %(isp)s"), "billing/email/invoice.txt", {"invoice": invoice}
+            invoice,
+            invoice.member,
+            gettext_lazy("Invoice %(number)s from %(isp)s"),
+            "billing/email/invoice.txt",
+            {"invoice": invoice},
         )
     return True
 
@@ -92,7 +97,12 @@ def _email_document(document, member, subject, template, context):
         subject = str(subject) % {"number": document.number, "isp": settings.COIN_ISP_NAME}
         body = render_to_string(
             template,
-            {**context, "member": member, "isp_name": settings.COIN_ISP_NAME, "portal_url": settings.COIN_BASE_URL},
+            {
+                **context,
+                "member": member,
+                "isp_name": settings.COIN_ISP_NAME,
+                "portal_url": settings.COIN_BASE_URL,
+            },
         )
     message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
     with document.pdf.open("rb") as handle:
@@ -110,16 +120,24 @@ def deliver_invoice(invoice):
 
 
 def render_credit_note_pdf(note, logo=None):
-    """The credit note as PDF bytes: both parties, its number and date, the corrected invoice, amount, reason."""
+    """The credit note as PDF bytes.
+
+    Both parties, its number and date, the corrected invoice, amount, reason.
+    """
     from weasyprint import HTML
 
     note = CreditNote.objects.select_related("invoice", "invoice__member").get(pk=note.pk)
     with translation.override(note.invoice.member.language):
         html = render_to_string(
             "billing/credit_note_pdf.html",
-            {"note": note, "invoice": note.invoice, "issuer": note.issuer or note.invoice.issuer,
-             "logo": _logo_data_uri() if logo is None else logo, "document_number": note.number,
-             "total": -note.amount},
+            {
+                "note": note,
+                "invoice": note.invoice,
+                "issuer": note.issuer or note.invoice.issuer,
+                "logo": _logo_data_uri() if logo is None else logo,
+                "document_number": note.number,
+                "total": -note.amount,
+            },
         )
     return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
 
@@ -127,13 +145,21 @@ def render_credit_note_pdf(note, logo=None):
 def deliver_credit_note(note):
     """Render and store the credit note's PDF, then email it to the member (each step once)."""
     with transaction.atomic():
-        note = CreditNote.objects.select_for_update().select_related("invoice__member").get(pk=note.pk)
+        note = (
+            CreditNote.objects.select_for_update().select_related("invoice__member").get(pk=note.pk)
+        )
         if not note.pdf:
-            note.pdf.save(f"{note.number}.pdf", ContentFile(render_credit_note_pdf(note)), save=False)
+            note.pdf.save(
+                f"{note.number}.pdf", ContentFile(render_credit_note_pdf(note)), save=False
+            )
             note.save(update_fields=["pdf"])
         if note.emailed_at is not None:
             return note
         _email_document(
-            note, note.invoice.member, gettext_lazy("Credit note %(number)s from %(isp)s"), "billing/email/credit_note.txt", {"note": note}
+            note,
+            note.invoice.member,
+            gettext_lazy("Credit note %(number)s from %(isp)s"),
+            "billing/email/credit_note.txt",
+            {"note": note},
         )
     return note

@@ -21,7 +21,13 @@ from ..models import ZERO, AssociationSettings, CreditNote, Invoice, InvoiceLine
 from .common import month_bounds
 
 CHART_KINDS = [LineKind.DUES, LineKind.VPN, LineKind.DSL, LineKind.HOUSING, LineKind.OTHER]
-CHART_COLOURS = {"dues": "#1f6f5c", "vpn": "#3b8fd1", "dsl": "#e0a030", "housing": "#8a5cc2", "other": "#9aa5ab"}
+CHART_COLOURS = {
+    "dues": "#1f6f5c",
+    "vpn": "#3b8fd1",
+    "dsl": "#e0a030",
+    "housing": "#8a5cc2",
+    "other": "#9aa5ab",
+}
 AGEING_BUCKETS = [(0, 30), (31, 60), (61, 90), (91, None)]
 
 
@@ -38,8 +44,11 @@ def last_months(today, count=12):
 def invoiced_by_month(months):
     """{month: {kind: amount}} of issued invoice lines, per issue month."""
     rows = (
-        InvoiceLine.objects.filter(invoice__status=InvoiceStatus.ISSUED, invoice__issued_on__gte=months[0],
-                                   invoice__issued_on__lte=month_bounds(months[-1])[1])
+        InvoiceLine.objects.filter(
+            invoice__status=InvoiceStatus.ISSUED,
+            invoice__issued_on__gte=months[0],
+            invoice__issued_on__lte=month_bounds(months[-1])[1],
+        )
         .annotate(month=TruncMonth("invoice__issued_on"))
         .values("month", "kind")
         .annotate(total=Sum("amount"))
@@ -53,7 +62,9 @@ def invoiced_by_month(months):
 
 def received_by_month(months):
     rows = (
-        Payment.objects.filter(received_on__gte=months[0], received_on__lte=month_bounds(months[-1])[1])
+        Payment.objects.filter(
+            received_on__gte=months[0], received_on__lte=month_bounds(months[-1])[1]
+        )
         .annotate(month=TruncMonth("received_on"))
         .values("month")
         .annotate(total=Sum("amount"))
@@ -79,8 +90,12 @@ def chart_svg(by_month, width=720, height=260):
     for step in range(5):
         value = top * step / 4
         y = height - bottom - plot_h * step / 4
-        parts.append(f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d7dee2"/>')
-        parts.append(f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{value:.0f} €</text>')
+        parts.append(
+            f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d7dee2"/>'
+        )
+        parts.append(
+            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{value:.0f} €</text>'
+        )
     for index, month in enumerate(months):
         x = left + index * slot + (slot - bar) / 2
         y = height - bottom
@@ -97,12 +112,14 @@ def chart_svg(by_month, width=720, height=260):
             )
         parts.append(
             f'<text x="{x + bar / 2:.1f}" y="{height - bottom + 14}" font-size="10" text-anchor="middle">'
-            f'{month:%m/%y}</text>'
+            f"{month:%m/%y}</text>"
         )
     x = left
     for kind in CHART_KINDS:
         label = str(LineKind(kind).label)
-        parts.append(f'<rect x="{x}" y="{height - 14}" width="10" height="10" fill="{CHART_COLOURS[kind]}"/>')
+        parts.append(
+            f'<rect x="{x}" y="{height - 14}" width="10" height="10" fill="{CHART_COLOURS[kind]}"/>'
+        )
         parts.append(f'<text x="{x + 14}" y="{height - 5}" font-size="11">{escape(label)}</text>')
         x += 30 + 7 * len(label)
     parts.append("</svg>")
@@ -112,8 +129,10 @@ def chart_svg(by_month, width=720, height=260):
 def ageing(today):
     """Outstanding amounts by days past due: not yet due, 0–30, 31–60, 61–90, over 90."""
     buckets = {"not_due": ZERO, **{bounds: ZERO for bounds in AGEING_BUCKETS}}
-    rows = Invoice.objects.outstanding().values_list("due_on").annotate(
-        left=Sum(F("total") - F("amount_paid") - F("amount_credited"))
+    rows = (
+        Invoice.objects.outstanding()
+        .values_list("due_on")
+        .annotate(left=Sum(F("total") - F("amount_paid") - F("amount_credited")))
     )
     for due_on, left in rows:
         late = (today - due_on).days
@@ -132,7 +151,9 @@ def members_in_arrears(today, grace_days):
     return list(
         Invoice.objects.overdue(today, grace_days)
         .values("member_id", "customer_name")
-        .annotate(amount=Sum(F("total") - F("amount_paid") - F("amount_credited")), oldest=Min("due_on"))
+        .annotate(
+            amount=Sum(F("total") - F("amount_paid") - F("amount_credited")), oldest=Min("due_on")
+        )
         .order_by("-amount")
     )
 
@@ -159,7 +180,9 @@ def dashboard(today=None):
         planned = None
     buckets = ageing(today)
     return {
-        "months": [(month, by_month[month], sum(by_month[month].values(), ZERO)) for month in months],
+        "months": [
+            (month, by_month[month], sum(by_month[month].values(), ZERO)) for month in months
+        ],
         "received": received_by_month(months),
         "chart": chart_svg(by_month),
         "ageing": buckets,
@@ -178,27 +201,82 @@ def accounting_csv(year):
     """One row per invoice line, credit note and payment of ``year`` (semicolons, decimal commas)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
-    writer.writerow([_("date"), _("document"), _("number"), _("member"), _("kind"), _("amount"), _("method")])
+    writer.writerow(
+        [_("date"), _("document"), _("number"), _("member"), _("kind"), _("amount"), _("method")]
+    )
     lines = (
-        InvoiceLine.objects.filter(invoice__status=InvoiceStatus.ISSUED, invoice__issued_on__year=year)
-        .select_related("invoice").order_by("invoice__issued_on", "invoice__number", "position")
+        InvoiceLine.objects.filter(
+            invoice__status=InvoiceStatus.ISSUED, invoice__issued_on__year=year
+        )
+        .select_related("invoice")
+        .order_by("invoice__issued_on", "invoice__number", "position")
     )
     for line in lines:
-        writer.writerow([line.invoice.issued_on.isoformat(), _("invoice"), line.invoice.number,
-                         line.invoice.customer_name, line.get_kind_display(), _fr(line.amount), ""])
-    for note in CreditNote.objects.filter(issued_on__year=year).select_related("invoice").order_by("issued_on", "number"):
-        writer.writerow([note.issued_on.isoformat(), _("credit note"), note.number, note.invoice.customer_name, "",
-                         _fr(-note.amount), ""])
-    for payment in Payment.objects.filter(received_on__year=year).select_related("member").order_by("received_on", "pk"):
-        writer.writerow([payment.received_on.isoformat(), _("payment"), payment.reference, payment.member.display_name,
-                         "", _fr(payment.amount), payment.get_method_display()])
+        writer.writerow(
+            [
+                line.invoice.issued_on.isoformat(),
+                _("invoice"),
+                line.invoice.number,
+                line.invoice.customer_name,
+                line.get_kind_display(),
+                _fr(line.amount),
+                "",
+            ]
+        )
+    for note in (
+        CreditNote.objects.filter(issued_on__year=year)
+        .select_related("invoice")
+        .order_by("issued_on", "number")
+    ):
+        writer.writerow(
+            [
+                note.issued_on.isoformat(),
+                _("credit note"),
+                note.number,
+                note.invoice.customer_name,
+                "",
+                _fr(-note.amount),
+                "",
+            ]
+        )
+    for payment in (
+        Payment.objects.filter(received_on__year=year)
+        .select_related("member")
+        .order_by("received_on", "pk")
+    ):
+        writer.writerow(
+            [
+                payment.received_on.isoformat(),
+                _("payment"),
+                payment.reference,
+                payment.member.display_name,
+                "",
+                _fr(payment.amount),
+                payment.get_method_display(),
+            ]
+        )
     return out.getvalue()
 
 
 FEC_COLUMNS = [
-    "JournalCode", "JournalLib", "EcritureNum", "EcritureDate", "CompteNum", "CompteLib", "CompAuxNum",
-    "CompAuxLib", "PieceRef", "PieceDate", "EcritureLib", "Debit", "Credit", "EcritureLet", "DateLet",
-    "ValidDate", "Montantdevise", "Idevise",
+    "JournalCode",
+    "JournalLib",
+    "EcritureNum",
+    "EcritureDate",
+    "CompteNum",
+    "CompteLib",
+    "CompAuxNum",
+    "CompAuxLib",
+    "PieceRef",
+    "PieceDate",
+    "EcritureLib",
+    "Debit",
+    "Credit",
+    "EcritureLet",
+    "DateLet",
+    "ValidDate",
+    "Montantdevise",
+    "Idevise",
 ]
 ACCOUNTS = {
     "customers": "411000",
@@ -217,7 +295,10 @@ def fec_filename(year, config=None):
 
 
 def fec(year):
-    """The Fichier des Écritures Comptables of ``year``: 18 tab-separated fields, balanced entries, in French."""
+    """The Fichier des Écritures Comptables of ``year``.
+
+    18 tab-separated fields, balanced entries, in French.
+    """
     with translation.override("fr"):
         return _fec(year)
 
@@ -225,46 +306,167 @@ def fec(year):
 def _fec(year):
     rows = []
 
-    def entry(journal, journal_label, number, day, account, account_label, aux, aux_label, piece, label, debit, credit):
-        rows.append([
-            journal, journal_label, number, f"{day:%Y%m%d}", account, account_label, aux, aux_label, piece,
-            f"{day:%Y%m%d}", label, _fr(debit), _fr(credit), "", "", f"{day:%Y%m%d}", "", "",
-        ])
+    def entry(
+        journal,
+        journal_label,
+        number,
+        day,
+        account,
+        account_label,
+        aux,
+        aux_label,
+        piece,
+        label,
+        debit,
+        credit,
+    ):
+        rows.append(
+            [
+                journal,
+                journal_label,
+                number,
+                f"{day:%Y%m%d}",
+                account,
+                account_label,
+                aux,
+                aux_label,
+                piece,
+                f"{day:%Y%m%d}",
+                label,
+                _fr(debit),
+                _fr(credit),
+                "",
+                "",
+                f"{day:%Y%m%d}",
+                "",
+                "",
+            ]
+        )
 
     sales, sales_label = "VE", _("Sales")
     invoices = (
-        Invoice.objects.issued().filter(issued_on__year=year).prefetch_related("lines").order_by("issued_on", "number")
+        Invoice.objects.issued()
+        .filter(issued_on__year=year)
+        .prefetch_related("lines")
+        .order_by("issued_on", "number")
     )
     for invoice in invoices:
         aux, aux_label = f"M{invoice.member_id:06d}", invoice.customer_name
         label = _("Invoice %(number)s") % {"number": invoice.number}
-        entry(sales, sales_label, invoice.number, invoice.issued_on, ACCOUNTS["customers"], _("Members"), aux,
-              aux_label, invoice.number, label, invoice.total, ZERO)
+        entry(
+            sales,
+            sales_label,
+            invoice.number,
+            invoice.issued_on,
+            ACCOUNTS["customers"],
+            _("Members"),
+            aux,
+            aux_label,
+            invoice.number,
+            label,
+            invoice.total,
+            ZERO,
+        )
         per_account = defaultdict(lambda: ZERO)
         for line in invoice.lines.all():
-            per_account[ACCOUNTS[LineKind.DUES] if line.kind == LineKind.DUES else ACCOUNTS["services"]] += line.amount
+            per_account[
+                ACCOUNTS[LineKind.DUES] if line.kind == LineKind.DUES else ACCOUNTS["services"]
+            ] += line.amount
         for account, amount in sorted(per_account.items()):
-            account_label = _("Membership dues") if account == ACCOUNTS[LineKind.DUES] else _("Services")
-            entry(sales, sales_label, invoice.number, invoice.issued_on, account, account_label, "", "",
-                  invoice.number, label, ZERO, amount)
-    for note in CreditNote.objects.filter(issued_on__year=year).select_related("invoice").order_by("issued_on", "number"):
+            account_label = (
+                _("Membership dues") if account == ACCOUNTS[LineKind.DUES] else _("Services")
+            )
+            entry(
+                sales,
+                sales_label,
+                invoice.number,
+                invoice.issued_on,
+                account,
+                account_label,
+                "",
+                "",
+                invoice.number,
+                label,
+                ZERO,
+                amount,
+            )
+    for note in (
+        CreditNote.objects.filter(issued_on__year=year)
+        .select_related("invoice")
+        .order_by("issued_on", "number")
+    ):
         aux, aux_label = f"M{note.member_id:06d}", note.invoice.customer_name
-        label = _("Credit note %(number)s on %(invoice)s") % {"number": note.number, "invoice": note.invoice.number}
-        entry(sales, sales_label, note.number, note.issued_on, ACCOUNTS["services"], _("Services"), "", "",
-              note.number, label, note.amount, ZERO)
-        entry(sales, sales_label, note.number, note.issued_on, ACCOUNTS["customers"], _("Members"), aux, aux_label,
-              note.number, label, ZERO, note.amount)
-    for payment in Payment.objects.filter(received_on__year=year).select_related("member").order_by("received_on", "pk"):
+        label = _("Credit note %(number)s on %(invoice)s") % {
+            "number": note.number,
+            "invoice": note.invoice.number,
+        }
+        entry(
+            sales,
+            sales_label,
+            note.number,
+            note.issued_on,
+            ACCOUNTS["services"],
+            _("Services"),
+            "",
+            "",
+            note.number,
+            label,
+            note.amount,
+            ZERO,
+        )
+        entry(
+            sales,
+            sales_label,
+            note.number,
+            note.issued_on,
+            ACCOUNTS["customers"],
+            _("Members"),
+            aux,
+            aux_label,
+            note.number,
+            label,
+            ZERO,
+            note.amount,
+        )
+    for payment in (
+        Payment.objects.filter(received_on__year=year)
+        .select_related("member")
+        .order_by("received_on", "pk")
+    ):
         cash = payment.method == PaymentMethod.CASH
         journal, journal_label = ("CA", _("Cash")) if cash else ("BQ", _("Bank"))
         number = f"P{payment.pk:08d}"
         aux, aux_label = f"M{payment.member_id:06d}", payment.member.display_name
         label = _("Payment %(method)s") % {"method": payment.get_method_display()}
         piece = payment.reference[:30] or number
-        entry(journal, journal_label, number, payment.received_on, ACCOUNTS["cash" if cash else "bank"],
-              _("Cash") if cash else _("Bank"), "", "", piece, label, payment.amount, ZERO)
-        entry(journal, journal_label, number, payment.received_on, ACCOUNTS["customers"], _("Members"), aux,
-              aux_label, piece, label, ZERO, payment.amount)
+        entry(
+            journal,
+            journal_label,
+            number,
+            payment.received_on,
+            ACCOUNTS["cash" if cash else "bank"],
+            _("Cash") if cash else _("Bank"),
+            "",
+            "",
+            piece,
+            label,
+            payment.amount,
+            ZERO,
+        )
+        entry(
+            journal,
+            journal_label,
+            number,
+            payment.received_on,
+            ACCOUNTS["customers"],
+            _("Members"),
+            aux,
+            aux_label,
+            piece,
+            label,
+            ZERO,
+            payment.amount,
+        )
     # EcritureNum: a continuous sequence per journal, in date order; PieceRef keeps the document's number.
     rows.sort(key=lambda row: (row[0], row[3], row[2]))
     sequence, last = {}, {}

@@ -23,7 +23,7 @@ from coin.offers.models import Subscription
 
 from ..choices import LINE_KIND_FOR_OFFER, InvoiceOrigin, InvoiceStatus, LineKind, SequenceKind
 from ..models import ZERO, BillingRun, Invoice, InvoiceLine
-from .common import customer_address, month_bounds, money, require_settings
+from .common import customer_address, money, month_bounds, require_settings
 from .numbering import take_numbers
 
 QUANTITY = Decimal("0.0001")
@@ -62,7 +62,10 @@ def membership_year(day, start_month):
 
 
 def prorata(starts_on, ends_on, period_start, period_end):
-    """(first day, last day, quantity) of a subscription within the month; quantity = days / days of the month."""
+    """(first day, last day, quantity) of a subscription within the month.
+
+    quantity = days / days of the month.
+    """
     first = max(starts_on, period_start)
     last = min(ends_on, period_end) if ends_on else period_end
     days_in_month = (period_end - period_start).days + 1
@@ -87,7 +90,9 @@ def plan_month(period_start, config=None):
         Subscription.objects.filter(starts_on__lte=period_end)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period_start))
         .order_by("member_id", "starts_on", "pk")
-        .values_list("pk", "member_id", "offer__kind", "offer__name", "monthly_price", "starts_on", "ends_on")
+        .values_list(
+            "pk", "member_id", "offer__kind", "offer__name", "monthly_price", "starts_on", "ends_on"
+        )
     )
     dues_paid = InvoiceLine.objects.filter(
         invoice__member=OuterRef("pk"),
@@ -100,56 +105,109 @@ def plan_month(period_start, config=None):
         Q(ends_on__isnull=True) | Q(ends_on__gte=period_start)
     )
     members = (
-        Member.objects.filter(Q(status=MemberStatus.ACTIVE) | Q(pk__in=subscribed.values("member_id")))
+        Member.objects.filter(
+            Q(status=MemberStatus.ACTIVE) | Q(pk__in=subscribed.values("member_id"))
+        )
         .annotate(dues_paid=Exists(dues_paid))
         .order_by("pk")
         .values_list(
-            "pk", "kind", "status", "first_name", "last_name", "organisation_name", "username",
-            "address_line1", "address_line2", "postal_code", "city", "country", "dues_paid",
+            "pk",
+            "kind",
+            "status",
+            "first_name",
+            "last_name",
+            "organisation_name",
+            "username",
+            "address_line1",
+            "address_line2",
+            "postal_code",
+            "city",
+            "country",
+            "dues_paid",
         )
     )
     already = set(
-        Invoice.objects.filter(origin=InvoiceOrigin.RUN, period_start=period_start).values_list("member_id", flat=True)
+        Invoice.objects.filter(origin=InvoiceOrigin.RUN, period_start=period_start).values_list(
+            "member_id", flat=True
+        )
     )
 
     by_member = {}
     for pk, member_id, offer_kind, offer_name, price, starts_on, ends_on in subscriptions:
-        by_member.setdefault(member_id, []).append((pk, offer_kind, offer_name, price, starts_on, ends_on))
+        by_member.setdefault(member_id, []).append(
+            (pk, offer_kind, offer_name, price, starts_on, ends_on)
+        )
 
     plans = []
     dues_label = _("Membership dues %(year)s") % {
         "year": year_start.year if year_start.month == 1 else f"{year_start.year}–{year_end.year}"
     }
     for row in members:
-        (pk, kind, status, first_name, last_name, organisation, username,
-         line1, line2, postal_code, city, country, has_paid_dues) = row
+        (
+            pk,
+            kind,
+            status,
+            first_name,
+            last_name,
+            organisation,
+            username,
+            line1,
+            line2,
+            postal_code,
+            city,
+            country,
+            has_paid_dues,
+        ) = row
         if pk in already:
             continue
         member = Member(
-            pk=pk, kind=kind, first_name=first_name, last_name=last_name, organisation_name=organisation,
-            username=username, address_line1=line1, address_line2=line2, postal_code=postal_code, city=city,
+            pk=pk,
+            kind=kind,
+            first_name=first_name,
+            last_name=last_name,
+            organisation_name=organisation,
+            username=username,
+            address_line1=line1,
+            address_line2=line2,
+            postal_code=postal_code,
+            city=city,
             country=country,
         )
         plan = PlannedInvoice(pk, member.display_name, customer_address(member))
         if status == MemberStatus.ACTIVE and not has_paid_dues:
             dues = config.dues_for(kind)
             if dues > 0:
-                plan.lines.append(PlannedLine(
-                    LineKind.DUES,
-                    dues_label,
-                    year_start, year_end, dues, Decimal("1"), money(dues),
-                ))
+                plan.lines.append(
+                    PlannedLine(
+                        LineKind.DUES,
+                        dues_label,
+                        year_start,
+                        year_end,
+                        dues,
+                        Decimal("1"),
+                        money(dues),
+                    )
+                )
         for sub_pk, offer_kind, offer_name, price, starts_on, ends_on in by_member.get(pk, ()):
             first, last, quantity = prorata(starts_on, ends_on, period_start, period_end)
             amount = money(price * quantity)
             if amount <= 0:
                 continue
-            plan.lines.append(PlannedLine(
-                LINE_KIND_FOR_OFFER.get(offer_kind, LineKind.OTHER),
-                offer_name if quantity == 1 else _("%(offer)s (%(days)s days)") % {
-                    "offer": offer_name, "days": (last - first).days + 1},
-                first, last, price, quantity, amount, sub_pk,
-            ))
+            plan.lines.append(
+                PlannedLine(
+                    LINE_KIND_FOR_OFFER.get(offer_kind, LineKind.OTHER),
+                    offer_name
+                    if quantity == 1
+                    else _("%(offer)s (%(days)s days)")
+                    % {"offer": offer_name, "days": (last - first).days + 1},
+                    first,
+                    last,
+                    price,
+                    quantity,
+                    amount,
+                    sub_pk,
+                )
+            )
         if plan.lines:
             plans.append(plan)
     return plans
@@ -208,7 +266,7 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
                 issuer=issuer,
                 total=plan.total,
             )
-            for plan, number in zip(plans, numbers)
+            for plan, number in zip(plans, numbers, strict=True)
         ]
         Invoice.objects.bulk_create(invoices)
         InvoiceLine.objects.bulk_create(
@@ -224,7 +282,7 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
                 subscription_id=line.subscription_id,
                 position=position,
             )
-            for invoice, plan in zip(invoices, plans)
+            for invoice, plan in zip(invoices, plans, strict=True)
             for position, line in enumerate(plan.lines)
         )
         total = sum((plan.total for plan in plans), ZERO)
@@ -238,8 +296,11 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
             audit.record(
                 run,
                 AuditAction.UPDATE,
-                {"invoices": [None, len(plans)], "numbers": [None, f"{first_number} … {last_number}"],
-                 "total": [None, str(total)]},
+                {
+                    "invoices": [None, len(plans)],
+                    "numbers": [None, f"{first_number} … {last_number}"],
+                    "total": [None, str(total)],
+                },
                 message=_("Billing run of %(month)s: %(count)s invoices issued.")
                 % {"month": period_start.strftime("%Y-%m"), "count": len(plans)},
             )

@@ -1,4 +1,6 @@
-"""SEPA direct debit: mandates (IBAN checked by schwifty), pain.008 batches (sepaxml, XSD-validated), pre-notices.
+"""SEPA direct debit.
+
+Mandates (IBAN checked by schwifty), pain.008 batches (sepaxml, XSD-validated), pre-notices.
 
 A mandate is usable while active and less than 36 months after its last
 collection (or its signature if never used); its first collection is FRST,
@@ -36,12 +38,19 @@ SCHEMA = "pain.008.001.02"
 
 
 def clean_iban(text):
-    """The IBAN in its compact form; a ValidationError (on ``iban``) if its checksum, length or country is wrong."""
+    """The IBAN in its compact form.
+
+    A ValidationError (on ``iban``) if its checksum, length or country is wrong.
+    """
     try:
         return IBAN(text or "").compact
     except SchwiftyException as error:
-        raise ValidationError({"iban": _("%(value)s is not a valid IBAN (%(reason)s).") % {
-            "value": text, "reason": str(error)}}) from None
+        raise ValidationError(
+            {
+                "iban": _("%(value)s is not a valid IBAN (%(reason)s).")
+                % {"value": text, "reason": str(error)}
+            }
+        ) from None
 
 
 def clean_bic(text, iban=None):
@@ -50,8 +59,12 @@ def clean_bic(text, iban=None):
         try:
             return str(BIC(text))
         except SchwiftyException as error:
-            raise ValidationError({"bic": _("%(value)s is not a valid BIC (%(reason)s).") % {
-                "value": text, "reason": str(error)}}) from None
+            raise ValidationError(
+                {
+                    "bic": _("%(value)s is not a valid BIC (%(reason)s).")
+                    % {"value": text, "reason": str(error)}
+                }
+            ) from None
     if iban:
         try:
             derived = IBAN(iban).bic
@@ -63,25 +76,42 @@ def clean_bic(text, iban=None):
 
 @transaction.atomic
 def create_mandate(member, *, actor, iban, signed_on, debtor_name="", bic="", reference=""):
-    """Record a signed mandate; the IBAN must be valid. Replaces (revokes) the member's previous active mandate."""
+    """Record a signed mandate; the IBAN must be valid.
+
+    Replaces (revokes) the member's previous active mandate.
+    """
     require_perm(actor, "billing.add_mandate")
     member = Member.objects.select_for_update().get(pk=member.pk)
     iban = clean_iban(iban)
     bic = clean_bic(bic, iban)
     if signed_on > timezone.localdate():
         raise ValidationError({"signed_on": _("A mandate cannot be signed in the future.")})
-    reference = (reference or "").strip() or f"COIN-{member.pk:06d}-{Mandate.objects.filter(member=member).count() + 1}"
+    reference = (
+        reference or ""
+    ).strip() or f"COIN-{member.pk:06d}-{Mandate.objects.filter(member=member).count() + 1}"
     if not re.fullmatch(r"[A-Za-z0-9+?/:().,' -]{1,35}", reference):
-        raise ValidationError({"reference": _("A mandate reference has at most 35 letters, digits or + ? / - : ( ) . , '")})
+        raise ValidationError(
+            {
+                "reference": _(
+                    "A mandate reference has at most 35 letters, digits or + ? / - : ( ) . , '"
+                )
+            }
+        )
     if Mandate.objects.filter(reference=reference).exists():
-        raise ValidationError({"reference": _("The mandate reference %(ref)s is already used.") % {"ref": reference}})
+        raise ValidationError(
+            {"reference": _("The mandate reference %(ref)s is already used.") % {"ref": reference}}
+        )
     with audit.acting_as(actor):
         for previous in Mandate.objects.filter(member=member, status=MandateStatus.ACTIVE):
             previous.status = MandateStatus.REVOKED
             previous.revoked_on = timezone.localdate()
             previous.save(update_fields=["status", "revoked_on"])
         mandate = Mandate(
-            member=member, reference=reference, iban=iban, bic=bic, signed_on=signed_on,
+            member=member,
+            reference=reference,
+            iban=iban,
+            bic=bic,
+            signed_on=signed_on,
             debtor_name=(debtor_name or member.display_name)[:70],
         )
         mandate.full_clean()
@@ -106,16 +136,25 @@ def _cents(amount):
 
 
 def validate_pain008(xml_bytes):
-    """Raise ValidationError unless ``xml_bytes`` is valid against the pain.008.001.02 XSD (shipped by sepaxml)."""
+    """Raise ValidationError unless ``xml_bytes`` is valid against the pain.008.001.02 XSD.
+
+    The XSD is shipped by sepaxml.
+    """
     import os
 
     import sepaxml
     import xmlschema
 
-    schema = xmlschema.XMLSchema(os.path.join(os.path.dirname(sepaxml.__file__), "schemas", SCHEMA + ".xsd"))
-    errors = list(schema.iter_errors(xml_bytes.decode() if isinstance(xml_bytes, bytes) else xml_bytes))
+    schema = xmlschema.XMLSchema(
+        os.path.join(os.path.dirname(sepaxml.__file__), "schemas", SCHEMA + ".xsd")
+    )
+    errors = list(
+        schema.iter_errors(xml_bytes.decode() if isinstance(xml_bytes, bytes) else xml_bytes)
+    )
     if errors:
-        raise ValidationError(_("The direct debit file is not valid: %(error)s") % {"error": errors[0].reason})
+        raise ValidationError(
+            _("The direct debit file is not valid: %(error)s") % {"error": errors[0].reason}
+        )
 
 
 @transaction.atomic
@@ -132,12 +171,19 @@ def create_collection_batch(collection_date, *, actor, today=None):
     config = require_settings()
     today = today or timezone.localdate()
     if not (config.creditor_id and config.iban and config.bic):
-        raise ValidationError(_("Fill in the association's IBAN, BIC and SEPA creditor identifier first."))
+        raise ValidationError(
+            _("Fill in the association's IBAN, BIC and SEPA creditor identifier first.")
+        )
     earliest = today + timedelta(days=config.sepa_notice_days)
     if collection_date < earliest:
-        raise ValidationError({"collection_date": _(
-            "Members must be told %(days)s days before a debit: collect on %(date)s or later."
-        ) % {"days": config.sepa_notice_days, "date": earliest.isoformat()}})
+        raise ValidationError(
+            {
+                "collection_date": _(
+                    "Members must be told %(days)s days before a debit: collect on %(date)s or later."
+                )
+                % {"days": config.sepa_notice_days, "date": earliest.isoformat()}
+            }
+        )
     mandates = {
         m.member_id: m
         for m in Mandate.objects.select_for_update().filter(status=MandateStatus.ACTIVE)
@@ -183,17 +229,28 @@ def create_collection_batch(collection_date, *, actor, today=None):
         if mandate.bic:
             payment["BIC"] = mandate.bic
         sepa.add_payment(payment)
-        debits.append(DirectDebit(mandate=mandate, invoice=invoice, amount=amount, sequence=sequence,
-                                  end_to_end_id=end_to_end))
+        debits.append(
+            DirectDebit(
+                mandate=mandate,
+                invoice=invoice,
+                amount=amount,
+                sequence=sequence,
+                end_to_end_id=end_to_end,
+            )
+        )
     try:
         xml = sepa.export(validate=True)
     except SepaValidationError as error:
-        raise ValidationError(_("The direct debit file is not valid: %(error)s") % {"error": error.__cause__}) from None
+        raise ValidationError(
+            _("The direct debit file is not valid: %(error)s") % {"error": error.__cause__}
+        ) from None
     validate_pain008(xml)
     message_id = etree.fromstring(xml).findtext(".//{*}GrpHdr/{*}MsgId")
     with audit.acting_as(actor):
         batch = DirectDebitBatch.objects.create(
-            collection_date=collection_date, message_id=message_id, xml=xml.decode(),
+            collection_date=collection_date,
+            message_id=message_id,
+            xml=xml.decode(),
             total=sum((d.amount for d in debits), Decimal("0")),
         )
     for debit in debits:
@@ -206,7 +263,10 @@ def create_collection_batch(collection_date, *, actor, today=None):
 
 
 def send_prenotifications(batch_id):
-    """Email each debtor of the batch: amount, date, mandate reference, creditor identifier. Returns how many."""
+    """Email each debtor of the batch: amount, date, mandate reference, creditor identifier.
+
+    Returns how many.
+    """
     batch = DirectDebitBatch.objects.get(pk=batch_id)
     config = require_settings()
     count = 0
@@ -214,11 +274,19 @@ def send_prenotifications(batch_id):
         member = debit.invoice.member
         with translation.override(member.language):
             subject = _("Direct debit of invoice %(number)s on %(date)s") % {
-                "number": debit.invoice.number, "date": batch.collection_date.isoformat()}
-            body = render_to_string("billing/email/prenotification.txt", {
-                "member": member, "debit": debit, "batch": batch, "creditor_id": config.creditor_id,
-                "isp_name": settings.COIN_ISP_NAME,
-            })
+                "number": debit.invoice.number,
+                "date": batch.collection_date.isoformat(),
+            }
+            body = render_to_string(
+                "billing/email/prenotification.txt",
+                {
+                    "member": member,
+                    "debit": debit,
+                    "batch": batch,
+                    "creditor_id": config.creditor_id,
+                    "isp_name": settings.COIN_ISP_NAME,
+                },
+            )
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
         count += 1
     return count
@@ -237,8 +305,12 @@ def mark_batch_collected(batch, *, actor):
         invoice = Invoice.objects.get(pk=debit.invoice_id)
         part = min(debit.amount, invoice.outstanding)
         payment = record_payment(
-            invoice.member, actor=actor, amount=debit.amount, method=PaymentMethod.SEPA,
-            received_on=batch.collection_date, reference=debit.end_to_end_id,
+            invoice.member,
+            actor=actor,
+            amount=debit.amount,
+            method=PaymentMethod.SEPA,
+            received_on=batch.collection_date,
+            reference=debit.end_to_end_id,
             allocations=[(invoice, part)] if part > 0 else [],
         )
         debit.payment = payment
@@ -254,6 +326,13 @@ def mark_batch_collected(batch, *, actor):
 
 
 __all__ = [
-    "SepaSequence", "clean_bic", "clean_iban", "create_collection_batch", "create_mandate",
-    "mark_batch_collected", "revoke_mandate", "send_prenotifications", "validate_pain008",
+    "SepaSequence",
+    "clean_bic",
+    "clean_iban",
+    "create_collection_batch",
+    "create_mandate",
+    "mark_batch_collected",
+    "revoke_mandate",
+    "send_prenotifications",
+    "validate_pain008",
 ]

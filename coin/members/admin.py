@@ -36,12 +36,16 @@ def _status_action(new_status, label):
                 services.change_status(member, new_status, actor=request.user)
                 done += 1
             except ValidationError as error:
-                modeladmin.message_user(request, f"{member}: {' '.join(error.messages)}", messages.ERROR)
+                modeladmin.message_user(
+                    request, f"{member}: {' '.join(error.messages)}", messages.ERROR
+                )
             except PermissionDenied as error:
                 modeladmin.message_user(request, f"{member}: {error}", messages.ERROR)
         if done:
             modeladmin.message_user(
-                request, ngettext("%(count)d member updated.", "%(count)d members updated.", done) % {"count": done}
+                request,
+                ngettext("%(count)d member updated.", "%(count)d members updated.", done)
+                % {"count": done},
             )
 
     action.__name__ = f"make_{new_status}"
@@ -58,8 +62,34 @@ class MemberAdmin(admin.ModelAdmin):
     readonly_fields = ("status", "member_since", "date_joined", "last_login")
     fieldsets = (
         (None, {"fields": ("username", "kind", "first_name", "last_name", "organisation_name")}),
-        (_("Contact"), {"fields": ("email", "phone", "address_line1", "address_line2", "postal_code", "city", "country", "language")}),
-        (_("Membership"), {"fields": ("status", "member_since", "date_joined", "last_login", "is_active", "notes")}),
+        (
+            _("Contact"),
+            {
+                "fields": (
+                    "email",
+                    "phone",
+                    "address_line1",
+                    "address_line2",
+                    "postal_code",
+                    "city",
+                    "country",
+                    "language",
+                )
+            },
+        ),
+        (
+            _("Membership"),
+            {
+                "fields": (
+                    "status",
+                    "member_since",
+                    "date_joined",
+                    "last_login",
+                    "is_active",
+                    "notes",
+                )
+            },
+        ),
     )
     inlines = (MembershipPeriodInline, RoleAssignmentInline)
     actions = (
@@ -117,7 +147,15 @@ class RoleAssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent, site=volunteer_site)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "actor_repr", "source", "action", "content_type", "object_repr", "ip_address")
+    list_display = (
+        "at",
+        "actor_repr",
+        "source",
+        "action",
+        "content_type",
+        "object_repr",
+        "ip_address",
+    )
     list_filter = ("source", "action", "content_type")
     search_fields = ("actor_repr", "object_repr", "object_id")
     date_hierarchy = "at"

@@ -49,13 +49,15 @@ class AuditPolicy:
     m2m: frozenset
 
 
-_context = ContextVar("coin_audit_context", default=AuditContext())
+_DEFAULT_CONTEXT = AuditContext()
+_context: ContextVar[AuditContext | None] = ContextVar("coin_audit_context", default=None)
 _registry: dict[type, AuditPolicy] = {}
 
 
 def current_context():
     """The audit context in force for the current thread or task."""
-    return _context.get()
+    context = _context.get()
+    return _DEFAULT_CONTEXT if context is None else context
 
 
 @contextmanager
@@ -65,7 +67,7 @@ def acting_as(actor=None, *, source=None, ip_address=None):
     Values not given are inherited from the enclosing context, so a service
     called from a web request keeps the request's address and source.
     """
-    outer = _context.get()
+    outer = current_context()
     inner = replace(
         outer,
         actor=actor if actor is not None else outer.actor,
@@ -111,7 +113,11 @@ def snapshot(instance):
     """The recorded fields of ``instance`` as JSON-safe values."""
     policy = _registry[type(instance)]
     return {
-        field.attname: (HIDDEN if field.name in policy.secret else _value(field, field.value_from_object(instance)))
+        field.attname: (
+            HIDDEN
+            if field.name in policy.secret
+            else _value(field, field.value_from_object(instance))
+        )
         for field in instance._meta.concrete_fields
         if field.name not in policy.exclude
     }
@@ -204,7 +210,7 @@ def record(instance, action, changes, message=""):
 
     from .models import AuditEvent
 
-    context = _context.get()
+    context = current_context()
     actor = context.resolve_actor()
     return AuditEvent.objects.create(
         actor=actor if actor is not None and actor.pk is not None else None,

@@ -18,7 +18,11 @@ def _load(member):
         rows = (
             RoleAssignment.objects.current()
             .filter(member_id=member.pk, member__is_active=True)
-            .values_list("role_id", "role__permissions__content_type__app_label", "role__permissions__codename")
+            .values_list(
+                "role_id",
+                "role__permissions__content_type__app_label",
+                "role__permissions__codename",
+            )
         )
         role_ids, perms = set(), set()
         for role_id, app_label, codename in rows:
@@ -61,4 +65,6 @@ class RoleBackend(ModelBackend):
         return perm in self.get_all_permissions(user_obj, obj)
 
     def has_module_perms(self, user_obj, app_label):
-        return any(perm.split(".", 1)[0] == app_label for perm in self.get_all_permissions(user_obj))
+        return any(
+            perm.split(".", 1)[0] == app_label for perm in self.get_all_permissions(user_obj)
+        )

@@ -20,10 +20,14 @@ class AuditContextMiddleware:
     def __call__(self, request):
         if self.admin_prefix is None:
             self.admin_prefix = reverse("admin:index")
-        source = AuditSource.ADMIN if request.path.startswith(self.admin_prefix) else AuditSource.PORTAL
+        source = (
+            AuditSource.ADMIN if request.path.startswith(self.admin_prefix) else AuditSource.PORTAL
+        )
         if request.path.startswith("/api/"):
             source = AuditSource.API
-        with acting_as(lambda: getattr(request, "user", None), source=source, ip_address=client_ip(request)):
+        with acting_as(
+            lambda: getattr(request, "user", None), source=source, ip_address=client_ip(request)
+        ):
             return self.get_response(request)
 
 

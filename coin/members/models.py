@@ -51,7 +51,9 @@ class Member(AbstractBaseUser):
         help_text=_("Letters, digits and @/./+/-/_ only."),
         error_messages={"unique": _("A member with that username already exists.")},
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=MemberKind.choices, default=MemberKind.PERSON)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=MemberKind.choices, default=MemberKind.PERSON
+    )
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
@@ -61,15 +63,25 @@ class Member(AbstractBaseUser):
     address_line2 = models.CharField(_("address (continued)"), max_length=200, blank=True)
     postal_code = models.CharField(_("postal code"), max_length=16, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
-    country = models.CharField(_("country"), max_length=2, default="FR", help_text=_("ISO 3166 code, e.g. FR."))
+    country = models.CharField(
+        _("country"), max_length=2, default="FR", help_text=_("ISO 3166 code, e.g. FR.")
+    )
     status = models.CharField(
-        _("status"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.APPLICANT, db_index=True
+        _("status"),
+        max_length=16,
+        choices=MemberStatus.choices,
+        default=MemberStatus.APPLICANT,
+        db_index=True,
     )
     member_since = models.DateField(_("member since"), null=True, blank=True)
-    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="fr")
+    language = models.CharField(
+        _("language"), max_length=8, choices=settings.LANGUAGES, default="fr"
+    )
     notes = models.TextField(_("notes (volunteers only)"), blank=True)
     is_active = models.BooleanField(
-        _("can log in"), default=True, help_text=_("Unticking this blocks the account without deleting anything.")
+        _("can log in"),
+        default=True,
+        help_text=_("Unticking this blocks the account without deleting anything."),
     )
     is_superuser = models.BooleanField(
         _("installation account"),
@@ -159,9 +171,12 @@ class MembershipPeriod(models.Model):
         ordering = ["member", "-starts_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__gte=models.F("starts_on")), name="membership_period_ends_after_start"
+                condition=Q(ends_on__gte=models.F("starts_on")),
+                name="membership_period_ends_after_start",
             ),
-            models.CheckConstraint(condition=Q(fee__gte=0), name="membership_period_fee_not_negative"),
+            models.CheckConstraint(
+                condition=Q(fee__gte=0), name="membership_period_fee_not_negative"
+            ),
         ]
 
     def __str__(self):
@@ -206,7 +221,9 @@ class RoleAssignment(models.Model):
     starts_at = models.DateTimeField(_("from"), default=timezone.now)
     ends_at = models.DateTimeField(_("until"), null=True, blank=True)
     decision = models.CharField(
-        _("decision"), max_length=200, help_text=_("The assembly or board decision that granted the role.")
+        _("decision"),
+        max_length=200,
+        help_text=_("The assembly or board decision that granted the role."),
     )
 
     objects = RoleAssignmentQuerySet.as_manager()
@@ -246,13 +263,20 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        Member, verbose_name=_("who"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Member,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     actor_repr = models.CharField(_("who (as recorded)"), max_length=200, blank=True)
     ip_address = models.GenericIPAddressField(_("from address"), null=True, blank=True)
     source = models.CharField(_("through"), max_length=16, choices=AuditSource.choices)
     action = models.CharField(_("action"), max_length=16, choices=AuditAction.choices)
-    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, verbose_name=_("object type"))
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, verbose_name=_("object type")
+    )
     object_id = models.CharField(_("object id"), max_length=64)
     object_repr = models.CharField(_("object"), max_length=200)
     changes = models.JSONField(_("changes"), default=dict, encoder=DjangoJSONEncoder)

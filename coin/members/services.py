@@ -40,7 +40,9 @@ PROFILE_FIELDS = (
 def require_perm(actor, perm):
     """Raise PermissionDenied unless ``actor`` is the system (None) or holds ``perm``."""
     if actor is not None and not actor.has_perm(perm):
-        raise PermissionDenied(_("Your roles do not allow this action (%(perm)s).") % {"perm": perm})
+        raise PermissionDenied(
+            _("Your roles do not allow this action (%(perm)s).") % {"perm": perm}
+        )
 
 
 def ensure_builtin_roles(using="default"):
@@ -51,14 +53,22 @@ def ensure_builtin_roles(using="default"):
     for slug, spec in BUILTIN_ROLES.items():
         role, _created = Role.objects.using(using).get_or_create(
             slug=slug,
-            defaults={"name": str(spec["name"]), "description": str(spec["description"]), "is_builtin": True},
+            defaults={
+                "name": str(spec["name"]),
+                "description": str(spec["description"]),
+                "is_builtin": True,
+            },
         )
         wanted = Permission.objects.using(using).none()
         for dotted in spec["permissions"]:
             app_label, codename = dotted.split(".", 1)
-            wanted |= Permission.objects.using(using).filter(content_type__app_label=app_label, codename=codename)
+            wanted |= Permission.objects.using(using).filter(
+                content_type__app_label=app_label, codename=codename
+            )
         for app_label in spec.get("apps", []):
-            if apps.is_installed(app_label) or any(c.label == app_label for c in apps.get_app_configs()):
+            if apps.is_installed(app_label) or any(
+                c.label == app_label for c in apps.get_app_configs()
+            ):
                 wanted |= Permission.objects.using(using).filter(content_type__app_label=app_label)
         missing = wanted.exclude(pk__in=role.permissions.values("pk"))
         if missing.exists():
@@ -85,7 +95,10 @@ def update_profile(member, *, actor, **changes):
         require_perm(actor, "members.change_member")
     unknown = set(changes) - set(PROFILE_FIELDS)
     if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
     member = Member.objects.select_for_update().get(pk=member.pk)
     for name, value in changes.items():
         setattr(member, name, value)
@@ -130,7 +143,11 @@ def assign_role(member, role, *, actor, decision, starts_at=None, ends_at=None):
     if not decision.strip():
         raise ValidationError({"decision": _("Name the decision that grants this role.")})
     assignment = RoleAssignment(
-        member=member, role=role, decision=decision, starts_at=starts_at or timezone.now(), ends_at=ends_at
+        member=member,
+        role=role,
+        decision=decision,
+        starts_at=starts_at or timezone.now(),
+        ends_at=ends_at,
     )
     assignment.full_clean()
     with audit.acting_as(actor):
@@ -161,10 +178,16 @@ def add_membership_period(member, *, actor, starts_on, ends_on, fee, paid_on=Non
     Member.objects.select_for_update().get(pk=member.pk)
     if ends_on < starts_on:
         raise ValidationError(_("The period ends before it starts."))
-    overlapping = MembershipPeriod.objects.filter(member=member, starts_on__lte=ends_on, ends_on__gte=starts_on)
+    overlapping = MembershipPeriod.objects.filter(
+        member=member, starts_on__lte=ends_on, ends_on__gte=starts_on
+    )
     if overlapping.exists():
-        raise ValidationError(_("This period overlaps another membership period of the same member."))
-    period = MembershipPeriod(member=member, starts_on=starts_on, ends_on=ends_on, fee=fee, paid_on=paid_on, note=note)
+        raise ValidationError(
+            _("This period overlaps another membership period of the same member.")
+        )
+    period = MembershipPeriod(
+        member=member, starts_on=starts_on, ends_on=ends_on, fee=fee, paid_on=paid_on, note=note
+    )
     period.full_clean()
     with audit.acting_as(actor):
         period.save()

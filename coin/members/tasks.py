@@ -15,5 +15,5 @@ def send_welcome_email(self, member_id):
     try:
         services.send_welcome_email(member)
     except OSError as exc:
-        raise self.retry(exc=exc)
+        raise self.retry(exc=exc) from exc
     return member.email

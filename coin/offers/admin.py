@@ -12,7 +12,15 @@ from .models import Offer, Subscription
 
 @admin.register(Offer, site=volunteer_site)
 class OfferAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "kind", "pricing", "monthly_price", "price_floor", "is_available")
+    list_display = (
+        "name",
+        "code",
+        "kind",
+        "pricing",
+        "monthly_price",
+        "price_floor",
+        "is_available",
+    )
     list_filter = ("kind", "pricing", "is_available")
     search_fields = ("name", "code")
     prepopulated_fields = {"code": ("name",)}
@@ -49,7 +57,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
     list_display = ("member", "offer", "monthly_price", "starts_on", "ends_on", "status")
     list_filter = ("status", "offer__kind", "offer")
     list_select_related = ("member", "offer")
-    search_fields = ("member__username", "member__last_name", "member__organisation_name", "offer__name")
+    search_fields = (
+        "member__username",
+        "member__last_name",
+        "member__organisation_name",
+        "offer__name",
+    )
     autocomplete_fields = ("member",)
     date_hierarchy = "starts_on"
 
@@ -63,7 +76,11 @@ class SubscriptionAdmin(admin.ModelAdmin):
             services.update_subscription(
                 obj,
                 actor=request.user,
-                **{name: data[name] for name in ("monthly_price", "starts_on", "ends_on", "notes") if name in form.changed_data},
+                **{
+                    name: data[name]
+                    for name in ("monthly_price", "starts_on", "ends_on", "notes")
+                    if name in form.changed_data
+                },
             )
         else:
             created = services.subscribe(

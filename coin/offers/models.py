@@ -24,11 +24,13 @@ def validate_address_plan(plan):
     for index, entry in enumerate(plan, start=1):
         if not isinstance(entry, dict) or set(entry) != {"purpose", "family", "prefix_length"}:
             raise ValidationError(
-                _("Entry %(n)s of the address plan needs exactly: purpose, family, prefix_length.") % {"n": index}
+                _("Entry %(n)s of the address plan needs exactly: purpose, family, prefix_length.")
+                % {"n": index}
             )
         if entry["purpose"] not in purposes:
             raise ValidationError(
-                _("Entry %(n)s: unknown purpose %(purpose)r.") % {"n": index, "purpose": entry["purpose"]}
+                _("Entry %(n)s: unknown purpose %(purpose)r.")
+                % {"n": index, "purpose": entry["purpose"]}
             )
         if entry["family"] not in PREFIX_LENGTH_LIMITS:
             raise ValidationError(_("Entry %(n)s: the family must be 4 or 6.") % {"n": index})
@@ -36,7 +38,9 @@ def validate_address_plan(plan):
         length = entry["prefix_length"]
         if not isinstance(length, int) or isinstance(length, bool) or not low <= length <= high:
             raise ValidationError(
-                _("Entry %(n)s: an IPv%(family)s prefix length must be between %(low)s and %(high)s.")
+                _(
+                    "Entry %(n)s: an IPv%(family)s prefix length must be between %(low)s and %(high)s."
+                )
                 % {"n": index, "family": entry["family"], "low": low, "high": high}
             )
 
@@ -48,12 +52,20 @@ class Offer(models.Model):
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=16, choices=OfferKind.choices)
     description = models.TextField(_("description"), blank=True)
-    pricing = models.CharField(_("pricing"), max_length=8, choices=Pricing.choices, default=Pricing.FIXED)
+    pricing = models.CharField(
+        _("pricing"), max_length=8, choices=Pricing.choices, default=Pricing.FIXED
+    )
     monthly_price = models.DecimalField(
-        _("monthly price"), help_text=_("The price, or the suggested price when members choose it."), **MONEY
+        _("monthly price"),
+        help_text=_("The price, or the suggested price when members choose it."),
+        **MONEY,
     )
     price_floor = models.DecimalField(
-        _("lowest monthly price"), null=True, blank=True, help_text=_("Only for pay-what-you-want offers."), **MONEY
+        _("lowest monthly price"),
+        null=True,
+        blank=True,
+        help_text=_("Only for pay-what-you-want offers."),
+        **MONEY,
     )
     setup_fee = models.DecimalField(_("setup fee"), default=Decimal("0"), **MONEY)
     address_plan = models.JSONField(
@@ -80,13 +92,17 @@ class Offer(models.Model):
         super().clean()
         if self.pricing == Pricing.PAY_WHAT_YOU_WANT:
             if self.price_floor is None:
-                raise ValidationError({"price_floor": _("A pay-what-you-want offer needs a lowest price.")})
+                raise ValidationError(
+                    {"price_floor": _("A pay-what-you-want offer needs a lowest price.")}
+                )
             if self.monthly_price is not None and self.monthly_price < self.price_floor:
                 raise ValidationError(
                     {"monthly_price": _("The suggested price cannot be below the lowest price.")}
                 )
         elif self.price_floor is not None:
-            raise ValidationError({"price_floor": _("Only pay-what-you-want offers have a lowest price.")})
+            raise ValidationError(
+                {"price_floor": _("Only pay-what-you-want offers have a lowest price.")}
+            )
 
     @property
     def lowest_price(self):
@@ -105,14 +121,24 @@ class Subscription(models.Model):
     """A member's subscription to an offer, from ``starts_on`` to ``ends_on`` (inclusive, open if empty)."""
 
     member = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="subscriptions", verbose_name=_("member")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="subscriptions",
+        verbose_name=_("member"),
     )
-    offer = models.ForeignKey(Offer, on_delete=models.PROTECT, related_name="subscriptions", verbose_name=_("offer"))
+    offer = models.ForeignKey(
+        Offer, on_delete=models.PROTECT, related_name="subscriptions", verbose_name=_("offer")
+    )
     monthly_price = models.DecimalField(_("monthly price"), **MONEY)
     starts_on = models.DateField(_("starts on"))
-    ends_on = models.DateField(_("ends on"), null=True, blank=True, help_text=_("Last day of service, included."))
+    ends_on = models.DateField(
+        _("ends on"), null=True, blank=True, help_text=_("Last day of service, included.")
+    )
     status = models.CharField(
-        _("status"), max_length=16, choices=SubscriptionStatus.choices, default=SubscriptionStatus.ACTIVE
+        _("status"),
+        max_length=16,
+        choices=SubscriptionStatus.choices,
+        default=SubscriptionStatus.ACTIVE,
     )
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -126,7 +152,8 @@ class Subscription(models.Model):
         indexes = [models.Index(fields=["member", "offer"])]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")), name="subscription_ends_after_start"
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
+                name="subscription_ends_after_start",
             ),
         ]
 

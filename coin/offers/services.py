@@ -35,8 +35,14 @@ def check_price(offer, monthly_price):
     if offer.pricing == Pricing.PAY_WHAT_YOU_WANT and monthly_price < offer.price_floor:
         raise ValidationError(
             {
-                "monthly_price": _("The monthly price of %(offer)s cannot be below %(floor)s (you gave %(price)s).")
-                % {"offer": offer.name, "floor": _money(offer.price_floor), "price": _money(monthly_price)}
+                "monthly_price": _(
+                    "The monthly price of %(offer)s cannot be below %(floor)s (you gave %(price)s)."
+                )
+                % {
+                    "offer": offer.name,
+                    "floor": _money(offer.price_floor),
+                    "price": _money(monthly_price),
+                }
             }
         )
     if offer.pricing == Pricing.FIXED and monthly_price != offer.monthly_price:
@@ -50,7 +56,9 @@ def check_price(offer, monthly_price):
 
 def find_overlap(member, offer, starts_on, ends_on, exclude_pk=None):
     """The first subscription of ``member`` to ``offer`` whose period meets [starts_on, ends_on]."""
-    overlapping = Subscription.objects.filter(member=member, offer=offer).exclude(status=SubscriptionStatus.ENDED)
+    overlapping = Subscription.objects.filter(member=member, offer=offer).exclude(
+        status=SubscriptionStatus.ENDED
+    )
     if ends_on is not None:
         overlapping = overlapping.filter(starts_on__lte=ends_on)
     overlapping = overlapping.exclude(ends_on__lt=starts_on)
@@ -68,7 +76,9 @@ def check_subscription(member, offer, monthly_price, starts_on, ends_on=None, ex
             "status": MemberStatus(member.status).label,
         }
     if exclude_pk is None and not offer.is_available:
-        errors["offer"] = _("The offer %(offer)s is closed to new subscriptions.") % {"offer": offer.name}
+        errors["offer"] = _("The offer %(offer)s is closed to new subscriptions.") % {
+            "offer": offer.name
+        }
     try:
         check_price(offer, monthly_price)
     except ValidationError as error:
@@ -82,7 +92,11 @@ def check_subscription(member, offer, monthly_price, starts_on, ends_on=None, ex
         if clash is not None:
             errors["starts_on"] = _(
                 "%(member)s already subscribes to %(offer)s from %(start)s; the periods would overlap."
-            ) % {"member": member.display_name, "offer": offer.name, "start": clash.starts_on.isoformat()}
+            ) % {
+                "member": member.display_name,
+                "offer": offer.name,
+                "start": clash.starts_on.isoformat(),
+            }
     if errors:
         raise ValidationError(errors)
 
@@ -99,7 +113,12 @@ def subscribe(member, offer, *, actor, starts_on=None, monthly_price=None, ends_
     monthly_price = offer.monthly_price if monthly_price is None else monthly_price
     check_subscription(member, offer, monthly_price, starts_on, ends_on)
     subscription = Subscription(
-        member=member, offer=offer, monthly_price=monthly_price, starts_on=starts_on, ends_on=ends_on, notes=notes
+        member=member,
+        offer=offer,
+        monthly_price=monthly_price,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        notes=notes,
     )
     with audit.acting_as(actor):
         subscription.save()
@@ -117,7 +136,10 @@ def update_subscription(subscription, *, actor, **changes):
     allowed = {"monthly_price", "starts_on", "ends_on", "notes"}
     unknown = set(changes) - allowed
     if unknown:
-        raise ValidationError(_("These fields cannot be changed here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
     for name, value in changes.items():
         setattr(subscription, name, value)
     check_subscription(

@@ -18,7 +18,9 @@ class VolunteerAdminSite(admin.AdminSite):
         from django.shortcuts import redirect
         from django.urls import reverse
 
-        return redirect(f"{reverse('portal:login')}?next={request.GET.get('next', reverse('admin:index'))}")
+        return redirect(
+            f"{reverse('portal:login')}?next={request.GET.get('next', reverse('admin:index'))}"
+        )
 
 
 volunteer_site = VolunteerAdminSite(name="admin")

@@ -43,7 +43,12 @@ class RequireTwoFactorForRolesMiddleware:
     There is no setting to turn this off. Members without a role are not asked.
     """
 
-    EXEMPT_URL_NAMES = ("portal:otp_verify", "portal:otp_setup", "portal:logout", "portal:set_language")
+    EXEMPT_URL_NAMES = (
+        "portal:otp_verify",
+        "portal:otp_setup",
+        "portal:logout",
+        "portal:set_language",
+    )
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -21,7 +21,9 @@ from .forms import ProfileForm, TokenForm
 
 def _safe_next(request, default):
     target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, {request.get_host()}, request.is_secure()
+    ):
         return target
     return default
 
@@ -29,16 +31,24 @@ def _safe_next(request, default):
 @login_required
 def dashboard(request):
     """The member's home: status and every subscription, in a fixed number of queries."""
-    subscriptions = Subscription.objects.filter(member=request.user).select_related("offer").order_by("-starts_on", "pk")
+    subscriptions = (
+        Subscription.objects.filter(member=request.user)
+        .select_related("offer")
+        .order_by("-starts_on", "pk")
+    )
     return render(
-        request, "portal/dashboard.html", {"subscriptions": subscriptions, "panels": panels.for_request(request)}
+        request,
+        "portal/dashboard.html",
+        {"subscriptions": subscriptions, "panels": panels.for_request(request)},
     )
 
 
 @login_required
 def subscription_detail(request, pk):
     """One of the member's own subscriptions; another member's gives 404."""
-    subscription = get_object_or_404(Subscription.objects.select_related("offer"), pk=pk, member=request.user)
+    subscription = get_object_or_404(
+        Subscription.objects.select_related("offer"), pk=pk, member=request.user
+    )
     return render(request, "portal/subscription_detail.html", {"subscription": subscription})
 
 
@@ -50,7 +60,9 @@ def profile(request):
     if request.method == "POST" and form.is_valid():
         try:
             member_services.update_profile(
-                request.user, actor=request.user, **{name: form.cleaned_data[name] for name in form.Meta.fields}
+                request.user,
+                actor=request.user,
+                **{name: form.cleaned_data[name] for name in form.Meta.fields},
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -85,8 +97,12 @@ def otp_verify(request):
     if request.method == "POST" and form.is_valid():
         if twofactor.verify(request, device, form.cleaned_data["token"]):
             return redirect(_safe_next(request, reverse("portal:dashboard")))
-        form.add_error("token", _("This code is wrong or has expired. Wait for the next one and try again."))
-    return render(request, "portal/otp_verify.html", {"form": form, "next": _safe_next(request, "")})
+        form.add_error(
+            "token", _("This code is wrong or has expired. Wait for the next one and try again.")
+        )
+    return render(
+        request, "portal/otp_verify.html", {"form": form, "next": _safe_next(request, "")}
+    )
 
 
 @login_required
@@ -100,7 +116,9 @@ def otp_setup(request):
         if twofactor.verify(request, device, form.cleaned_data["token"]):
             messages.success(request, _("Two-factor authentication is set up."))
             return redirect(_safe_next(request, reverse("portal:dashboard")))
-        form.add_error("token", _("This code does not match. Check the clock of your phone and try again."))
+        form.add_error(
+            "token", _("This code does not match. Check the clock of your phone and try again.")
+        )
     from base64 import b32encode
 
     context = {

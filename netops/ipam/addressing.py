@@ -101,5 +101,7 @@ def format_address(family, value):
 
 def range_to_blocks(family, first, last):
     """The minimal list of aligned blocks covering [first, last] (netaddr does the arithmetic)."""
-    iprange = netaddr.IPRange(netaddr.IPAddress(first, version=family), netaddr.IPAddress(last, version=family))
+    iprange = netaddr.IPRange(
+        netaddr.IPAddress(first, version=family), netaddr.IPAddress(last, version=family)
+    )
     return [Block(int(c.network), c.prefixlen, family) for c in iprange.cidrs()]

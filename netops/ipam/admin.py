@@ -18,12 +18,22 @@ class PoolCreationForm(forms.ModelForm):
         label=_("Reserved prefixes"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One per line; never handed out. Empty: network, gateway and broadcast for IPv4 pools of /32s."),
+        help_text=_(
+            "One per line; never handed out. Empty: network, gateway and broadcast for IPv4 pools of /32s."
+        ),
     )
 
     class Meta:
         model = IPPool
-        fields = ("name", "prefix", "purpose", "default_prefix_length", "quarantine_days", "priority", "description")
+        fields = (
+            "name",
+            "prefix",
+            "purpose",
+            "default_prefix_length",
+            "quarantine_days",
+            "priority",
+            "description",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -53,7 +63,15 @@ class IPPoolAdmin(admin.ModelAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return (*PoolCreationForm.Meta.fields, "reserved")
-        return ("name", "prefix", "purpose", "default_prefix_length", "quarantine_days", "priority", "description")
+        return (
+            "name",
+            "prefix",
+            "purpose",
+            "default_prefix_length",
+            "quarantine_days",
+            "priority",
+            "description",
+        )
 
     def get_readonly_fields(self, request, obj=None):
         # The prefix and the handed-out length shape the free-block structure: fixed once created.
@@ -63,7 +81,9 @@ class IPPoolAdmin(admin.ModelAdmin):
         if change:
             return super().save_model(request, obj, form, change)
         data = form.cleaned_data
-        reserved = [line.strip() for line in data.get("reserved", "").splitlines() if line.strip()] or None
+        reserved = [
+            line.strip() for line in data.get("reserved", "").splitlines() if line.strip()
+        ] or None
         pool = services.create_pool(
             actor=request.user,
             name=data["name"],
@@ -120,7 +140,11 @@ class AllocationCreationForm(forms.ModelForm):
                 description=cleaned.get("description", ""),
             )
         except ValidationError as error:
-            mapping = {"prefix": "requested_prefix", "prefix_length": "requested_length", "pool": "pool"}
+            mapping = {
+                "prefix": "requested_prefix",
+                "prefix_length": "requested_length",
+                "pool": "pool",
+            }
             for field, errors in error.message_dict.items():
                 self.add_error(mapping.get(field), errors)
         return cleaned
@@ -128,10 +152,24 @@ class AllocationCreationForm(forms.ModelForm):
 
 @admin.register(IPAllocation, site=volunteer_site)
 class IPAllocationAdmin(admin.ModelAdmin):
-    list_display = ("prefix", "pool", "state", "member", "subscription", "allocated_at", "released_at", "quarantine_until")
+    list_display = (
+        "prefix",
+        "pool",
+        "state",
+        "member",
+        "subscription",
+        "allocated_at",
+        "released_at",
+        "quarantine_until",
+    )
     list_filter = ("state", "pool")
     list_select_related = ("pool", "member", "subscription__offer")
-    search_fields = ("member__username", "member__last_name", "member__organisation_name", "description")
+    search_fields = (
+        "member__username",
+        "member__last_name",
+        "member__organisation_name",
+        "description",
+    )
     search_help_text = _("An address (finds who held it, when), a prefix, or a member's name.")
     autocomplete_fields = ("member",)
     actions = ("release_selected",)
@@ -139,18 +177,43 @@ class IPAllocationAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
-            kwargs["form"] = type("AllocationCreationForm", (AllocationCreationForm,), {"actor": request.user})
+            kwargs["form"] = type(
+                "AllocationCreationForm", (AllocationCreationForm,), {"actor": request.user}
+            )
         return super().get_form(request, obj, **kwargs)
 
     def get_fields(self, request, obj=None):
         if obj is None:
             return ("pool", "requested_prefix", "requested_length", "member", "description")
-        return ("prefix", "pool", "state", "member", "subscription", "description", "allocated_at", "allocated_by", "released_at", "released_by", "quarantine_until")
+        return (
+            "prefix",
+            "pool",
+            "state",
+            "member",
+            "subscription",
+            "description",
+            "allocated_at",
+            "allocated_by",
+            "released_at",
+            "released_by",
+            "quarantine_until",
+        )
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return ()
-        return ("prefix", "pool", "state", "member", "subscription", "allocated_at", "allocated_by", "released_at", "released_by", "quarantine_until")
+        return (
+            "prefix",
+            "pool",
+            "state",
+            "member",
+            "subscription",
+            "allocated_at",
+            "allocated_by",
+            "released_at",
+            "released_by",
+            "quarantine_until",
+        )
 
     def get_search_results(self, request, queryset, search_term):
         term = search_term.strip()
@@ -165,7 +228,9 @@ class IPAllocationAdmin(admin.ModelAdmin):
         except ValueError:
             return super().get_search_results(request, queryset, search_term)
         return queryset.filter(
-            pool__family=block.family, network__lte=to_hex(block.last), last__gte=to_hex(block.network)
+            pool__family=block.family,
+            network__lte=to_hex(block.last),
+            last__gte=to_hex(block.network),
         ), False
 
     def save_model(self, request, obj, form, change):
@@ -173,7 +238,9 @@ class IPAllocationAdmin(admin.ModelAdmin):
             return super().save_model(request, obj, form, change)
         obj.pk = form.allocation.pk  # allocated by the form, through the service
 
-    @admin.action(description=_("Release the selected prefixes (quarantine)"), permissions=("change",))
+    @admin.action(
+        description=_("Release the selected prefixes (quarantine)"), permissions=("change",)
+    )
     def release_selected(self, request, queryset):
         for allocation in queryset:
             services.release(allocation, actor=request.user)
@@ -181,4 +248,3 @@ class IPAllocationAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-

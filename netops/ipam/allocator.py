@@ -54,7 +54,12 @@ def _take_lowest_sql(skip_locked):
 def _insert_blocks(pool, blocks):
     if blocks:
         IPFreeBlock.objects.bulk_create(
-            [IPFreeBlock(pool_id=pool.pk, network=to_hex(b.network), prefix_length=b.prefix_length) for b in blocks]
+            [
+                IPFreeBlock(
+                    pool_id=pool.pk, network=to_hex(b.network), prefix_length=b.prefix_length
+                )
+                for b in blocks
+            ]
         )
 
 
@@ -90,7 +95,9 @@ def take_lowest(pool, prefix_length):
                 found = Block(from_hex(network), length, pool.family)
                 target = Block(found.network, prefix_length, pool.family)
                 return target, found.remainder_after(target)
-            if not IPFreeBlock.objects.filter(pool_id=pool.pk, prefix_length__lte=prefix_length).exists():
+            if not IPFreeBlock.objects.filter(
+                pool_id=pool.pk, prefix_length__lte=prefix_length
+            ).exists():
                 raise PoolExhausted(pool)
             # Blocks exist but others hold them: wait for one of them, then look again.
             skip_locked = False
@@ -113,12 +120,17 @@ def store(allocation, remainder):
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = [f.get_db_prep_save(f.pre_save(allocation, True), connection) for f in fields]
     placeholders = ", ".join(["%s"] * len(fields))
-    sql = f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) VALUES ({placeholders}) RETURNING id"
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) "
+        f"VALUES ({placeholders}) RETURNING id"
+    )
     params = values
     if remainder:
         free = ", ".join(["(%s, %s, %s)"] * len(remainder))
         sql = f"WITH free AS (INSERT INTO {_table()} (pool_id, network, prefix_length) VALUES {free}) {sql}"
-        params = [v for b in remainder for v in (allocation.pool_id, to_hex(b.network), b.prefix_length)] + values
+        params = [
+            v for b in remainder for v in (allocation.pool_id, to_hex(b.network), b.prefix_length)
+        ] + values
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         allocation.pk = cursor.fetchone()[0]
@@ -133,7 +145,9 @@ def take_specific(pool, target):
         raise NotFree(target)
     for _attempt in range(MAX_RETRIES):
         candidates = IPFreeBlock.objects.filter(
-            pool_id=pool.pk, network__lte=to_hex(target.network), prefix_length__lte=target.prefix_length
+            pool_id=pool.pk,
+            network__lte=to_hex(target.network),
+            prefix_length__lte=target.prefix_length,
         ).order_by("-network")
         row = candidates.select_for_update().first()
         if row is None:
@@ -164,7 +178,7 @@ def free_blocks(pool):
     """The pool's free blocks, lowest first (for views and checks)."""
     return [
         Block(from_hex(network), length, pool.family)
-        for network, length in IPFreeBlock.objects.filter(pool_id=pool.pk).order_by("network").values_list(
-            "network", "prefix_length"
-        )
+        for network, length in IPFreeBlock.objects.filter(pool_id=pool.pk)
+        .order_by("network")
+        .values_list("network", "prefix_length")
     ]

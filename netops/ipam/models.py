@@ -18,8 +18,12 @@ class IPPool(models.Model):
     """A prefix the association hands out from, for one purpose."""
 
     name = models.CharField(_("name"), max_length=100, unique=True)
-    prefix = models.CharField(_("prefix"), max_length=64, unique=True, help_text=_("e.g. 203.0.113.0/24 or 2001:db8::/32"))
-    family = models.PositiveSmallIntegerField(_("IP version"), choices=[(4, "IPv4"), (6, "IPv6")], editable=False)
+    prefix = models.CharField(
+        _("prefix"), max_length=64, unique=True, help_text=_("e.g. 203.0.113.0/24 or 2001:db8::/32")
+    )
+    family = models.PositiveSmallIntegerField(
+        _("IP version"), choices=[(4, "IPv4"), (6, "IPv6")], editable=False
+    )
     network = models.CharField(**HEX, editable=False)
     last = models.CharField(**HEX, editable=False)
     prefix_length = models.PositiveSmallIntegerField(editable=False)
@@ -34,7 +38,9 @@ class IPPool(models.Model):
         help_text=_("A released prefix is not handed out again for this many days."),
     )
     priority = models.SmallIntegerField(
-        _("priority"), default=0, help_text=_("Among pools of the same purpose, the lowest is used first.")
+        _("priority"),
+        default=0,
+        help_text=_("Among pools of the same purpose, the lowest is used first."),
     )
     description = models.TextField(_("description"), blank=True)
 
@@ -64,7 +70,12 @@ class IPFreeBlock(models.Model):
     prefix_length = models.PositiveSmallIntegerField()
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["pool", "network"], name="ipfreeblock_unique_start")]
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "network"], name="ipfreeblock_unique_start")
+        ]
+
+    def __str__(self):
+        return f"{format_address(self.pool.family, from_hex(self.network))}/{self.prefix_length}"
 
 
 class IPAllocationQuerySet(models.QuerySet):
@@ -87,7 +98,9 @@ class IPAllocation(models.Model):
     address when, which associations are asked for by the authorities.
     """
 
-    pool = models.ForeignKey(IPPool, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("pool"))
+    pool = models.ForeignKey(
+        IPPool, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("pool")
+    )
     network = models.CharField(**HEX, editable=False)
     last = models.CharField(**HEX, editable=False)
     prefix_length = models.PositiveSmallIntegerField(
@@ -95,7 +108,11 @@ class IPAllocation(models.Model):
     )
     prefix = models.CharField(_("prefix"), max_length=64, editable=False)
     state = models.CharField(
-        _("state"), max_length=16, choices=AllocationState.choices, default=AllocationState.ALLOCATED, db_index=True
+        _("state"),
+        max_length=16,
+        choices=AllocationState.choices,
+        default=AllocationState.ALLOCATED,
+        db_index=True,
     )
     subscription = models.ForeignKey(
         "offers.Subscription",
@@ -116,11 +133,21 @@ class IPAllocation(models.Model):
     description = models.CharField(_("description"), max_length=200, blank=True)
     allocated_at = models.DateTimeField(_("allocated at"))
     allocated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("allocated by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("allocated by"),
     )
     released_at = models.DateTimeField(_("released at"), null=True, blank=True)
     released_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("released by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("released by"),
     )
     quarantine_until = models.DateTimeField(_("quarantined until"), null=True, blank=True)
 
@@ -137,7 +164,8 @@ class IPAllocation(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(state="released") | Q(released_at__isnull=False), name="ipallocation_released_has_date"
+                condition=~Q(state="released") | Q(released_at__isnull=False),
+                name="ipallocation_released_has_date",
             ),
         ]
 
@@ -156,7 +184,9 @@ class IPAllocation(models.Model):
 class ReverseDNSRecord(models.Model):
     """A PTR name set by a member (or a volunteer) on one address of an allocation."""
 
-    allocation = models.ForeignKey(IPAllocation, on_delete=models.CASCADE, related_name="reverse_dns")
+    allocation = models.ForeignKey(
+        IPAllocation, on_delete=models.CASCADE, related_name="reverse_dns"
+    )
     address = models.CharField(**HEX, editable=False)
     hostname = models.CharField(_("name"), max_length=253)
 
@@ -164,7 +194,11 @@ class ReverseDNSRecord(models.Model):
         verbose_name = _("reverse DNS name")
         verbose_name_plural = _("reverse DNS names")
         ordering = ["address"]
-        constraints = [models.UniqueConstraint(fields=["allocation", "address"], name="reversedns_one_name_per_address")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["allocation", "address"], name="reversedns_one_name_per_address"
+            )
+        ]
 
     def __str__(self):
         return f"{self.address_text} → {self.hostname}"

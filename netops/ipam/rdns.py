@@ -39,8 +39,14 @@ def _zone_name(block):
     if block.family == 4:
         octets = [(block.network >> shift) & 0xFF for shift in (24, 16, 8, 0)]
         if block.prefix_length > 24:
-            return f"{octets[3]}/{block.prefix_length}." + ".".join(str(o) for o in reversed(octets[:3])) + ".in-addr.arpa"
-        return ".".join(str(o) for o in reversed(octets[: block.prefix_length // 8])) + ".in-addr.arpa"
+            return (
+                f"{octets[3]}/{block.prefix_length}."
+                + ".".join(str(o) for o in reversed(octets[:3]))
+                + ".in-addr.arpa"
+            )
+        return (
+            ".".join(str(o) for o in reversed(octets[: block.prefix_length // 8])) + ".in-addr.arpa"
+        )
     nibbles = f"{block.network:032x}"[: block.prefix_length // 4]
     return ".".join(reversed(nibbles)) + ".ip6.arpa"
 
@@ -52,7 +58,10 @@ def zone_blocks(pool_block):
         return [pool_block]
     length = -(-pool_block.prefix_length // step) * step
     size = 1 << (pool_block.bits - length)
-    return [Block(pool_block.network + i * size, length, pool_block.family) for i in range(1 << (length - pool_block.prefix_length))]
+    return [
+        Block(pool_block.network + i * size, length, pool_block.family)
+        for i in range(1 << (length - pool_block.prefix_length))
+    ]
 
 
 def _rfc2317_parent_snippet(zone, nameservers):
@@ -71,7 +80,8 @@ def zones_for_pool(pool):
     zones = [Zone(_zone_name(block), block) for block in zone_blocks(pool.block)]
     records = (
         ReverseDNSRecord.objects.filter(
-            allocation__pool=pool, allocation__state__in=[AllocationState.ALLOCATED, AllocationState.RESERVED]
+            allocation__pool=pool,
+            allocation__state__in=[AllocationState.ALLOCATED, AllocationState.RESERVED],
         )
         .order_by("address")
         .values_list("address", "hostname")

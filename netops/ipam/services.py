@@ -33,18 +33,22 @@ def parse_pool_prefix(text):
         if str(error) == "host-bits":
             loose = parse_prefix(text, strict=False)
             raise ValidationError(
-                _("%(value)s has host bits set: did you mean %(network)s?") % {"value": text, "network": loose.cidr()},
+                _("%(value)s has host bits set: did you mean %(network)s?")
+                % {"value": text, "network": loose.cidr()},
                 code="host_bits",
             ) from None
         raise ValidationError(
-            _("%(value)s is not an IP prefix (write it like %(example)s).") % {"value": text, "example": PREFIX_EXAMPLE},
+            _("%(value)s is not an IP prefix (write it like %(example)s).")
+            % {"value": text, "example": PREFIX_EXAMPLE},
             code="invalid",
         ) from None
 
 
 def overlapping_pool(block, exclude_pk=None):
     """The first existing pool that shares an address with ``block``, or None."""
-    pools = IPPool.objects.filter(family=block.family, network__lte=to_hex(block.last), last__gte=to_hex(block.network))
+    pools = IPPool.objects.filter(
+        family=block.family, network__lte=to_hex(block.last), last__gte=to_hex(block.network)
+    )
     if exclude_pk is not None:
         pools = pools.exclude(pk=exclude_pk)
     return pools.first()
@@ -67,12 +71,20 @@ def check_pool(prefix, default_prefix_length, exclude_pk=None):
     clash = overlapping_pool(block, exclude_pk)
     if clash is not None:
         raise ValidationError(
-            {"prefix": _("%(value)s overlaps the pool %(pool)s.") % {"value": block.cidr(), "pool": clash}}
+            {
+                "prefix": _("%(value)s overlaps the pool %(pool)s.")
+                % {"value": block.cidr(), "pool": clash}
+            }
         )
-    if default_prefix_length is None or not block.prefix_length <= default_prefix_length <= block.bits:
+    if (
+        default_prefix_length is None
+        or not block.prefix_length <= default_prefix_length <= block.bits
+    ):
         raise ValidationError(
             {
-                "default_prefix_length": _("A pool of %(prefix)s cannot hand out /%(length)s prefixes.")
+                "default_prefix_length": _(
+                    "A pool of %(prefix)s cannot hand out /%(length)s prefixes."
+                )
                 % {"prefix": block.cidr(), "length": default_prefix_length}
             }
         )
@@ -81,9 +93,21 @@ def check_pool(prefix, default_prefix_length, exclude_pk=None):
 
 @transaction.atomic
 def create_pool(
-    *, actor, name, prefix, purpose, default_prefix_length, quarantine_days=30, priority=0, reserved=None, description=""
+    *,
+    actor,
+    name,
+    prefix,
+    purpose,
+    default_prefix_length,
+    quarantine_days=30,
+    priority=0,
+    reserved=None,
+    description="",
 ):
-    """Create a pool and its free space. ``reserved``: prefixes never handed out (default: see default_reservations)."""
+    """Create a pool and its free space.
+
+    ``reserved``: prefixes never handed out (default: see default_reservations).
+    """
     require_perm(actor, "netops.add_ippool")
     try:
         block = check_pool(prefix, default_prefix_length)
@@ -113,7 +137,13 @@ def create_pool(
     else:
         reservations = [parse_pool_prefix(text) for text in reserved]
     for reservation in reservations:
-        allocate(pool, actor=actor, prefix=reservation.cidr(), state=AllocationState.RESERVED, description=_("reserved"))
+        allocate(
+            pool,
+            actor=actor,
+            prefix=reservation.cidr(),
+            state=AllocationState.RESERVED,
+            description=_("reserved"),
+        )
     return pool
 
 
@@ -132,8 +162,16 @@ def _holder_message(pool, target):
             "held": holder.prefix,
             "date": date_format(timezone.localtime(holder.quarantine_until), "DATE_FORMAT"),
         }
-    who = holder.member.display_name if holder.member else (holder.description or AllocationState(holder.state).label)
-    return _("%(prefix)s overlaps %(held)s, held by %(who)s.") % {"prefix": target.cidr(), "held": holder.prefix, "who": who}
+    who = (
+        holder.member.display_name
+        if holder.member
+        else (holder.description or AllocationState(holder.state).label)
+    )
+    return _("%(prefix)s overlaps %(held)s, held by %(who)s.") % {
+        "prefix": target.cidr(),
+        "held": holder.prefix,
+        "who": who,
+    }
 
 
 @transaction.atomic
@@ -167,14 +205,19 @@ def allocate(
     )
 
 
-def _allocate(pool, *, allocated_by, prefix_length, prefix, subscription, member, description, state):
+def _allocate(
+    pool, *, allocated_by, prefix_length, prefix, subscription, member, description, state
+):
     if subscription is not None and member is None:
         member = subscription.member
     if prefix is not None:
         target = parse_pool_prefix(prefix)
         if target.family != pool.family or not pool.block.contains(target):
             raise ValidationError(
-                {"prefix": _("%(prefix)s is not inside the pool %(pool)s.") % {"prefix": target.cidr(), "pool": pool}}
+                {
+                    "prefix": _("%(prefix)s is not inside the pool %(pool)s.")
+                    % {"prefix": target.cidr(), "pool": pool}
+                }
             )
         try:
             block, remainder = allocator.take_specific(pool, target), []
@@ -184,13 +227,19 @@ def _allocate(pool, *, allocated_by, prefix_length, prefix, subscription, member
         length = pool.default_prefix_length if prefix_length is None else prefix_length
         if not pool.prefix_length <= length <= pool.block.bits:
             raise ValidationError(
-                {"prefix_length": _("A pool of %(prefix)s cannot hand out /%(length)s prefixes.") % {"prefix": pool.prefix, "length": length}}
+                {
+                    "prefix_length": _("A pool of %(prefix)s cannot hand out /%(length)s prefixes.")
+                    % {"prefix": pool.prefix, "length": length}
+                }
             )
         try:
             block, remainder = allocator.take_lowest(pool, length)
         except allocator.PoolExhausted:
             raise ValidationError(
-                {"pool": _("The pool %(pool)s is exhausted: no free /%(length)s is left.") % {"pool": pool, "length": length}},
+                {
+                    "pool": _("The pool %(pool)s is exhausted: no free /%(length)s is left.")
+                    % {"pool": pool, "length": length}
+                },
                 code="exhausted",
             ) from None
     allocation = IPAllocation(
@@ -217,7 +266,9 @@ def release(allocation, *, actor, now=None):
 
 
 def _release(allocation, *, released_by, now=None):
-    allocation = IPAllocation.objects.select_for_update().select_related("pool").get(pk=allocation.pk)
+    allocation = (
+        IPAllocation.objects.select_for_update().select_related("pool").get(pk=allocation.pk)
+    )
     if allocation.state in (AllocationState.QUARANTINED, AllocationState.RELEASED):
         return allocation
     now = now or timezone.now()
@@ -285,7 +336,10 @@ def allocate_for_subscription(subscription, *, actor):
                 continue
         if allocation is None:
             raise ValidationError(
-                _("No %(purpose)s pool has a free IPv%(family)s /%(length)s for %(offer)s: add a pool or free some addresses.")
+                _(
+                    "No %(purpose)s pool has a free IPv%(family)s /%(length)s for %(offer)s: "
+                    "add a pool or free some addresses."
+                )
                 % {
                     "purpose": entry["purpose"],
                     "family": entry["family"],
@@ -337,10 +391,15 @@ def validate_hostname(hostname):
         DomainNameValidator(accept_idna=False)(name)
     except ValidationError:
         raise ValidationError(
-            {"hostname": _("%(name)s is not a valid host name (e.g. server.example.org).") % {"name": hostname}}
+            {
+                "hostname": _("%(name)s is not a valid host name (e.g. server.example.org).")
+                % {"name": hostname}
+            }
         ) from None
     if "." not in name:
-        raise ValidationError({"hostname": _("Give a full name with its domain (e.g. server.example.org).")})
+        raise ValidationError(
+            {"hostname": _("Give a full name with its domain (e.g. server.example.org).")}
+        )
     return name
 
 
@@ -353,10 +412,17 @@ def set_reverse_dns(allocation, address, hostname, *, actor):
     try:
         family, value = parse_address(address)
     except ValueError:
-        raise ValidationError({"address": _("%(value)s is not an IP address.") % {"value": address}}) from None
-    if family != allocation.pool.family or not allocation.block.contains(Block(value, allocation.block.bits, family)):
         raise ValidationError(
-            {"address": _("%(value)s is not inside %(prefix)s.") % {"value": address, "prefix": allocation.prefix}}
+            {"address": _("%(value)s is not an IP address.") % {"value": address}}
+        ) from None
+    if family != allocation.pool.family or not allocation.block.contains(
+        Block(value, allocation.block.bits, family)
+    ):
+        raise ValidationError(
+            {
+                "address": _("%(value)s is not inside %(prefix)s.")
+                % {"value": address, "prefix": allocation.prefix}
+            }
         )
     name = validate_hostname(hostname)
     with audit.acting_as(actor):

@@ -4,7 +4,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count
 
-from .choices import AllocationState
 from .models import IPAllocation
 
 

@@ -20,7 +20,9 @@ def _my_allocations(request):
 def addresses_panel(request):
     """Dashboard section: the member's prefixes (two queries whatever their number)."""
     allocations = list(
-        _my_allocations(request).select_related("pool", "subscription__offer").prefetch_related("reverse_dns")
+        _my_allocations(request)
+        .select_related("pool", "subscription__offer")
+        .prefetch_related("reverse_dns")
     )
     return {"allocations": allocations} if allocations else None
 
@@ -29,20 +31,36 @@ def addresses_panel(request):
 def reverse_dns(request, pk):
     """The PTR names of one of the member's prefixes; another member's gives 404."""
     allocation = get_object_or_404(_my_allocations(request).select_related("pool"), pk=pk)
-    form = ReverseDNSForm(request.POST or None, initial={"address": str(allocation.block.cidr()).split("/")[0]})
+    form = ReverseDNSForm(
+        request.POST or None, initial={"address": str(allocation.block.cidr()).split("/")[0]}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.set_reverse_dns(
-                allocation, form.cleaned_data["address"], form.cleaned_data["hostname"], actor=request.user
+                allocation,
+                form.cleaned_data["address"],
+                form.cleaned_data["hostname"],
+                actor=request.user,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items() if hasattr(error, "error_dict") else [(None, error.messages)]:
+            for field, errors in (
+                error.message_dict.items()
+                if hasattr(error, "error_dict")
+                else [(None, error.messages)]
+            ):
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            messages.success(request, _("The reverse DNS name is saved; it is published at the next zone update."))
+            messages.success(
+                request,
+                _("The reverse DNS name is saved; it is published at the next zone update."),
+            )
             return redirect("netops:reverse_dns", pk=allocation.pk)
     records = allocation.reverse_dns.all()
-    return render(request, "netops/ipam/reverse_dns.html", {"allocation": allocation, "records": records, "form": form})
+    return render(
+        request,
+        "netops/ipam/reverse_dns.html",
+        {"allocation": allocation, "records": records, "form": form},
+    )
 
 
 @login_required

@@ -8,7 +8,6 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-
 from django.utils.translation import gettext_lazy as _
 
 from coin.portal.admin_site import volunteer_site
@@ -21,40 +20,100 @@ from .models import Endpoint, ProvisioningJob
 class ConfirmHostKeyForm(forms.Form):
     fingerprint = forms.CharField(
         label=_("Fingerprint you checked on the server"),
-        help_text=_("Run “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” on the server's console and copy what it prints after the size, e.g. SHA256:..."),
+        help_text=_(
+            "Run “ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub” on the server's console "
+            "and copy what it prints after the size, e.g. SHA256:..."
+        ),
         max_length=100,
     )
 
 
 @admin.register(Endpoint, site=volunteer_site)
 class EndpointAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "ssh_host", "is_active", "host_key_state", "last_job_status", "drift_state")
+    list_display = (
+        "name",
+        "kind",
+        "ssh_host",
+        "is_active",
+        "host_key_state",
+        "last_job_status",
+        "drift_state",
+    )
     list_filter = ("kind", "is_active")
     search_fields = ("name", "ssh_host", "public_host")
     change_form_template = "netops/provisioning/endpoint_change_form.html"
-    readonly_fields = ("host_key_state", "host_key_fingerprint", "coin_public_key", "drift_state", "drift_checked_at")
+    readonly_fields = (
+        "host_key_state",
+        "host_key_fingerprint",
+        "coin_public_key",
+        "drift_state",
+        "drift_checked_at",
+    )
     fieldsets = (
         (None, {"fields": ("name", "kind", "is_active")}),
-        (_("SSH"), {"fields": ("ssh_host", "ssh_port", "ssh_user", "host_key_state", "host_key_fingerprint", "coin_public_key")}),
-        (_("Configuration"), {"fields": ("config_dir", "reload_command", "interface", "route_via", "route_via_ipv6")}),
-        (_("What clients connect to"), {"fields": ("public_host", "listen_port", "server_public_key", "client_dns", "openvpn_ca")}),
+        (
+            _("SSH"),
+            {
+                "fields": (
+                    "ssh_host",
+                    "ssh_port",
+                    "ssh_user",
+                    "host_key_state",
+                    "host_key_fingerprint",
+                    "coin_public_key",
+                )
+            },
+        ),
+        (
+            _("Configuration"),
+            {
+                "fields": (
+                    "config_dir",
+                    "reload_command",
+                    "interface",
+                    "route_via",
+                    "route_via_ipv6",
+                )
+            },
+        ),
+        (
+            _("What clients connect to"),
+            {
+                "fields": (
+                    "public_host",
+                    "listen_port",
+                    "server_public_key",
+                    "client_dns",
+                    "openvpn_ca",
+                )
+            },
+        ),
         (_("Drift"), {"fields": ("drift_state", "drift_checked_at")}),
     )
 
     def get_queryset(self, request):
         last = ProvisioningJob.objects.filter(endpoint=OuterRef("pk")).order_by("-pk")
-        return super().get_queryset(request).annotate(
-            last_job_status_value=Subquery(last.values("status")[:1]), last_job_pk=Subquery(last.values("pk")[:1])
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                last_job_status_value=Subquery(last.values("status")[:1]),
+                last_job_pk=Subquery(last.values("pk")[:1]),
+            )
         )
 
     @admin.display(description=_("host key"))
     def host_key_state(self, endpoint):
         if endpoint.host_key_alarm:
-            return format_html('<span class="badge excluded">{}</span> {}', _("ALARM"), endpoint.host_key_alarm)
+            return format_html(
+                '<span class="badge excluded">{}</span> {}', _("ALARM"), endpoint.host_key_alarm
+            )
         if endpoint.host_key:
             return format_html('<span class="badge active">{}</span>', _("pinned"))
         if endpoint.offered_host_key:
-            return format_html('<span class="badge applicant">{}</span>', _("awaiting confirmation"))
+            return format_html(
+                '<span class="badge applicant">{}</span>', _("awaiting confirmation")
+            )
         return _("unknown: fetch it")
 
     @admin.display(description=_("fingerprints"))
@@ -63,7 +122,10 @@ class EndpointAdmin(admin.ModelAdmin):
         if endpoint.host_key:
             parts.append(_("pinned: %(fp)s") % {"fp": ssh.fingerprint(endpoint.host_key)})
         if endpoint.offered_host_key:
-            parts.append(_("presented, not trusted: %(fp)s") % {"fp": ssh.fingerprint(endpoint.offered_host_key)})
+            parts.append(
+                _("presented, not trusted: %(fp)s")
+                % {"fp": ssh.fingerprint(endpoint.offered_host_key)}
+            )
         return " — ".join(parts) or "—"
 
     @admin.display(description=_("coin's public key (for authorized_keys)"))
@@ -81,9 +143,15 @@ class EndpointAdmin(admin.ModelAdmin):
     @admin.display(description=_("drift"))
     def drift_state(self, endpoint):
         if endpoint.drift_error:
-            return format_html('<span class="badge suspended">{}</span> {}', _("not checked"), endpoint.drift_error)
+            return format_html(
+                '<span class="badge suspended">{}</span> {}', _("not checked"), endpoint.drift_error
+            )
         if endpoint.drifted_files:
-            return format_html('<span class="badge excluded">{}</span> {}', _("differs"), ", ".join(endpoint.drifted_files))
+            return format_html(
+                '<span class="badge excluded">{}</span> {}',
+                _("differs"),
+                ", ".join(endpoint.drifted_files),
+            )
         if endpoint.drift_checked_at:
             return _("in sync")
         return "—"
@@ -95,12 +163,18 @@ class EndpointAdmin(admin.ModelAdmin):
 
             assigned = assign_unserved_accounts(actor=request.user)
             if assigned:
-                messages.info(request, _("%(count)s VPN accounts waiting for a server now use this one.") % {"count": len(assigned)})
+                messages.info(
+                    request,
+                    _("%(count)s VPN accounts waiting for a server now use this one.")
+                    % {"count": len(assigned)},
+                )
 
     def get_urls(self):
         view = self.admin_site.admin_view
         return [
-            path("<int:pk>/provision/", view(self.provision_view), name="netops_endpoint_provision"),
+            path(
+                "<int:pk>/provision/", view(self.provision_view), name="netops_endpoint_provision"
+            ),
             path("<int:pk>/host-key/", view(self.host_key_view), name="netops_endpoint_host_key"),
             path("<int:pk>/drift/", view(self.drift_view), name="netops_endpoint_drift"),
             *super().get_urls(),
@@ -126,13 +200,20 @@ class EndpointAdmin(admin.ModelAdmin):
             if differ is None:
                 messages.error(request, _("The drift check could not reach the endpoint."))
             elif differ:
-                messages.warning(request, _("These files differ from the database: %(files)s") % {"files": ", ".join(differ)})
+                messages.warning(
+                    request,
+                    _("These files differ from the database: %(files)s")
+                    % {"files": ", ".join(differ)},
+                )
             else:
                 messages.success(request, _("The endpoint matches the database."))
         return redirect("admin:netops_endpoint_change", pk)
 
     def host_key_view(self, request, pk):
-        """Fetch the key the endpoint presents, then pin it once the volunteer typed the fingerprint they checked."""
+        """Fetch the key the endpoint presents.
+
+        Then pin it once the volunteer typed the fingerprint they checked.
+        """
         endpoint = self._endpoint(request, pk)
         form = ConfirmHostKeyForm(request.POST if request.POST.get("action") == "confirm" else None)
         if request.method == "POST" and request.POST.get("action") == "fetch":
@@ -143,7 +224,9 @@ class EndpointAdmin(admin.ModelAdmin):
             return redirect("admin:netops_endpoint_host_key", pk)
         if form.is_bound and form.is_valid():
             try:
-                services.confirm_host_key(endpoint, actor=request.user, fingerprint=form.cleaned_data["fingerprint"])
+                services.confirm_host_key(
+                    endpoint, actor=request.user, fingerprint=form.cleaned_data["fingerprint"]
+                )
             except ValidationError as error:
                 form.add_error("fingerprint", error.messages)
             else:
@@ -154,7 +237,9 @@ class EndpointAdmin(admin.ModelAdmin):
             "title": _("Host key of %(endpoint)s") % {"endpoint": endpoint},
             "endpoint": endpoint,
             "form": form,
-            "offered": ssh.fingerprint(endpoint.offered_host_key) if endpoint.offered_host_key else None,
+            "offered": ssh.fingerprint(endpoint.offered_host_key)
+            if endpoint.offered_host_key
+            else None,
             "pinned": ssh.fingerprint(endpoint.host_key) if endpoint.host_key else None,
             "opts": self.model._meta,
         }
@@ -165,7 +250,15 @@ class EndpointAdmin(admin.ModelAdmin):
 class ProvisioningJobAdmin(admin.ModelAdmin):
     """The job log: read-only."""
 
-    list_display = ("pk", "endpoint", "status", "reason", "created_at", "duration", "changed_summary")
+    list_display = (
+        "pk",
+        "endpoint",
+        "status",
+        "reason",
+        "created_at",
+        "duration",
+        "changed_summary",
+    )
     list_filter = ("status", "endpoint")
     list_select_related = ("endpoint",)
     readonly_fields = [f.name for f in ProvisioningJob._meta.fields] + ["duration"]
@@ -173,7 +266,9 @@ class ProvisioningJobAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("changes"))
     def changed_summary(self, job):
-        return _("%(files)s files, %(removed)s removed, %(routes)s routes added, %(gone)s removed") % {
+        return _(
+            "%(files)s files, %(removed)s removed, %(routes)s routes added, %(gone)s removed"
+        ) % {
             "files": len(job.changed_files),
             "removed": len(job.removed_files),
             "routes": len(job.routes_added),
@@ -191,5 +286,11 @@ class ProvisioningJobAdmin(admin.ModelAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         job = self.get_object(request, object_id)
-        running = job is not None and job.status in (JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.RETRYING)
-        return super().change_view(request, object_id, form_url, {**(extra_context or {}), "running": running})
+        running = job is not None and job.status in (
+            JobStatus.QUEUED,
+            JobStatus.RUNNING,
+            JobStatus.RETRYING,
+        )
+        return super().change_view(
+            request, object_id, form_url, {**(extra_context or {}), "running": running}
+        )

@@ -16,12 +16,18 @@ from .choices import EndpointKind
 
 
 def _accounts(endpoint):
-    held = IPAllocation.objects.filter(state=AllocationState.ALLOCATED).select_related("pool").order_by("pool__family", "network")
+    held = (
+        IPAllocation.objects.filter(state=AllocationState.ALLOCATED)
+        .select_related("pool")
+        .order_by("pool__family", "network")
+    )
     return (
         VPNAccount.objects.provisioned()
         .filter(endpoint=endpoint)
         .select_related("subscription")
-        .prefetch_related(Prefetch("subscription__ip_allocations", queryset=held, to_attr="held_allocations"))
+        .prefetch_related(
+            Prefetch("subscription__ip_allocations", queryset=held, to_attr="held_allocations")
+        )
         .order_by("username")
     )
 
@@ -42,7 +48,9 @@ def peer_of(account, allocations):
 
 def peers(endpoint):
     """Every account the endpoint must serve, as render.Peer."""
-    return [peer_of(account, account.subscription.held_allocations) for account in _accounts(endpoint)]
+    return [
+        peer_of(account, account.subscription.held_allocations) for account in _accounts(endpoint)
+    ]
 
 
 def files_for(endpoint, peer_list=None):
@@ -50,7 +58,9 @@ def files_for(endpoint, peer_list=None):
     peer_list = peers(endpoint) if peer_list is None else peer_list
     if endpoint.kind == EndpointKind.WIREGUARD:
         text = {
-            f"{endpoint.interface}.conf": render.wireguard_endpoint_config(endpoint.listen_port, peer_list),
+            f"{endpoint.interface}.conf": render.wireguard_endpoint_config(
+                endpoint.listen_port, peer_list
+            ),
             "wireguard-sync": render.WIREGUARD_SYNC_SCRIPT,
         }
     elif endpoint.kind == EndpointKind.OPENVPN:

@@ -18,51 +18,74 @@ class Endpoint(models.Model):
 
     name = models.CharField(_("name"), max_length=100, unique=True)
     kind = models.CharField(_("kind"), max_length=16, choices=EndpointKind.choices)
-    is_active = models.BooleanField(_("active"), default=True, help_text=_("New VPN accounts go to active endpoints."))
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("New VPN accounts go to active endpoints.")
+    )
     ssh_host = models.CharField(_("SSH address"), max_length=255)
     ssh_port = models.PositiveIntegerField(_("SSH port"), default=22)
     ssh_user = models.CharField(_("SSH user"), max_length=64, default="root")
     host_key = models.TextField(_("pinned host key"), blank=True, editable=False)
-    offered_host_key = models.TextField(_("host key seen, awaiting confirmation"), blank=True, editable=False)
+    offered_host_key = models.TextField(
+        _("host key seen, awaiting confirmation"), blank=True, editable=False
+    )
     host_key_alarm = models.TextField(_("host key alarm"), blank=True, editable=False)
     config_dir = models.CharField(
         _("configuration directory"),
         max_length=255,
         default="/etc/coin",
-        help_text=_("Directory on the endpoint that coin owns: files there that coin did not render are removed."),
+        help_text=_(
+            "Directory on the endpoint that coin owns: files there that coin did not render are removed."
+        ),
     )
     reload_command = models.CharField(
         _("reload command"),
         max_length=500,
-        help_text=_("Run after files changed, e.g. /etc/coin/wireguard-sync coin0 (coin writes that script)."),
+        help_text=_(
+            "Run after files changed, e.g. /etc/coin/wireguard-sync coin0 (coin writes that script)."
+        ),
     )
     interface = models.CharField(_("tunnel interface"), max_length=15, default="coin0")
     public_host = models.CharField(
-        _("public address"), max_length=255, help_text=_("Host name or address members' VPN clients connect to.")
+        _("public address"),
+        max_length=255,
+        help_text=_("Host name or address members' VPN clients connect to."),
     )
     listen_port = models.PositiveIntegerField(_("VPN port"), default=51820)
     server_public_key = models.CharField(
-        _("server public key"), max_length=64, blank=True, help_text=_("WireGuard: the endpoint interface's public key.")
+        _("server public key"),
+        max_length=64,
+        blank=True,
+        help_text=_("WireGuard: the endpoint interface's public key."),
     )
-    openvpn_ca = models.TextField(_("OpenVPN CA certificate"), blank=True, help_text=_("PEM, sent to OpenVPN clients."))
+    openvpn_ca = models.TextField(
+        _("OpenVPN CA certificate"), blank=True, help_text=_("PEM, sent to OpenVPN clients.")
+    )
     client_dns = models.CharField(_("DNS servers for clients"), max_length=255, blank=True)
     route_via = models.GenericIPAddressField(
         _("next hop on the core router"),
         null=True,
         blank=True,
-        help_text=_("Members' IPv4 prefixes on this endpoint are routed to this address; empty: no IPv4 routes."),
+        help_text=_(
+            "Members' IPv4 prefixes on this endpoint are routed to this address; empty: no IPv4 routes."
+        ),
     )
     route_via_ipv6 = models.GenericIPAddressField(
         _("IPv6 next hop on the core router"),
         protocol="IPv6",
         null=True,
         blank=True,
-        help_text=_("Members' IPv6 prefixes on this endpoint are routed to this address; empty: no IPv6 routes."),
+        help_text=_(
+            "Members' IPv6 prefixes on this endpoint are routed to this address; empty: no IPv6 routes."
+        ),
     )
     needs_reload = models.BooleanField(default=False, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
-    drift_checked_at = models.DateTimeField(_("drift checked at"), null=True, blank=True, editable=False)
-    drifted_files = models.JSONField(_("files that differ"), default=list, blank=True, editable=False)
+    drift_checked_at = models.DateTimeField(
+        _("drift checked at"), null=True, blank=True, editable=False
+    )
+    drifted_files = models.JSONField(
+        _("files that differ"), default=list, blank=True, editable=False
+    )
     drift_error = models.TextField(_("drift check error"), blank=True, editable=False)
 
     class Meta:
@@ -80,11 +103,20 @@ class ProvisioningJob(models.Model):
     Never holds a secret: file names and hashes only, never contents.
     """
 
-    endpoint = models.ForeignKey(Endpoint, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("endpoint"))
-    status = models.CharField(_("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    endpoint = models.ForeignKey(
+        Endpoint, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("endpoint")
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("requested by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
@@ -115,4 +147,6 @@ class ProvisioningJob(models.Model):
 
     @property
     def changed_anything(self):
-        return bool(self.changed_files or self.removed_files or self.routes_added or self.routes_removed)
+        return bool(
+            self.changed_files or self.removed_files or self.routes_added or self.routes_removed
+        )

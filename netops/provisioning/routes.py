@@ -39,7 +39,8 @@ def coin_routes(ipr, vias=None):
             gateway = route.get("gateway")
             if vias is not None and (gateway is None or netaddr.IPAddress(gateway) not in vias):
                 continue
-            prefix = f"{route.get('dst') or ('0.0.0.0' if family == socket.AF_INET else '::')}/{route.get('dst_len')}"
+            default = "0.0.0.0" if family == socket.AF_INET else "::"
+            prefix = f"{route.get('dst') or default}/{route.get('dst_len')}"
             found[str(netaddr.IPNetwork(prefix).cidr)] = gateway
     return found
 
@@ -53,7 +54,12 @@ def sync_routes(desired, vias):
     desired = {str(netaddr.IPNetwork(prefix).cidr): hop for prefix, hop in desired.items()}
     with router() as ipr:
         present = coin_routes(ipr, vias=vias)
-        added = sorted(prefix for prefix in desired if present.get(prefix) is None or netaddr.IPAddress(present[prefix]) != netaddr.IPAddress(desired[prefix]))
+        added = sorted(
+            prefix
+            for prefix in desired
+            if present.get(prefix) is None
+            or netaddr.IPAddress(present[prefix]) != netaddr.IPAddress(desired[prefix])
+        )
         removed = sorted(prefix for prefix in present if prefix not in desired)
         for prefix in added:
             ipr.route("replace", dst=prefix, gateway=desired[prefix], proto=COIN_ROUTE_PROTO)

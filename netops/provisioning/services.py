@@ -10,8 +10,7 @@ time. Jobs never record file contents, so no secret reaches the job log.
 import logging
 import posixpath
 import time
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -43,7 +42,9 @@ def request_provisioning(endpoint, *, reason, actor=None):
         job = endpoint.jobs.filter(status=JobStatus.QUEUED).order_by("pk").first()
         if job is not None:
             return job
-        job = ProvisioningJob.objects.create(endpoint=endpoint, reason=reason[:200], requested_by=actor)
+        job = ProvisioningJob.objects.create(
+            endpoint=endpoint, reason=reason[:200], requested_by=actor
+        )
     from .tasks import provision_endpoint
 
     transaction.on_commit(lambda: provision_endpoint.delay(job.pk))
@@ -53,13 +54,18 @@ def request_provisioning(endpoint, *, reason, actor=None):
 def provision_now(endpoint, *, actor):
     """A volunteer's "provision now": requires the network role."""
     require_perm(actor, "netops.change_endpoint")
-    return request_provisioning(endpoint, reason=_("requested by %(name)s") % {"name": actor.display_name}, actor=actor)
+    return request_provisioning(
+        endpoint, reason=_("requested by %(name)s") % {"name": actor.display_name}, actor=actor
+    )
 
 
 def request_for_accounts(accounts, *, reason, actor=None):
     """Queue one job per endpoint serving ``accounts`` (VPNAccount iterable)."""
     endpoint_ids = {account.endpoint_id for account in accounts if account.endpoint_id}
-    return [request_provisioning(endpoint, reason=reason, actor=actor) for endpoint in Endpoint.objects.filter(pk__in=endpoint_ids)]
+    return [
+        request_provisioning(endpoint, reason=reason, actor=actor)
+        for endpoint in Endpoint.objects.filter(pk__in=endpoint_ids)
+    ]
 
 
 def _lock(endpoint_id):
@@ -99,7 +105,9 @@ def run_job(job_id):
         raise EndpointBusy(job.endpoint_id)
     try:
         ProvisioningJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.RUNNING, started_at=job.started_at or timezone.now(), attempts=job.attempts + 1
+            status=JobStatus.RUNNING,
+            started_at=job.started_at or timezone.now(),
+            attempts=job.attempts + 1,
         )
         job.refresh_from_db()
         endpoint = job.endpoint
@@ -133,7 +141,11 @@ def _fail(job, error):
 def give_up(job_id, error):
     """Mark a job failed after its last retry."""
     job = ProvisioningJob.objects.get(pk=job_id)
-    _fail(job, _("Gave up after %(attempts)s attempts: %(error)s") % {"attempts": job.attempts, "error": error})
+    _fail(
+        job,
+        _("Gave up after %(attempts)s attempts: %(error)s")
+        % {"attempts": job.attempts, "error": error},
+    )
 
 
 def _apply(job, endpoint):
@@ -145,16 +157,22 @@ def _apply(job, endpoint):
     files = desired.files_for(endpoint, peer_list)
     _progress(job, _("connecting to %(host)s") % {"host": endpoint.ssh_host})
     with ssh.Session(endpoint) as session:
-        changed, removed, output = push_files(session, endpoint, files, progress=lambda text: _progress(job, text))
+        changed, removed, output = push_files(
+            session, endpoint, files, progress=lambda text: _progress(job, text)
+        )
         job.changed_files, job.removed_files, job.output = changed, removed, output[-10000:]
         job.save(update_fields=["changed_files", "removed_files", "output"])
         if endpoint.kind == EndpointKind.WIREGUARD:
             _progress(job, _("reading tunnel status"))
             record_wireguard_status(endpoint, session.run(f"wg show {endpoint.interface} dump")[1])
-    Endpoint.objects.filter(pk=endpoint.pk).update(drift_checked_at=timezone.now(), drifted_files=[], drift_error="")
+    Endpoint.objects.filter(pk=endpoint.pk).update(
+        drift_checked_at=timezone.now(), drifted_files=[], drift_error=""
+    )
     if desired.next_hops(endpoint):
         _progress(job, _("updating routes on the core router"))
-        added, removed_routes = routes.sync_routes(desired.routes_for(endpoint, peer_list), vias=desired.next_hops(endpoint))
+        added, removed_routes = routes.sync_routes(
+            desired.routes_for(endpoint, peer_list), vias=desired.next_hops(endpoint)
+        )
         job.routes_added, job.routes_removed = added, removed_routes
         job.save(update_fields=["routes_added", "routes_removed"])
 
@@ -168,16 +186,25 @@ def push_files(session, endpoint, files, progress=lambda text: None):
     """
     progress(_("comparing files"))
     remote = session.hashes(endpoint.config_dir)
-    changed = sorted(path for path, content in files.items() if remote.get(path) != desired.sha256(content))
+    changed = sorted(
+        path for path, content in files.items() if remote.get(path) != desired.sha256(content)
+    )
     removed = sorted(path for path in remote if path not in files)
     if changed or removed:
         # Until the reload succeeds, the next run must reload even if no file differs.
         Endpoint.objects.filter(pk=endpoint.pk).update(needs_reload=True)
         endpoint.needs_reload = True
     for index, path in enumerate(changed, start=1):
-        progress(_("writing %(path)s (%(n)s of %(total)s)") % {"path": path, "n": index, "total": len(changed)})
+        progress(
+            _("writing %(path)s (%(n)s of %(total)s)")
+            % {"path": path, "n": index, "total": len(changed)}
+        )
         content = files[path]
-        session.put_atomic(posixpath.join(endpoint.config_dir, path), content, mode=0o755 if content.startswith(b"#!") else 0o600)
+        session.put_atomic(
+            posixpath.join(endpoint.config_dir, path),
+            content,
+            mode=0o755 if content.startswith(b"#!") else 0o600,
+        )
     for path in removed:
         session.remove(posixpath.join(endpoint.config_dir, path))
     output = ""
@@ -202,8 +229,17 @@ def record_wireguard_status(endpoint, dump):
         fields = line.split("\t")
         if len(fields) < 8:
             continue
-        public_key, handshake, rx, tx = fields[0], int(fields[4] or 0), int(fields[5] or 0), int(fields[6] or 0)
-        seen[public_key] = (datetime.fromtimestamp(handshake, tz=dt_timezone.utc) if handshake else None, rx, tx)
+        public_key, handshake, rx, tx = (
+            fields[0],
+            int(fields[4] or 0),
+            int(fields[5] or 0),
+            int(fields[6] or 0),
+        )
+        seen[public_key] = (
+            datetime.fromtimestamp(handshake, tz=UTC) if handshake else None,
+            rx,
+            tx,
+        )
     changed = []
     accounts = VPNAccount.objects.filter(endpoint=endpoint, public_key__in=seen.keys()).only(
         "pk", "public_key", "last_handshake_at", "rx_bytes", "tx_bytes"
@@ -214,7 +250,9 @@ def record_wireguard_status(endpoint, dump):
             account.last_handshake_at, account.rx_bytes, account.tx_bytes = figures
             account.status_checked_at = now
             changed.append(account)
-    VPNAccount.objects.bulk_update(changed, ["last_handshake_at", "rx_bytes", "tx_bytes", "status_checked_at"], batch_size=500)
+    VPNAccount.objects.bulk_update(
+        changed, ["last_handshake_at", "rx_bytes", "tx_bytes", "status_checked_at"], batch_size=500
+    )
     return len(changed)
 
 
@@ -266,7 +304,9 @@ def confirm_host_key(endpoint, *, actor, fingerprint):
     offered = ssh.fingerprint(endpoint.offered_host_key)
     if fingerprint.strip() != offered:
         raise ValidationError(
-            _("The fingerprint you checked (%(given)s) is not the one the endpoint presented (%(offered)s).")
+            _(
+                "The fingerprint you checked (%(given)s) is not the one the endpoint presented (%(offered)s)."
+            )
             % {"given": fingerprint.strip(), "offered": offered}
         )
     with audit.acting_as(actor):
@@ -287,13 +327,17 @@ def check_drift(endpoint):
         with ssh.Session(endpoint) as session:
             remote = session.hashes(endpoint.config_dir)
     except ssh.ProvisioningError as error:
-        Endpoint.objects.filter(pk=endpoint.pk).update(drift_checked_at=timezone.now(), drift_error=str(error))
+        Endpoint.objects.filter(pk=endpoint.pk).update(
+            drift_checked_at=timezone.now(), drift_error=str(error)
+        )
         return None
     differ = sorted(
         {path for path, content in files.items() if remote.get(path) != desired.sha256(content)}
         | {path for path in remote if path not in files}
     )
-    Endpoint.objects.filter(pk=endpoint.pk).update(drift_checked_at=timezone.now(), drifted_files=differ, drift_error="")
+    Endpoint.objects.filter(pk=endpoint.pk).update(
+        drift_checked_at=timezone.now(), drifted_files=differ, drift_error=""
+    )
     return differ
 
 

@@ -51,7 +51,9 @@ def client_key():
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         pem = Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH, serialization.NoEncryption()
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.OpenSSH,
+            serialization.NoEncryption(),
         )
         path.write_bytes(pem)
         path.chmod(0o600)
@@ -85,7 +87,10 @@ def fetch_host_key(host, port, timeout=None):
     try:
         sock = socket.create_connection((host, port), timeout=timeout)
     except OSError as error:
-        raise EndpointUnreachable(_("Cannot reach %(host)s port %(port)s: %(error)s") % {"host": host, "port": port, "error": error}) from error
+        raise EndpointUnreachable(
+            _("Cannot reach %(host)s port %(port)s: %(error)s")
+            % {"host": host, "port": port, "error": error}
+        ) from error
     transport = paramiko.Transport(sock)
     try:
         transport.banner_timeout = timeout
@@ -93,7 +98,10 @@ def fetch_host_key(host, port, timeout=None):
         key = transport.get_remote_server_key()
         return f"{key.get_name()} {key.get_base64()}"
     except (paramiko.SSHException, OSError) as error:
-        raise EndpointUnreachable(_("SSH failed on %(host)s port %(port)s: %(error)s") % {"host": host, "port": port, "error": error}) from error
+        raise EndpointUnreachable(
+            _("SSH failed on %(host)s port %(port)s: %(error)s")
+            % {"host": host, "port": port, "error": error}
+        ) from error
     finally:
         transport.close()
 
@@ -112,12 +120,16 @@ class Session:
         endpoint = self.endpoint
         if not endpoint.host_key:
             raise HostKeyNotConfirmed(
-                _("The host key of %(endpoint)s is not confirmed yet: check its fingerprint and confirm it.")
+                _(
+                    "The host key of %(endpoint)s is not confirmed yet: check its fingerprint and confirm it."
+                )
                 % {"endpoint": endpoint}
             )
         client = paramiko.SSHClient()
         pinned = parse_host_key(endpoint.host_key)
-        client.get_host_keys().add(_known_name(endpoint.ssh_host, endpoint.ssh_port), pinned.get_name(), pinned)
+        client.get_host_keys().add(
+            _known_name(endpoint.ssh_host, endpoint.ssh_port), pinned.get_name(), pinned
+        )
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
         try:
             client.connect(
@@ -138,22 +150,35 @@ class Session:
             raise HostKeyMismatch(
                 _(
                     "%(endpoint)s presented the host key %(offered)s instead of the pinned %(pinned)s: "
-                    "provisioning stopped. If the server was reinstalled, confirm the new key; otherwise investigate."
+                    "provisioning stopped. If the server was reinstalled, confirm the new key; "
+                    "otherwise investigate."
                 )
-                % {"endpoint": endpoint, "offered": error.key.fingerprint, "pinned": pinned.fingerprint},
+                % {
+                    "endpoint": endpoint,
+                    "offered": error.key.fingerprint,
+                    "pinned": pinned.fingerprint,
+                },
                 offered,
             ) from error
         except paramiko.AuthenticationException as error:
             client.close()
             raise ProvisioningError(
-                _("%(endpoint)s refused coin's SSH key for user %(user)s: add coin's public key to its authorized_keys.")
+                _(
+                    "%(endpoint)s refused coin's SSH key for user %(user)s: "
+                    "add coin's public key to its authorized_keys."
+                )
                 % {"endpoint": endpoint, "user": endpoint.ssh_user}
             ) from error
         except (paramiko.SSHException, OSError, EOFError) as error:
             client.close()
             raise EndpointUnreachable(
                 _("Cannot connect to %(endpoint)s (%(host)s port %(port)s): %(error)s")
-                % {"endpoint": endpoint, "host": endpoint.ssh_host, "port": endpoint.ssh_port, "error": error or type(error).__name__}
+                % {
+                    "endpoint": endpoint,
+                    "host": endpoint.ssh_host,
+                    "port": endpoint.ssh_port,
+                    "error": error or type(error).__name__,
+                }
             ) from error
         self.client = client
         return self
@@ -171,18 +196,31 @@ class Session:
         return self._sftp
 
     def run(self, command, check=True):
-        """Run a shell command; return (exit status, combined output). CommandFailed on non-zero if ``check``."""
+        """Run a shell command; return (exit status, combined output).
+
+        CommandFailed on non-zero if ``check``.
+        """
         try:
-            _stdin, stdout, _stderr = self.client.exec_command(command, timeout=self.timeout * 6, get_pty=False)
+            _stdin, stdout, _stderr = self.client.exec_command(
+                command, timeout=self.timeout * 6, get_pty=False
+            )
             stdout.channel.set_combine_stderr(True)
             output = stdout.read().decode(errors="replace")
             status = stdout.channel.recv_exit_status()
         except (paramiko.SSHException, OSError, EOFError) as error:
-            raise EndpointUnreachable(_("The connection to %(endpoint)s broke: %(error)s") % {"endpoint": self.endpoint, "error": error}) from error
+            raise EndpointUnreachable(
+                _("The connection to %(endpoint)s broke: %(error)s")
+                % {"endpoint": self.endpoint, "error": error}
+            ) from error
         if check and status != 0:
             raise CommandFailed(
                 _("“%(command)s” failed on %(endpoint)s (exit status %(status)s): %(output)s")
-                % {"command": command, "endpoint": self.endpoint, "status": status, "output": output.strip()[-2000:]}
+                % {
+                    "command": command,
+                    "endpoint": self.endpoint,
+                    "status": status,
+                    "output": output.strip()[-2000:],
+                }
             )
         return status, output
 
@@ -212,7 +250,10 @@ class Session:
             self.sftp.chmod(temporary, mode)
             self.sftp.posix_rename(temporary, path)
         except (OSError, paramiko.SSHException, EOFError) as error:
-            raise EndpointUnreachable(_("Writing %(path)s on %(endpoint)s failed: %(error)s") % {"path": path, "endpoint": self.endpoint, "error": error}) from error
+            raise EndpointUnreachable(
+                _("Writing %(path)s on %(endpoint)s failed: %(error)s")
+                % {"path": path, "endpoint": self.endpoint, "error": error}
+            ) from error
 
     def remove(self, path):
         """Delete a file on the endpoint (already gone is fine)."""
@@ -221,7 +262,10 @@ class Session:
         except FileNotFoundError:
             pass
         except (OSError, paramiko.SSHException, EOFError) as error:
-            raise EndpointUnreachable(_("Removing %(path)s on %(endpoint)s failed: %(error)s") % {"path": path, "endpoint": self.endpoint, "error": error}) from error
+            raise EndpointUnreachable(
+                _("Removing %(path)s on %(endpoint)s failed: %(error)s")
+                % {"path": path, "endpoint": self.endpoint, "error": error}
+            ) from error
 
     def _makedirs(self, directory):
         if directory not in self._made_directories:

@@ -15,17 +15,20 @@ MAX_RETRIES = 12
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def provision_endpoint(self, job_id):
-    """Run provisioning job ``job_id``; retry with exponential backoff while the endpoint is unreachable or busy."""
+    """Run provisioning job ``job_id``.
+
+    Retry with exponential backoff while the endpoint is unreachable or busy.
+    """
     try:
         job = services.run_job(job_id)
-    except services.EndpointBusy:
-        raise self.retry(countdown=2, max_retries=None)
+    except services.EndpointBusy as busy:
+        raise self.retry(countdown=2, max_retries=None) from busy
     except ssh.EndpointUnreachable as error:
         if self.request.retries >= self.max_retries:
             services.give_up(job_id, error)
             return "failed"
         # 2, 4, 8, ... seconds, at most 10 minutes between attempts.
-        raise self.retry(countdown=min(2 ** (self.request.retries + 1), 600))
+        raise self.retry(countdown=min(2 ** (self.request.retries + 1), 600)) from error
     return job.status
 
 
@@ -56,4 +59,7 @@ def provision_all():
 @shared_task(acks_late=True, expires=110)
 def collect_all_status():
     """Refresh members' tunnel status from every WireGuard endpoint (beat, every 2 minutes)."""
-    return {endpoint.name: services.collect_status(endpoint) for endpoint in Endpoint.objects.filter(is_active=True)}
+    return {
+        endpoint.name: services.collect_status(endpoint)
+        for endpoint in Endpoint.objects.filter(is_active=True)
+    }

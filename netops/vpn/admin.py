@@ -1,10 +1,12 @@
-"""Volunteer area for VPN accounts: who has which account on which endpoint, tunnel status. Secrets never shown."""
+"""Volunteer area for VPN accounts.
+
+Who has which account on which endpoint, tunnel status. Secrets never shown.
+"""
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from coin.portal.admin_site import volunteer_site
-
 from netops.provisioning import services as provisioning
 from netops.provisioning.models import Endpoint
 
@@ -13,12 +15,42 @@ from .models import VPNAccount
 
 @admin.register(VPNAccount, site=volunteer_site)
 class VPNAccountAdmin(admin.ModelAdmin):
-    list_display = ("username", "member_name", "protocol", "endpoint", "suspended", "last_handshake_at")
+    list_display = (
+        "username",
+        "member_name",
+        "protocol",
+        "endpoint",
+        "suspended",
+        "last_handshake_at",
+    )
     list_filter = ("protocol", "endpoint", "suspended")
-    search_fields = ("username", "public_key", "subscription__member__username", "subscription__member__last_name")
+    search_fields = (
+        "username",
+        "public_key",
+        "subscription__member__username",
+        "subscription__member__last_name",
+    )
     list_select_related = ("subscription__member", "endpoint")
-    fields = ("subscription", "protocol", "endpoint", "username", "public_key", "suspended", "keys_changed_at", "last_handshake_at", "rx_bytes", "tx_bytes")
-    readonly_fields = ("subscription", "username", "keys_changed_at", "last_handshake_at", "rx_bytes", "tx_bytes")
+    fields = (
+        "subscription",
+        "protocol",
+        "endpoint",
+        "username",
+        "public_key",
+        "suspended",
+        "keys_changed_at",
+        "last_handshake_at",
+        "rx_bytes",
+        "tx_bytes",
+    )
+    readonly_fields = (
+        "subscription",
+        "username",
+        "keys_changed_at",
+        "last_handshake_at",
+        "rx_bytes",
+        "tx_bytes",
+    )
 
     @admin.display(description=_("member"))
     def member_name(self, account):
@@ -27,7 +59,10 @@ class VPNAccountAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         before = VPNAccount.objects.filter(pk=obj.pk).values_list("endpoint_id", flat=True).first()
         super().save_model(request, obj, form, change)
-        reason = _("%(name)s changed by %(who)s") % {"name": obj.username, "who": request.user.display_name}
+        reason = _("%(name)s changed by %(who)s") % {
+            "name": obj.username,
+            "who": request.user.display_name,
+        }
         for endpoint in Endpoint.objects.filter(pk__in={before, obj.endpoint_id} - {None}):
             provisioning.request_provisioning(endpoint, reason=str(reason), actor=request.user)
 

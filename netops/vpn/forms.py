@@ -9,7 +9,9 @@ from .choices import VPNProtocol
 
 class PublicKeyForm(forms.Form):
     public_key = forms.CharField(
-        label=_("My WireGuard public key"), max_length=100, help_text=_("What “wg pubkey” prints: 44 characters ending with “=”.")
+        label=_("My WireGuard public key"),
+        max_length=100,
+        help_text=_("What “wg pubkey” prints: 44 characters ending with “=”."),
     )
 
     def clean_public_key(self):

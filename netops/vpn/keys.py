@@ -27,7 +27,9 @@ def generate_wireguard_keypair():
     private_raw = private.private_bytes(
         serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
     )
-    return base64.b64encode(private_raw).decode(), base64.b64encode(private.public_key().public_bytes(**_RAW)).decode()
+    return base64.b64encode(private_raw).decode(), base64.b64encode(
+        private.public_key().public_bytes(**_RAW)
+    ).decode()
 
 
 def wireguard_public_key(private_key):
@@ -45,7 +47,10 @@ def clean_wireguard_public_key(text):
         raw = b""
     if len(raw) != 32 or len(value) != 44:
         raise ValidationError(
-            _("This is not a WireGuard public key: it is 44 characters of base64 ending with “=”, as “wg pubkey” prints it."),
+            _(
+                "This is not a WireGuard public key: it is 44 characters of base64 ending with “=”, "
+                "as “wg pubkey” prints it."
+            ),
             code="invalid_key",
         )
     return value
@@ -72,4 +77,6 @@ def check_password(password, encoded):
         return False
     if algorithm != "pbkdf2_sha256":
         return False
-    return hmac.compare_digest(hash_password(password, salt=salt, iterations=int(iterations)), encoded)
+    return hmac.compare_digest(
+        hash_password(password, salt=salt, iterations=int(iterations)), encoded
+    )

@@ -34,9 +34,14 @@ class VPNAccount(models.Model):
     """
 
     subscription = models.OneToOneField(
-        "offers.Subscription", on_delete=models.PROTECT, related_name="vpn_account", verbose_name=_("subscription")
+        "offers.Subscription",
+        on_delete=models.PROTECT,
+        related_name="vpn_account",
+        verbose_name=_("subscription"),
     )
-    protocol = models.CharField(_("protocol"), max_length=16, choices=VPNProtocol.choices, default=VPNProtocol.WIREGUARD)
+    protocol = models.CharField(
+        _("protocol"), max_length=16, choices=VPNProtocol.choices, default=VPNProtocol.WIREGUARD
+    )
     endpoint = models.ForeignKey(
         "netops.Endpoint",
         on_delete=models.PROTECT,
@@ -48,13 +53,21 @@ class VPNAccount(models.Model):
     public_key = models.CharField(_("WireGuard public key"), max_length=44, blank=True)
     private_key = EncryptedTextField(_("WireGuard private key"), blank=True, editable=False)
     username = models.CharField(_("OpenVPN login"), max_length=64, unique=True)
-    password_hash = models.CharField(_("OpenVPN password hash"), max_length=200, blank=True, editable=False)
+    password_hash = models.CharField(
+        _("OpenVPN password hash"), max_length=200, blank=True, editable=False
+    )
     suspended = models.BooleanField(_("suspended"), default=False)
-    keys_changed_at = models.DateTimeField(_("keys changed at"), null=True, blank=True, editable=False)
-    last_handshake_at = models.DateTimeField(_("last handshake"), null=True, blank=True, editable=False)
+    keys_changed_at = models.DateTimeField(
+        _("keys changed at"), null=True, blank=True, editable=False
+    )
+    last_handshake_at = models.DateTimeField(
+        _("last handshake"), null=True, blank=True, editable=False
+    )
     rx_bytes = models.BigIntegerField(_("received bytes"), default=0, editable=False)
     tx_bytes = models.BigIntegerField(_("sent bytes"), default=0, editable=False)
-    status_checked_at = models.DateTimeField(_("status checked at"), null=True, blank=True, editable=False)
+    status_checked_at = models.DateTimeField(
+        _("status checked at"), null=True, blank=True, editable=False
+    )
 
     objects = VPNAccountQuerySet.as_manager()
 
@@ -64,7 +77,9 @@ class VPNAccount(models.Model):
         ordering = ["username"]
         constraints = [
             models.UniqueConstraint(
-                fields=["public_key"], condition=~models.Q(public_key=""), name="vpnaccount_unique_public_key"
+                fields=["public_key"],
+                condition=~models.Q(public_key=""),
+                name="vpnaccount_unique_public_key",
             )
         ]
 
@@ -78,4 +93,7 @@ class VPNAccount(models.Model):
     @property
     def is_up(self):
         """True when the tunnel handshaked recently (WireGuard)."""
-        return self.last_handshake_at is not None and timezone.now() - self.last_handshake_at < HANDSHAKE_FRESH
+        return (
+            self.last_handshake_at is not None
+            and timezone.now() - self.last_handshake_at < HANDSHAKE_FRESH
+        )

@@ -19,7 +19,14 @@ def create_vpn_account(sender, subscription, actor, **kwargs):
 
 @receiver(subscription_ended, dispatch_uid="vpn-deprovision-account")
 def deprovision_vpn_account(sender, subscription, actor, **kwargs):
-    """An ended subscription's peer leaves its endpoint (now if the last day is past, else at the hourly run)."""
-    account = VPNAccount.objects.filter(subscription=subscription).select_related("endpoint").first()
+    """An ended subscription's peer leaves its endpoint.
+
+    Now if the last day is past, else at the hourly run.
+    """
+    account = (
+        VPNAccount.objects.filter(subscription=subscription).select_related("endpoint").first()
+    )
     if account is not None and account.endpoint_id:
-        provisioning.request_provisioning(account.endpoint, reason=_("end of %(name)s") % {"name": account.username}, actor=actor)
+        provisioning.request_provisioning(
+            account.endpoint, reason=_("end of %(name)s") % {"name": account.username}, actor=actor
+        )

@@ -117,7 +117,7 @@ def openvpn_endpoint_files(peers):
     users = [MANAGED_HEADER]
     for peer in sorted(peers, key=lambda p: p.username):
         lines = [MANAGED_HEADER]
-        for prefix, pool in zip(peer.ipv4, peer.ipv4_pools):
+        for prefix, pool in zip(peer.ipv4, peer.ipv4_pools, strict=True):
             address = netaddr.IPNetwork(prefix)
             netmask = netaddr.IPNetwork(pool).netmask
             if address.size == 1:
@@ -139,7 +139,7 @@ def _host_port(host, port):
 
 
 # Called by OpenVPN as `auth-user-pass-verify /etc/coin/check-password via-file`.
-OPENVPN_CHECK_SCRIPT = '''#!/usr/bin/python3
+OPENVPN_CHECK_SCRIPT = """#!/usr/bin/python3
 # Managed by coin: checks an OpenVPN login against the users file next to this script.
 import base64, hashlib, hmac, os, sys
 
@@ -157,7 +157,7 @@ with open(users) as lines:
         digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt.encode(), int(iterations))
         sys.exit(0 if hmac.compare_digest(base64.b64encode(digest).decode(), expected) else 1)
 sys.exit(1)
-'''
+"""
 
 
 # Reload command of WireGuard endpoints: `/etc/coin/wireguard-sync coin0`. Applies coin0.conf

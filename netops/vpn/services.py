@@ -27,7 +27,10 @@ from . import keys, render
 from .choices import VPNProtocol
 from .models import VPNAccount
 
-ENDPOINT_KIND = {VPNProtocol.WIREGUARD: EndpointKind.WIREGUARD, VPNProtocol.OPENVPN: EndpointKind.OPENVPN}
+ENDPOINT_KIND = {
+    VPNProtocol.WIREGUARD: EndpointKind.WIREGUARD,
+    VPNProtocol.OPENVPN: EndpointKind.OPENVPN,
+}
 
 
 def _can_manage(actor, account):
@@ -81,7 +84,9 @@ def assign_unserved_accounts(*, actor=None):
     """Give every account still without an endpoint (none existed when it was made) the least loaded
     active endpoint of its protocol, and queue those endpoints. Returns the accounts assigned."""
     assigned = []
-    for account in VPNAccount.objects.select_for_update().filter(endpoint__isnull=True).order_by("pk"):
+    for account in (
+        VPNAccount.objects.select_for_update().filter(endpoint__isnull=True).order_by("pk")
+    ):
         endpoint = choose_endpoint(account.protocol)
         if endpoint is None:
             continue
@@ -89,7 +94,9 @@ def assign_unserved_accounts(*, actor=None):
         with audit.acting_as(actor):
             account.save(update_fields=["endpoint"])
         assigned.append(account)
-    provisioning.request_for_accounts(assigned, reason=_("accounts waiting for a server"), actor=actor)
+    provisioning.request_for_accounts(
+        assigned, reason=_("accounts waiting for a server"), actor=actor
+    )
     return assigned
 
 
@@ -112,8 +119,17 @@ def generate_keys(account, *, actor):
     """
     _can_manage(actor, account)
     private_key, public_key = keys.generate_wireguard_keypair()
-    account.private_key, account.public_key, account.keys_changed_at = private_key, public_key, timezone.now()
-    _save(account, actor, ["private_key", "public_key", "keys_changed_at"], _("new keys for %(name)s") % {"name": account.username})
+    account.private_key, account.public_key, account.keys_changed_at = (
+        private_key,
+        public_key,
+        timezone.now(),
+    )
+    _save(
+        account,
+        actor,
+        ["private_key", "public_key", "keys_changed_at"],
+        _("new keys for %(name)s") % {"name": account.username},
+    )
     return private_key
 
 
@@ -123,9 +139,20 @@ def set_public_key(account, public_key, *, actor):
     _can_manage(actor, account)
     value = keys.clean_wireguard_public_key(public_key)
     if VPNAccount.objects.filter(public_key=value).exclude(pk=account.pk).exists():
-        raise ValidationError({"public_key": _("This public key is already used by another VPN account: generate a new pair.")})
+        raise ValidationError(
+            {
+                "public_key": _(
+                    "This public key is already used by another VPN account: generate a new pair."
+                )
+            }
+        )
     account.public_key, account.private_key, account.keys_changed_at = value, "", timezone.now()
-    _save(account, actor, ["public_key", "private_key", "keys_changed_at"], _("new public key for %(name)s") % {"name": account.username})
+    _save(
+        account,
+        actor,
+        ["public_key", "private_key", "keys_changed_at"],
+        _("new public key for %(name)s") % {"name": account.username},
+    )
     return account
 
 
@@ -135,7 +162,12 @@ def reset_password(account, *, actor):
     _can_manage(actor, account)
     password = keys.generate_password()
     account.password_hash = keys.hash_password(password)
-    _save(account, actor, ["password_hash"], _("new password for %(name)s") % {"name": account.username})
+    _save(
+        account,
+        actor,
+        ["password_hash"],
+        _("new password for %(name)s") % {"name": account.username},
+    )
     return password
 
 
@@ -148,15 +180,24 @@ def change_protocol(account, protocol, *, actor):
     old_endpoint = account.endpoint
     account.protocol = protocol
     account.endpoint = choose_endpoint(protocol)
-    _save(account, actor, ["protocol", "endpoint"], _("%(name)s moved to %(protocol)s") % {"name": account.username, "protocol": protocol})
+    _save(
+        account,
+        actor,
+        ["protocol", "endpoint"],
+        _("%(name)s moved to %(protocol)s") % {"name": account.username, "protocol": protocol},
+    )
     if old_endpoint is not None and old_endpoint != account.endpoint:
-        provisioning.request_provisioning(old_endpoint, reason=_("%(name)s left") % {"name": account.username}, actor=actor)
+        provisioning.request_provisioning(
+            old_endpoint, reason=_("%(name)s left") % {"name": account.username}, actor=actor
+        )
     return account
 
 
 def _held(account):
     return list(
-        account.subscription.ip_allocations.filter(state=AllocationState.ALLOCATED).select_related("pool").order_by("pool__family", "network")
+        account.subscription.ip_allocations.filter(state=AllocationState.ALLOCATED)
+        .select_related("pool")
+        .order_by("pool__family", "network")
     )
 
 
@@ -174,23 +215,39 @@ def client_settings(endpoint):
 def client_config(account):
     """(file name, text) of the member's client configuration; ValidationError if none can be made yet."""
     if account.endpoint is None:
-        raise ValidationError(_("No VPN server is assigned to this account yet: please contact the volunteers of the association."))
+        raise ValidationError(
+            _(
+                "No VPN server is assigned to this account yet: "
+                "please contact the volunteers of the association."
+            )
+        )
     settings_ = client_settings(account.endpoint)
     if account.protocol == VPNProtocol.OPENVPN:
         return f"{account.username}.ovpn", render.openvpn_client_config(settings_)
     peer = peer_of(account, _held(account))
-    return f"{account.username}.conf", render.wireguard_client_config(peer, settings_, account.private_key or None)
+    return f"{account.username}.conf", render.wireguard_client_config(
+        peer, settings_, account.private_key or None
+    )
 
 
 def set_suspended(member, suspended, *, actor=None):
-    """Suspend or restore every VPN account of ``member``; queues the endpoints. Returns the accounts changed."""
-    accounts = list(VPNAccount.objects.filter(subscription__member=member).exclude(suspended=suspended).select_related("endpoint"))
+    """Suspend or restore every VPN account of ``member``; queues the endpoints.
+
+    Returns the accounts changed.
+    """
+    accounts = list(
+        VPNAccount.objects.filter(subscription__member=member)
+        .exclude(suspended=suspended)
+        .select_related("endpoint")
+    )
     with transaction.atomic(), audit.acting_as(actor):
         for account in accounts:
             account.suspended = suspended
             account.save(update_fields=["suspended"])
         reason = _("suspension of %(name)s") if suspended else _("restoration of %(name)s")
-        provisioning.request_for_accounts(accounts, reason=reason % {"name": member.display_name}, actor=actor)
+        provisioning.request_for_accounts(
+            accounts, reason=reason % {"name": member.display_name}, actor=actor
+        )
     return accounts
 
 

@@ -22,7 +22,9 @@ from .models import VPNAccount
 
 
 def _my_accounts(request):
-    return VPNAccount.objects.filter(subscription__member=request.user).select_related("endpoint", "subscription__offer")
+    return VPNAccount.objects.filter(subscription__member=request.user).select_related(
+        "endpoint", "subscription__offer"
+    )
 
 
 def vpn_panel(request):
@@ -86,7 +88,12 @@ def generate_keys(request, pk):
     """New server-generated WireGuard keys: the old configuration stops working."""
     vpn = get_object_or_404(_my_accounts(request), pk=pk)
     services.generate_keys(vpn, actor=request.user)
-    messages.success(request, _("New keys are ready: download the new configuration; the old one stops working in a few minutes."))
+    messages.success(
+        request,
+        _(
+            "New keys are ready: download the new configuration; the old one stops working in a few minutes."
+        ),
+    )
     return redirect("netops:vpn_account", pk=vpn.pk)
 
 
@@ -103,7 +110,12 @@ def set_public_key(request, pk):
             for message in error.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, _("Your public key is saved. Put your private key in the downloaded configuration."))
+            messages.success(
+                request,
+                _(
+                    "Your public key is saved. Put your private key in the downloaded configuration."
+                ),
+            )
     else:
         for message in form.errors.get("public_key", []):
             messages.error(request, message)

@@ -33,19 +33,39 @@ ROUNDS = 3
 def _add_members(start, count, offers):
     """``count`` active members; each has a VPN, every other one a DSL line too (some from mid-month)."""
     members = Member.objects.bulk_create(
-        Member(username=f"bench{i}", email=f"bench{i}@example.org", first_name="Bench", last_name=f"Member {i}",
-               status=MemberStatus.ACTIVE, password="!", address_line1=f"{i} rue du Test", postal_code="75001",
-               city="Paris")
+        Member(
+            username=f"bench{i}",
+            email=f"bench{i}@example.org",
+            first_name="Bench",
+            last_name=f"Member {i}",
+            status=MemberStatus.ACTIVE,
+            password="!",
+            address_line1=f"{i} rue du Test",
+            postal_code="75001",
+            city="Paris",
+        )
         for i in range(start, start + count)
     )
     subscriptions = []
     for n, member in enumerate(members):
-        subscriptions.append(Subscription(member=member, offer=offers["vpn"], monthly_price=Decimal("5.00"),
-                                          starts_on=date(2025, 6, 1)))
+        subscriptions.append(
+            Subscription(
+                member=member,
+                offer=offers["vpn"],
+                monthly_price=Decimal("5.00"),
+                starts_on=date(2025, 6, 1),
+            )
+        )
         if n % 2 == 0:
             starts = date(2026, 2, 10) if n % 10 == 0 else date(2025, 6, 1)
-            subscriptions.append(Subscription(member=member, offer=offers["dsl"], monthly_price=Decimal("32.00"),
-                                              starts_on=starts))
+            subscriptions.append(
+                Subscription(
+                    member=member,
+                    offer=offers["dsl"],
+                    monthly_price=Decimal("32.00"),
+                    starts_on=starts,
+                )
+            )
     Subscription.objects.bulk_create(subscriptions)
 
 
@@ -67,7 +87,9 @@ def _bare_insert_time(invoice_count, line_count, member_ids):
                 Invoice(member_id=member_ids[i % len(member_ids)]) for i in range(invoice_count)
             )
             InvoiceLine.objects.bulk_create(
-                InvoiceLine(invoice=invoices[i % invoice_count], description="bare", unit_price=1, amount=1)
+                InvoiceLine(
+                    invoice=invoices[i % invoice_count], description="bare", unit_price=1, amount=1
+                )
                 for i in range(line_count)
             )
             elapsed = time.perf_counter() - start
@@ -80,15 +102,25 @@ def _bare_insert_time(invoice_count, line_count, member_ids):
 def test_billing_run_at_10000_members():
     assert connection.vendor == "postgresql"
     AssociationSettings.objects.create(
-        legal_name="Bench ISP", address="1 rue du Bench\n75001 Paris", siren="812345678",
-        vat_mention="TVA non applicable, art. 293 B du CGI", iban="FR7630006000011234567890189", bic="AGRIFRPP",
+        legal_name="Bench ISP",
+        address="1 rue du Bench\n75001 Paris",
+        siren="812345678",
+        vat_mention="TVA non applicable, art. 293 B du CGI",
+        iban="FR7630006000011234567890189",
+        bic="AGRIFRPP",
     )
     offers = {
-        "vpn": Offer.objects.create(code="vpn", name="VPN", kind=OfferKind.VPN, monthly_price=Decimal("5.00")),
-        "dsl": Offer.objects.create(code="dsl", name="DSL", kind=OfferKind.DSL, monthly_price=Decimal("32.00")),
+        "vpn": Offer.objects.create(
+            code="vpn", name="VPN", kind=OfferKind.VPN, monthly_price=Decimal("5.00")
+        ),
+        "dsl": Offer.objects.create(
+            code="dsl", name="DSL", kind=OfferKind.DSL, monthly_price=Decimal("32.00")
+        ),
     }
     _add_members(0, 10, offers)
-    _run(date(2025, 12, 1))  # warm-up: fills Django's caches (content types) as a long-lived worker has them
+    _run(
+        date(2025, 12, 1)
+    )  # warm-up: fills Django's caches (content types) as a long-lived worker has them
     _add_members(10, SMALL - 10, offers)
     small, small_time, small_queries = _run(date(2026, 1, 1))
     _add_members(SMALL, MEMBERS - SMALL, offers)
@@ -104,24 +136,33 @@ def test_billing_run_at_10000_members():
     bare_time = _bare_insert_time(result.created, lines, member_ids)
     ratio = run_time / bare_time
 
-    invoices = list(Invoice.objects.filter(billing_run=result.run).select_related("member")[:PDF_SAMPLES])
-    services.render_invoice_pdf(invoices[0])  # import WeasyPrint and load fonts once, as a worker does
+    invoices = list(
+        Invoice.objects.filter(billing_run=result.run).select_related("member")[:PDF_SAMPLES]
+    )
+    services.render_invoice_pdf(
+        invoices[0]
+    )  # import WeasyPrint and load fonts once, as a worker does
     start = time.perf_counter()
     for invoice in invoices:
         services.render_invoice_pdf(invoice)
     pdf_rate = len(invoices) / (time.perf_counter() - start)
 
-    print("\n".join([
-        "",
-        f"Billing run benchmark (PostgreSQL, {MEMBERS:,} members, {SUBSCRIPTIONS:,} subscriptions)",
-        f"  run for {month:%Y-%m}: {result.created:,} invoices, {lines:,} lines, {run_time:.2f} s "
-        f"({result.first_number} … {result.last_number})",
-        f"  bulk INSERT of as many bare invoice and line rows: {bare_time:.2f} s (best of {ROUNDS})",
-        f"  ratio run / bare INSERT: {ratio:.2f}   (target <= 5)",
-        f"  SQL queries of the run: {small_queries} at {SMALL:,} members, {run_queries} at {MEMBERS:,} members "
-        "(target: the same)",
-        f"  PDFs per second, one process: {pdf_rate:.1f}",
-    ]))
+    print(
+        "\n".join(
+            [
+                "",
+                f"Billing run benchmark (PostgreSQL, {MEMBERS:,} members, {SUBSCRIPTIONS:,} subscriptions)",
+                f"  run for {month:%Y-%m}: {result.created:,} invoices, {lines:,} lines, {run_time:.2f} s "
+                f"({result.first_number} … {result.last_number})",
+                f"  bulk INSERT of as many bare invoice and line rows: {bare_time:.2f} s (best of {ROUNDS})",
+                f"  ratio run / bare INSERT: {ratio:.2f}   (target <= 5)",
+                f"  SQL queries of the run: {small_queries} at {SMALL:,} members, "
+                f"{run_queries} at {MEMBERS:,} members "
+                "(target: the same)",
+                f"  PDFs per second, one process: {pdf_rate:.1f}",
+            ]
+        )
+    )
     assert small.created == SMALL
     assert run_queries == small_queries
     assert ratio <= 5

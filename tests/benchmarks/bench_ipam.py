@@ -74,7 +74,9 @@ def _time_plain_inserts(pool, count):
 
 def _naive_next(pool, length):
     """The naive method: an IPSet of the pool minus every held allocation, then the first fit."""
-    taken = netaddr.IPSet(IPAllocation.objects.held().filter(pool=pool).values_list("prefix", flat=True))
+    taken = netaddr.IPSet(
+        IPAllocation.objects.held().filter(pool=pool).values_list("prefix", flat=True)
+    )
     free = netaddr.IPSet([pool.prefix]) - taken
     for cidr in free.iter_cidrs():
         if cidr.prefixlen <= length:
@@ -107,7 +109,10 @@ def _fill_to(pool, target):
 @pytest.mark.django_db(transaction=True)
 def test_allocation_cost_is_flat_and_close_to_an_insert(make_pool):
     assert connection.vendor == "postgresql"
-    report = ["", f"IPAM allocation benchmark (PostgreSQL, best median of {ROUNDS} rounds of {SAMPLES} allocations)"]
+    report = [
+        "",
+        f"IPAM allocation benchmark (PostgreSQL, best median of {ROUNDS} rounds of {SAMPLES} allocations)",
+    ]
     failures = []
     for label, prefix, length, levels in CASES:
         pool = make_pool(prefix, length, reserved=[], name=label)
@@ -116,16 +121,17 @@ def test_allocation_cost_is_flat_and_close_to_an_insert(make_pool):
         naive = {}
         for level in levels:
             _fill_to(pool, level)
-            medians[level] = _best_median_ms(lambda: _time_allocations(pool, SAMPLES))
+            medians[level] = _best_median_ms(lambda pool=pool: _time_allocations(pool, SAMPLES))
             naive[level] = _median_ms(_time_naive(pool, length))
-        insert = _best_median_ms(lambda: _time_plain_inserts(pool, SAMPLES))
+        insert = _best_median_ms(lambda pool=pool: _time_plain_inserts(pool, SAMPLES))
         ours = medians[levels[-1]]
         flatness = medians[levels[-1]] / medians[levels[0]]
         versus_insert = statistics.median(medians.values()) / insert
         report.append(f"  {label}")
         for level in levels:
             report.append(
-                f"    {level:>7,} held: allocation {medians[level]:7.3f} ms   naive IPSet {naive[level]:9.2f} ms"
+                f"    {level:>7,} held: allocation {medians[level]:7.3f} ms   "
+                f"naive IPSet {naive[level]:9.2f} ms"
                 f"   (naive / ours = {naive[level] / medians[level]:8.1f})"
             )
         report.append(f"    plain INSERT of one allocation row: {insert:.3f} ms")

@@ -55,7 +55,9 @@ def _run(endpoint, reason):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_batched_provisioning_is_much_faster_than_one_connection_per_member(network, make_member, vpn_offer, make_pool):
+def test_batched_provisioning_is_much_faster_than_one_connection_per_member(
+    network, make_member, vpn_offer, make_pool
+):
     assert connection.vendor == "postgresql"
     make_pool("198.51.100.0/22", 32, name="bench-v4")
     vpn_offer.address_plan = [{"purpose": "vpn", "family": 4, "prefix_length": 32}]
@@ -74,7 +76,9 @@ def test_batched_provisioning_is_much_faster_than_one_connection_per_member(netw
     )
 
     for n in range(MEMBERS):  # the first import of an existing ISP
-        offer_services.subscribe(make_member(f"m{n:04d}"), vpn_offer, actor=None, starts_on=date(2026, 1, 1))
+        offer_services.subscribe(
+            make_member(f"m{n:04d}"), vpn_offer, actor=None, starts_on=date(2026, 1, 1)
+        )
     ProvisioningJob.objects.all().delete()  # the coalesced job queued meanwhile: run by hand below
 
     batched, job = _run(endpoint, "batched")
@@ -85,7 +89,13 @@ def test_batched_provisioning_is_much_faster_than_one_connection_per_member(netw
 
     # The naive path, on a fresh directory and interface state.
     sh("rm", "-rf", network.config_dir)
-    sh("wg", "set", network.wg_endpoint_if, *[arg for key in network.endpoint_peers() for arg in ("peer", key, "remove")], netns=network.endpoint)
+    sh(
+        "wg",
+        "set",
+        network.wg_endpoint_if,
+        *[arg for key in network.endpoint_peers() for arg in ("peer", key, "remove")],
+        netns=network.endpoint,
+    )
     peer_list = desired.peers(endpoint)
     per_member = 0.0
     for n in range(NAIVE_STRIDE, len(peer_list) + 1, NAIVE_STRIDE):
@@ -100,9 +110,11 @@ def test_batched_provisioning_is_much_faster_than_one_connection_per_member(netw
         "\n".join(
             [
                 "",
-                f"Provisioning {MEMBERS:,} new VPN members onto one WireGuard endpoint (sshd + wireguard-go in a namespace)",
+                f"Provisioning {MEMBERS:,} new VPN members onto one WireGuard endpoint "
+                "(sshd + wireguard-go in a namespace)",
                 f"  batched (one job, one SSH session):        {batched:8.2f} s",
-                f"  one SSH connection per member (estimated from {MEMBERS // NAIVE_STRIDE} evenly spread steps): {per_member:8.2f} s",
+                f"  one SSH connection per member (estimated from {MEMBERS // NAIVE_STRIDE} "
+                f"evenly spread steps): {per_member:8.2f} s",
                 f"  ratio per-member / batched:                 {ratio:8.1f}   (target >= 20)",
                 f"  run with no database change:                {unchanged:8.2f} s   (target < 2 s)",
             ]

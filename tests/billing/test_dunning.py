@@ -34,7 +34,9 @@ def test_reminders_then_suspension_then_restoration(
 ):
     member = make_member("late", language="en")
     on_time = make_member("ontime", language="en")
-    invoice = issued_invoice(member, "32.00", issued_on=date(2026, 3, 1))  # due 31/03, grace 15 days
+    invoice = issued_invoice(
+        member, "32.00", issued_on=date(2026, 3, 1)
+    )  # due 31/03, grace 15 days
     paid = issued_invoice(on_time, "32.00", issued_on=date(2026, 3, 1))
     services.record_payment(on_time, actor=None, amount="32", method="transfer")
     mail.outbox.clear()
@@ -98,7 +100,11 @@ def test_a_suspension_takes_the_vpn_off_the_endpoint_and_payment_brings_it_back(
     from netops.provisioning.models import Endpoint, ProvisioningJob
 
     endpoint = Endpoint.objects.create(
-        name="vpn1", kind="wireguard", ssh_host="192.0.2.250", public_host="vpn.example.net", reload_command="true"
+        name="vpn1",
+        kind="wireguard",
+        ssh_host="192.0.2.250",
+        public_host="vpn.example.net",
+        reload_command="true",
     )
     member = make_member("late", language="en")
     account = subscribe(member, vpn_offer).vpn_account

@@ -1,4 +1,7 @@
-"""Drafts are unnumbered; issuing numbers them gap-free; issued invoices never change; credit notes correct them."""
+"""Drafts are unnumbered; issuing numbers them gap-free.
+
+Issued invoices never change; credit notes correct them.
+"""
 
 import threading
 from datetime import date
@@ -83,7 +86,11 @@ def test_the_database_refuses_changes_that_bypass_the_model(make_member, issued_
         "UPDATE billing_invoiceline SET amount = 1 WHERE invoice_id = %s",
         "DELETE FROM billing_invoiceline WHERE invoice_id = %s",
     ):
-        with pytest.raises(IntegrityError, match="issued invoice"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(IntegrityError, match="issued invoice"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql, [invoice.pk])
     # What may change after issue (payment caches, the PDF) still can.
     with connection.cursor() as cursor:
@@ -103,14 +110,18 @@ def test_a_draft_can_still_be_changed_and_deleted(make_member, association):
 def test_a_credit_note_has_its_own_number_and_corrects_the_invoice(make_member, issued_invoice):
     member = make_member()
     invoice = issued_invoice(member, "30.00")
-    partial = services.create_credit_note(invoice, actor=None, reason="Outage", amount="10", issued_on=date(2026, 3, 5))
+    partial = services.create_credit_note(
+        invoice, actor=None, reason="Outage", amount="10", issued_on=date(2026, 3, 5)
+    )
     assert partial.number == "AV-2026-000001" and partial.invoice == invoice
     invoice.refresh_from_db()
     assert invoice.outstanding == Decimal("20.00")
     assert services.balance(member) == Decimal("-20.00")
     with pytest.raises(ValidationError, match="at most"):
         services.create_credit_note(invoice, actor=None, reason="Too much", amount="25")
-    full = services.create_credit_note(invoice, actor=None, reason="Cancelled", issued_on=date(2026, 3, 6))
+    full = services.create_credit_note(
+        invoice, actor=None, reason="Cancelled", issued_on=date(2026, 3, 6)
+    )
     assert full.number == "AV-2026-000002" and full.amount == Decimal("20.00")
     invoice.refresh_from_db()
     assert invoice.outstanding == 0 and services.balance(member) == 0
@@ -178,5 +189,8 @@ def test_a_failed_issue_gives_its_number_back(make_member, association):
             raise RuntimeError("the email server is down")
     except RuntimeError:
         pass
-    assert services.issue_invoice(draft, actor=None, issued_on=date(2026, 6, 1)).number == "2026-000001"
+    assert (
+        services.issue_invoice(draft, actor=None, issued_on=date(2026, 6, 1)).number
+        == "2026-000001"
+    )
     assert not CreditNote.objects.exists()

@@ -24,7 +24,12 @@ def two_members(make_member, vpn_offer, subscribe, issued_invoice):
 
 def test_anonymous_visitors_are_sent_to_the_login_page(two_members, client):
     alice, bob = two_members
-    for url in (reverse("billing:invoices"), reverse("billing:invoice_pdf", args=[alice.invoices.get().pk]),
-                reverse("billing:finance_dashboard")):
+    for url in (
+        reverse("billing:invoices"),
+        reverse("billing:invoice_pdf", args=[alice.invoices.get().pk]),
+        reverse("billing:finance_dashboard"),
+    ):
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("portal:login"))
+        assert response.status_code == 302 and response["Location"].startswith(
+            reverse("portal:login")
+        )

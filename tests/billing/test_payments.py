@@ -14,15 +14,22 @@ def test_one_payment_settles_several_invoices(make_member, issued_invoice):
     member = make_member()
     march = issued_invoice(member, "20.00", issued_on=date(2026, 3, 1))
     april = issued_invoice(member, "25.00", issued_on=date(2026, 4, 1))
-    payment = services.record_payment(member, actor=None, amount="45.00", method="transfer", reference="VIR")
+    payment = services.record_payment(
+        member, actor=None, amount="45.00", method="transfer", reference="VIR"
+    )
     march.refresh_from_db()
     april.refresh_from_db()
     assert march.is_settled and april.is_settled
-    assert sorted(payment.allocations.values_list("amount", flat=True)) == [Decimal("20.00"), Decimal("25.00")]
+    assert sorted(payment.allocations.values_list("amount", flat=True)) == [
+        Decimal("20.00"),
+        Decimal("25.00"),
+    ]
     assert services.balance(member) == 0
 
 
-def test_an_invoice_paid_in_parts_oldest_first_and_overpayment_is_credit(make_member, issued_invoice):
+def test_an_invoice_paid_in_parts_oldest_first_and_overpayment_is_credit(
+    make_member, issued_invoice
+):
     member = make_member()
     march = issued_invoice(member, "20.00", issued_on=date(2026, 3, 1))
     april = issued_invoice(member, "25.00", issued_on=date(2026, 4, 1))
@@ -48,12 +55,20 @@ def test_explicit_allocations_are_checked(make_member, issued_invoice):
     invoice = issued_invoice(member, "20.00")
     foreign = issued_invoice(other, "20.00")
     with pytest.raises(ValidationError, match="exceed"):
-        services.record_payment(member, actor=None, amount="5", method="cash", allocations=[(invoice, "10")])
+        services.record_payment(
+            member, actor=None, amount="5", method="cash", allocations=[(invoice, "10")]
+        )
     with pytest.raises(ValidationError, match="only"):
-        services.record_payment(member, actor=None, amount="30", method="cash", allocations=[(invoice, "30")])
+        services.record_payment(
+            member, actor=None, amount="30", method="cash", allocations=[(invoice, "30")]
+        )
     with pytest.raises(ValidationError, match="not addressed"):
-        services.record_payment(member, actor=None, amount="5", method="cash", allocations=[(foreign, "5")])
-    services.record_payment(member, actor=None, amount="8", method="cash", allocations=[(invoice, "8")])
+        services.record_payment(
+            member, actor=None, amount="5", method="cash", allocations=[(foreign, "5")]
+        )
+    services.record_payment(
+        member, actor=None, amount="8", method="cash", allocations=[(invoice, "8")]
+    )
     invoice.refresh_from_db()
     assert invoice.amount_paid == Decimal("8.00")
     assert Payment.objects.count() == 1

@@ -18,14 +18,21 @@ from .conftest import VAT_MENTION
 def pdf_text(data, tmp_path):
     path = tmp_path / "invoice.pdf"
     path.write_bytes(data)
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 @pytest.fixture
 def invoice(make_member, association, vpn_offer, dsl_offer, subscribe):
     member = make_member(
-        "camille", first_name="Camille", last_name="Martin", language="en",
-        address_line1="3 place du Marché", postal_code="69001", city="Lyon",
+        "camille",
+        first_name="Camille",
+        last_name="Martin",
+        language="en",
+        address_line1="3 place du Marché",
+        postal_code="69001",
+        city="Lyon",
     )
     subscribe(member, vpn_offer)
     subscribe(member, dsl_offer, starts_on=date(2026, 3, 17))
@@ -40,20 +47,41 @@ def test_the_pdf_carries_every_mandatory_mention(invoice, association, tmp_path)
         short = lambda day: date_format(day, "SHORT_DATE_FORMAT")  # noqa: E731
         expected = [
             # the seller
-            "Rézo Libre", "12 rue des Lilas", "75020 Paris", "SIREN 812345678", "RNA W751234567",
+            "Rézo Libre",
+            "12 rue des Lilas",
+            "75020 Paris",
+            "SIREN 812345678",
+            "RNA W751234567",
             # the customer
-            "Camille Martin", "3 place du Marché", "69001 Lyon",
+            "Camille Martin",
+            "3 place du Marché",
+            "69001 Lyon",
             # number and dates
-            "Invoice 2026-000001", "Issue date", short(date(2026, 3, 1)),
-            "Service period", f"{short(date(2026, 3, 1))} – {short(date(2026, 3, 31))}",
-            "Due date", short(date(2026, 3, 31)),
+            "Invoice 2026-000001",
+            "Issue date",
+            short(date(2026, 3, 1)),
+            "Service period",
+            f"{short(date(2026, 3, 1))} – {short(date(2026, 3, 31))}",
+            "Due date",
+            short(date(2026, 3, 31)),
             # lines with unit price and quantity
-            "Description", "Unit price", "Quantity", "Membership dues 2026", "VPN", "DSL (15 days)",
-            "32.00 €", "0.4839", "15.48 €",
+            "Description",
+            "Unit price",
+            "Quantity",
+            "Membership dues 2026",
+            "VPN",
+            "DSL (15 days)",
+            "32.00 €",
+            "0.4839",
+            "15.48 €",
             # totals and legal mentions
-            "Total excluding tax", "Total to pay 35.48 €", VAT_MENTION,
-            "Payment terms: 30 days", "No discount for early payment",
-            "three times the French legal interest rate", "40 €",
+            "Total excluding tax",
+            "Total to pay 35.48 €",
+            VAT_MENTION,
+            "Payment terms: 30 days",
+            "No discount for early payment",
+            "three times the French legal interest rate",
+            "40 €",
             "IBAN FR7630006000011234567890189",
             "Page 1 / 1",
         ]
@@ -92,7 +120,7 @@ def test_the_worker_task_stores_and_emails_the_pdf_once(invoice, tmp_path):
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["camille@example.org"] and "2026-000001" in message.subject
-    (name, content, mimetype), = message.attachments
+    ((name, content, mimetype),) = message.attachments
     assert name == "2026-000001.pdf" and mimetype == "application/pdf"
     assert "Camille Martin" in pdf_text(content, tmp_path)
     tasks.deliver_invoice.apply(args=[invoice.pk]).get()
@@ -106,14 +134,31 @@ def test_the_run_fans_out_one_delivery_per_invoice(invoice):
 
 
 def test_a_credit_note_pdf_names_the_corrected_invoice_and_is_emailed(invoice, tmp_path):
-    note = services.create_credit_note(invoice, actor=None, reason="DSL outage of 3 days", amount="3.10",
-                                       issued_on=date(2026, 3, 20))
+    note = services.create_credit_note(
+        invoice,
+        actor=None,
+        reason="DSL outage of 3 days",
+        amount="3.10",
+        issued_on=date(2026, 3, 20),
+    )
     flat = " ".join(pdf_text(services.render_credit_note_pdf(note), tmp_path).split())
     with translation.override("en"):
         day = date_format(date(2026, 3, 20), "SHORT_DATE_FORMAT")
-    for mention in ("Credit note", "AV-2026-000001", "Rézo Libre", "SIREN 812345678", "Camille Martin", "69001 Lyon",
-                    "Corrected invoice", "2026-000001", day, "DSL outage of 3 days", "-3.10 €", VAT_MENTION,
-                    "Page 1 / 1"):
+    for mention in (
+        "Credit note",
+        "AV-2026-000001",
+        "Rézo Libre",
+        "SIREN 812345678",
+        "Camille Martin",
+        "69001 Lyon",
+        "Corrected invoice",
+        "2026-000001",
+        day,
+        "DSL outage of 3 days",
+        "-3.10 €",
+        VAT_MENTION,
+        "Page 1 / 1",
+    ):
         assert mention in flat, mention
     tasks.deliver_credit_note.apply(args=[note.pk]).get()
     tasks.deliver_credit_note.apply(args=[note.pk]).get()

@@ -38,31 +38,42 @@ def test_another_members_invoice_or_a_draft_is_not_found(alice_and_bob, login):
     assert client.post(reverse("billing:pay_suggested_price", args=[999999])).status_code == 404
     bobs_note = services.create_credit_note(bob_invoice, actor=None, reason="Outage", amount="2")
     assert client.get(reverse("billing:credit_note_pdf", args=[bobs_note.pk])).status_code == 404
-    alices_note = services.create_credit_note(alice_invoice, actor=None, reason="Outage", amount="2")
+    alices_note = services.create_credit_note(
+        alice_invoice, actor=None, reason="Outage", amount="2"
+    )
     response = client.get(reverse("billing:credit_note_pdf", args=[alices_note.pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
 
 
-def test_a_member_cannot_change_the_price_of_another_members_subscription(make_member, vpn_offer, subscribe, login):
+def test_a_member_cannot_change_the_price_of_another_members_subscription(
+    make_member, vpn_offer, subscribe, login
+):
     alice, bob = make_member(), make_member()
     bobs = subscribe(bob, vpn_offer, monthly_price=Decimal("2.00"))
     response = login(alice).post(reverse("billing:pay_suggested_price", args=[bobs.pk]))
     assert response.status_code == 404
     bobs.refresh_from_db()
     assert bobs.monthly_price == Decimal("2.00")
-    assert login(alice).get(reverse("billing:pay_suggested_price", args=[bobs.pk])).status_code in (404, 405)
+    assert login(alice).get(reverse("billing:pay_suggested_price", args=[bobs.pk])).status_code in (
+        404,
+        405,
+    )
 
 
 def test_the_invoices_page_shows_own_invoices_payments_and_balance(alice_and_bob, login):
     alice, bob, alice_invoice, bob_invoice = alice_and_bob
-    services.record_payment(alice, actor=None, amount="10", method="cheque", received_on=date(2026, 3, 10))
+    services.record_payment(
+        alice, actor=None, amount="10", method="cheque", received_on=date(2026, 3, 10)
+    )
     page = login(alice).get(reverse("billing:invoices")).content.decode()
     assert alice_invoice.number in page and bob_invoice.number not in page
     assert "-20.00 €" in page and "(to pay)" in page
     assert "cheque" in page and "10.00 €" in page
 
 
-def test_the_dashboard_panel_shows_the_balance_in_a_fixed_number_of_queries(make_member, issued_invoice, login):
+def test_the_dashboard_panel_shows_the_balance_in_a_fixed_number_of_queries(
+    make_member, issued_invoice, login
+):
     one, many = make_member(language="en"), make_member(language="en")
     issued_invoice(one, "5")
     for month in range(1, 9):
@@ -82,7 +93,9 @@ def test_the_dashboard_panel_shows_the_balance_in_a_fixed_number_of_queries(make
     assert count_one == count_many
 
 
-def test_a_member_can_choose_the_suggested_price(make_member, vpn_offer, subscribe, login, association):
+def test_a_member_can_choose_the_suggested_price(
+    make_member, vpn_offer, subscribe, login, association
+):
     member = make_member(language="en")
     subscription = subscribe(member, vpn_offer, monthly_price=Decimal("2.00"))
     client = login(member)
@@ -115,8 +128,16 @@ def test_the_finances_role_manages_billing_in_the_volunteer_area(alice_and_bob, 
     # Recording a payment goes through the service and settles the invoice.
     response = client.post(
         reverse("admin:billing_payment_add"),
-        {"member": alice.pk, "method": "transfer", "amount": "30.00", "received_on": "2026-03-20", "reference": "VIR",
-         "note": "", "allocations-TOTAL_FORMS": "0", "allocations-INITIAL_FORMS": "0"},
+        {
+            "member": alice.pk,
+            "method": "transfer",
+            "amount": "30.00",
+            "received_on": "2026-03-20",
+            "reference": "VIR",
+            "note": "",
+            "allocations-TOTAL_FORMS": "0",
+            "allocations-INITIAL_FORMS": "0",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     alice_invoice.refresh_from_db()
@@ -140,7 +161,9 @@ def test_issuing_and_payments_are_in_the_audit_log(make_member, issued_invoice):
     assert AuditEvent.objects.filter(content_type__model="payment").exists()
 
 
-def test_a_volunteer_imports_a_statement_and_reviews_what_did_not_match(alice_and_bob, make_member, login):
+def test_a_volunteer_imports_a_statement_and_reviews_what_did_not_match(
+    alice_and_bob, make_member, login
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from billing.models import BankCSVProfile, BankLine
@@ -148,10 +171,17 @@ def test_a_volunteer_imports_a_statement_and_reviews_what_did_not_match(alice_an
     alice, bob, alice_invoice, bob_invoice = alice_and_bob
     profile = BankCSVProfile.objects.create(name="Bank", reference_column="")
     client = login(make_member(roles=["finances"], language="en"))
-    data = f"Date;Libellé;Montant\n02/04/2026;VIR {alice_invoice.number};30,00\n03/04/2026;VIR INCONNU;12,00\n"
+    data = (
+        f"Date;Libellé;Montant\n02/04/2026;VIR {alice_invoice.number};30,00\n"
+        "03/04/2026;VIR INCONNU;12,00\n"
+    )
     response = client.post(
         reverse("admin:billing_bankstatement_add"),
-        {"file": SimpleUploadedFile("april.csv", data.encode()), "format": "csv", "profile": profile.pk},
+        {
+            "file": SimpleUploadedFile("april.csv", data.encode()),
+            "format": "csv",
+            "profile": profile.pk,
+        },
     )
     assert response.status_code == 302 and "status__exact=unmatched" in response["Location"]
     alice_invoice.refresh_from_db()
@@ -168,8 +198,13 @@ def test_a_volunteer_imports_a_statement_and_reviews_what_did_not_match(alice_an
     # A malformed file gives the error on the form and records nothing.
     response = client.post(
         reverse("admin:billing_bankstatement_add"),
-        {"file": SimpleUploadedFile("bad.csv", b"Date;Libell\xc3\xa9;Montant\n31/02/2026;X;1,00\n"), "format": "csv",
-         "profile": profile.pk},
+        {
+            "file": SimpleUploadedFile(
+                "bad.csv", b"Date;Libell\xc3\xa9;Montant\n31/02/2026;X;1,00\n"
+            ),
+            "format": "csv",
+            "profile": profile.pk,
+        },
     )
     assert response.status_code == 200 and "Line 2" in response.content.decode()
 
@@ -178,12 +213,18 @@ def test_a_volunteer_creates_a_direct_debit_batch(alice_and_bob, make_member, lo
     from billing.models import DirectDebitBatch
 
     alice, bob, alice_invoice, bob_invoice = alice_and_bob
-    services.create_mandate(alice, actor=None, iban="DE89370400440532013000", signed_on=date(2026, 1, 1))
+    services.create_mandate(
+        alice, actor=None, iban="DE89370400440532013000", signed_on=date(2026, 1, 1)
+    )
     client = login(make_member(roles=["finances"], language="en"))
-    too_soon = client.post(reverse("admin:billing_directdebitbatch_add"), {"collection_date": date.today().isoformat()})
+    too_soon = client.post(
+        reverse("admin:billing_directdebitbatch_add"), {"collection_date": date.today().isoformat()}
+    )
     assert too_soon.status_code == 200 and "days before a debit" in too_soon.content.decode()
     later = date.today().replace(year=date.today().year + 1)
-    response = client.post(reverse("admin:billing_directdebitbatch_add"), {"collection_date": later.isoformat()})
+    response = client.post(
+        reverse("admin:billing_directdebitbatch_add"), {"collection_date": later.isoformat()}
+    )
     assert response.status_code == 302
     batch = DirectDebitBatch.objects.get()
     assert batch.total == Decimal("30.00")
@@ -207,6 +248,9 @@ def test_the_demo_has_invoices_a_member_can_download(db, settings):
     client = Client()
     client.post(reverse("portal:login"), {"username": "alix", "password": DEMO_PASSWORD})
     invoice = Invoice.objects.filter(member__username="alix").order_by("number").first()
-    assert invoice is not None and invoice.number in client.get(reverse("portal:dashboard")).content.decode()
+    assert (
+        invoice is not None
+        and invoice.number in client.get(reverse("portal:dashboard")).content.decode()
+    )
     response = client.get(reverse("billing:invoice_pdf", args=[invoice.pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")

@@ -19,10 +19,21 @@ MARCH = date(2026, 3, 1)
 
 def test_prorata_counts_days_of_the_month():
     assert services.prorata(date(2026, 1, 1), None, date(2026, 3, 1), date(2026, 3, 31)) == (
-        date(2026, 3, 1), date(2026, 3, 31), Decimal("1"))
-    first, last, quantity = services.prorata(date(2026, 3, 17), None, date(2026, 3, 1), date(2026, 3, 31))
-    assert (first, last, quantity) == (date(2026, 3, 17), date(2026, 3, 31), Decimal("0.4839"))  # 15 / 31
-    first, last, quantity = services.prorata(date(2026, 1, 1), date(2026, 2, 14), date(2026, 2, 1), date(2026, 2, 28))
+        date(2026, 3, 1),
+        date(2026, 3, 31),
+        Decimal("1"),
+    )
+    first, last, quantity = services.prorata(
+        date(2026, 3, 17), None, date(2026, 3, 1), date(2026, 3, 31)
+    )
+    assert (first, last, quantity) == (
+        date(2026, 3, 17),
+        date(2026, 3, 31),
+        Decimal("0.4839"),
+    )  # 15 / 31
+    first, last, quantity = services.prorata(
+        date(2026, 1, 1), date(2026, 2, 14), date(2026, 2, 1), date(2026, 2, 28)
+    )
     assert (last, quantity) == (date(2026, 2, 14), Decimal("0.5"))  # 14 / 28
 
 
@@ -39,10 +50,17 @@ def test_one_invoice_per_member_with_all_subscriptions_pro_rata_and_dues(
     assert (invoice.period_start, invoice.period_end) == (date(2026, 3, 1), date(2026, 3, 31))
     lines = {line.kind: line for line in invoice.lines.all()}
     assert lines[LineKind.DUES].amount == Decimal("15.00")
-    assert (lines[LineKind.DUES].period_start, lines[LineKind.DUES].period_end) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert (lines[LineKind.DUES].period_start, lines[LineKind.DUES].period_end) == (
+        date(2026, 1, 1),
+        date(2026, 12, 31),
+    )
     assert lines[LineKind.VPN].amount == Decimal("7.00") and lines[LineKind.VPN].quantity == 1
     dsl = lines[LineKind.DSL]
-    assert (dsl.unit_price, dsl.quantity, dsl.amount) == (Decimal("32.00"), Decimal("0.4839"), Decimal("15.48"))
+    assert (dsl.unit_price, dsl.quantity, dsl.amount) == (
+        Decimal("32.00"),
+        Decimal("0.4839"),
+        Decimal("15.48"),
+    )
     assert dsl.period_start == date(2026, 3, 17) and "15" in dsl.description
     assert invoice.total == Decimal("37.48")
 
@@ -67,7 +85,9 @@ def test_organisations_pay_their_dues_and_members_without_anything_to_pay_get_no
     assert invoice.total == Decimal("50.00") and invoice.customer_name == "Assoc du quartier"
 
 
-def test_an_ended_subscription_is_billed_up_to_its_last_day(make_member, association, dsl_offer, subscribe):
+def test_an_ended_subscription_is_billed_up_to_its_last_day(
+    make_member, association, dsl_offer, subscribe
+):
     from coin.offers import services as offer_services
 
     member = make_member()
@@ -106,7 +126,12 @@ def test_the_database_refuses_a_second_run_invoice_for_the_same_member_and_month
     subscribe(member, vpn_offer)
     services.billing_run(MARCH, actor=None, deliver=False)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Invoice.objects.create(member=member, origin=InvoiceOrigin.RUN, period_start=MARCH, period_end=date(2026, 3, 31))
+        Invoice.objects.create(
+            member=member,
+            origin=InvoiceOrigin.RUN,
+            period_start=MARCH,
+            period_end=date(2026, 3, 31),
+        )
 
 
 def _run_queries(month):
@@ -137,7 +162,9 @@ def test_the_run_is_in_the_audit_log(make_member, association, vpn_offer, subscr
     assert "1" in event.message and event.changes["numbers"][1] == "2026-000001 … 2026-000001"
 
 
-def test_the_command_previews_without_writing_then_runs(make_member, association, vpn_offer, subscribe, capsys):
+def test_the_command_previews_without_writing_then_runs(
+    make_member, association, vpn_offer, subscribe, capsys
+):
     subscribe(make_member("zoe", first_name="Zoé", last_name="Durand"), vpn_offer)
     call_command("billing_run", "--month", "2026-03", "--preview")
     out = capsys.readouterr().out

@@ -1,4 +1,7 @@
-"""SEPA direct debit: mandates with a checked IBAN, FRST then RCUR, 36-month lapse, pain.008 valid against its XSD."""
+"""SEPA direct debit.
+
+Mandates with a checked IBAN, FRST then RCUR, 36-month lapse, pain.008 valid against its XSD.
+"""
 
 import os
 from datetime import date, timedelta
@@ -24,8 +27,13 @@ XSD = os.path.join(os.path.dirname(sepaxml.__file__), "schemas", "pain.008.001.0
 def test_a_bad_iban_is_refused(make_member, association):
     member = make_member()
     with pytest.raises(ValidationError) as error:
-        services.create_mandate(member, actor=None, iban="FR14 2004 1010 0505 0001 3M02 607", signed_on=TODAY)
-    assert "iban" in error.value.message_dict and "not a valid IBAN" in error.value.message_dict["iban"][0]
+        services.create_mandate(
+            member, actor=None, iban="FR14 2004 1010 0505 0001 3M02 607", signed_on=TODAY
+        )
+    assert (
+        "iban" in error.value.message_dict
+        and "not a valid IBAN" in error.value.message_dict["iban"][0]
+    )
     with pytest.raises(ValidationError):
         services.create_mandate(member, actor=None, iban="XX00 1234", signed_on=TODAY)
     assert not Mandate.objects.exists()
@@ -37,14 +45,18 @@ def test_a_mandate_is_stored_compact_with_a_unique_reference(make_member, associ
     assert mandate.iban == "DE89370400440532013000" and mandate.reference.startswith("COIN-")
     assert mandate.next_sequence == "FRST"
     with pytest.raises(ValidationError, match="already used"):
-        services.create_mandate(make_member(), actor=None, iban=IBAN_FR, signed_on=TODAY, reference=mandate.reference)
+        services.create_mandate(
+            make_member(), actor=None, iban=IBAN_FR, signed_on=TODAY, reference=mandate.reference
+        )
     replacement = services.create_mandate(member, actor=None, iban=IBAN_FR, signed_on=TODAY)
     mandate.refresh_from_db()
     assert mandate.status == MandateStatus.REVOKED and replacement.status == MandateStatus.ACTIVE
 
 
 def test_a_mandate_lapses_36_months_after_its_last_use(make_member, association):
-    mandate = services.create_mandate(make_member(), actor=None, iban=IBAN_DE, signed_on=date(2023, 1, 15))
+    mandate = services.create_mandate(
+        make_member(), actor=None, iban=IBAN_DE, signed_on=date(2023, 1, 15)
+    )
     assert mandate.lapses_on() == date(2026, 1, 15)
     assert mandate.is_usable(date(2026, 1, 14)) and not mandate.is_usable(date(2026, 1, 15))
     mandate.last_collected_on = date(2025, 6, 30)
@@ -58,7 +70,10 @@ def debtors(make_member, issued_invoice):
     carol = make_member("carol")  # no mandate: pays by transfer
     services.create_mandate(alice, actor=None, iban=IBAN_FR, signed_on=date(2026, 1, 10))
     services.create_mandate(bob, actor=None, iban=IBAN_DE, signed_on=date(2026, 2, 1))
-    invoices = {m.username: issued_invoice(m, amount) for m, amount in ((alice, "20.00"), (bob, "32.50"), (carol, "9"))}
+    invoices = {
+        m.username: issued_invoice(m, amount)
+        for m, amount in ((alice, "20.00"), (bob, "32.50"), (carol, "9"))
+    }
     return alice, bob, carol, invoices
 
 
@@ -73,7 +88,9 @@ def test_the_batch_is_a_pain008_valid_against_its_xsd(debtors):
     assert tree.findtext(".//{*}PmtInf/{*}PmtTpInf/{*}SeqTp") == "FRST"
     assert tree.findtext(".//{*}CdtrSchmeId//{*}Id/{*}PrvtId/{*}Othr/{*}Id") == "FR12ZZZ123456"
     assert {e.text for e in tree.iterfind(".//{*}MndtId")} == {
-        alice.mandates.get().reference, bob.mandates.get().reference}
+        alice.mandates.get().reference,
+        bob.mandates.get().reference,
+    }
     assert "Elodie Lefevre" in batch.xml  # transliterated for the bank
     assert invoices["carol"].number not in batch.xml
 
@@ -95,7 +112,9 @@ def test_the_collection_date_respects_the_pre_notification_delay(debtors):
         services.create_collection_batch(TODAY + timedelta(days=5), actor=None, today=TODAY)
 
 
-def test_an_invoice_is_not_collected_twice_and_the_next_collection_is_recurring(debtors, issued_invoice):
+def test_an_invoice_is_not_collected_twice_and_the_next_collection_is_recurring(
+    debtors, issued_invoice
+):
     alice, bob, carol, invoices = debtors
     batch = services.create_collection_batch(COLLECT, actor=None, today=TODAY)
     assert services.create_collection_batch(COLLECT, actor=None, today=TODAY) is None

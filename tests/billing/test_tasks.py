@@ -1,4 +1,7 @@
-"""The Celery entry points call the services; two concurrent runs of the same month create each invoice once."""
+"""The Celery entry points call the services.
+
+Two concurrent runs of the same month create each invoice once.
+"""
 
 import threading
 from datetime import date
@@ -25,7 +28,9 @@ def test_the_daily_dunning_task(make_member, issued_invoice):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_concurrent_runs_of_a_month_invoice_each_member_once(make_member, association, vpn_offer, subscribe):
+def test_two_concurrent_runs_of_a_month_invoice_each_member_once(
+    make_member, association, vpn_offer, subscribe
+):
     for _ in range(30):
         subscribe(make_member(), vpn_offer)
     errors, barrier = [], threading.Barrier(2)
@@ -33,7 +38,9 @@ def test_two_concurrent_runs_of_a_month_invoice_each_member_once(make_member, as
     def work():
         try:
             barrier.wait()
-            services.billing_run(date(2026, 3, 1), actor=None, issued_on=date(2026, 3, 1), deliver=False)
+            services.billing_run(
+                date(2026, 3, 1), actor=None, issued_on=date(2026, 3, 1), deliver=False
+            )
         except Exception as error:  # reported below
             errors.append(repr(error))
         finally:

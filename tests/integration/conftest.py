@@ -22,9 +22,22 @@ def celery_worker(**extra_env):
     if not os.environ.get("COIN_TEST_REDIS_URL"):
         pytest.fail("COIN_TEST_REDIS_URL is not set: run the tests with scripts/test")
     env = dict(os.environ, DATABASE_URL=database_url(), **extra_env)
-    log = open(os.path.join(settings.VAR_DIR, f"worker-{os.getpid()}-{time.monotonic_ns()}.log"), "w+")
+    log = open(
+        os.path.join(settings.VAR_DIR, f"worker-{os.getpid()}-{time.monotonic_ns()}.log"), "w+"
+    )
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "coin", "worker", "--pool=solo", "--loglevel=info", "-n", f"test{time.monotonic_ns()}@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "coin",
+            "worker",
+            "--pool=solo",
+            "--loglevel=info",
+            "-n",
+            f"test{time.monotonic_ns()}@%h",
+        ],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -31,13 +31,17 @@ def sh(*args, check=True, netns=None, env=None, **kwargs):
     command = (["ip", "netns", "exec", netns] if netns else []) + [str(a) for a in args]
     result = subprocess.run(command, capture_output=True, text=True, env=env, **kwargs)
     if check and result.returncode != 0:
-        raise AssertionError(f"{' '.join(command)} failed ({result.returncode}): {result.stdout}{result.stderr}")
+        raise AssertionError(
+            f"{' '.join(command)} failed ({result.returncode}): {result.stdout}{result.stderr}"
+        )
     return result.stdout
 
 
 def remove_stale_networks():
     """Remove the namespaces and links left by test runs whose process is gone (killed runs)."""
-    for line in subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.splitlines():
+    for line in subprocess.run(
+        ["ip", "netns", "list"], capture_output=True, text=True
+    ).stdout.splitlines():
         name = line.split()[0] if line.strip() else ""
         prefix, _, tag = name.rpartition("-")
         if prefix not in ("coin-core", "coin-ep", "coin-mbr") or not tag.isdigit():
@@ -46,8 +50,16 @@ def remove_stale_networks():
             continue  # a run in progress (or a reused pid: left alone, never harmful)
         stale = TestNetwork.__new__(TestNetwork)
         stale.sshd = None
-        stale.core, stale.endpoint, stale.member = f"coin-core-{tag}", f"coin-ep-{tag}", f"coin-mbr-{tag}"
-        stale.mgmt_if, stale.wg_endpoint_if, stale.wg_member_if = f"cmg{tag}", f"cwe{tag}", f"cwm{tag}"
+        stale.core, stale.endpoint, stale.member = (
+            f"coin-core-{tag}",
+            f"coin-ep-{tag}",
+            f"coin-mbr-{tag}",
+        )
+        stale.mgmt_if, stale.wg_endpoint_if, stale.wg_member_if = (
+            f"cmg{tag}",
+            f"cwe{tag}",
+            f"cwm{tag}",
+        )
         stale.destroy()
 
 
@@ -59,7 +71,11 @@ class TestNetwork:
     def __init__(self, workdir):
         tag = f"{os.getpid()}"
         self.workdir = Path(workdir)
-        self.core, self.endpoint, self.member = f"coin-core-{tag}", f"coin-ep-{tag}", f"coin-mbr-{tag}"
+        self.core, self.endpoint, self.member = (
+            f"coin-core-{tag}",
+            f"coin-ep-{tag}",
+            f"coin-mbr-{tag}",
+        )
         self.mgmt_if = f"cmg{tag}"
         self.wg_endpoint_if, self.wg_member_if = f"cwe{tag}", f"cwm{tag}"
         self.sshd = None
@@ -77,11 +93,52 @@ class TestNetwork:
         for ns in (self.core, self.endpoint, self.member):
             sh("ip", "netns", "add", ns)
             sh("ip", "link", "set", "lo", "up", netns=ns)
-        self._veth(self.mgmt_if, None, f"{self.mgmt_host}/30", "mgmt0", self.endpoint, f"{self.mgmt_endpoint}/30")
-        self._veth("to-ep", self.core, f"{CORE_TO_ENDPOINT}/30", "to-core", self.endpoint, f"{ENDPOINT_TO_CORE}/30")
-        sh("ip", "-6", "addr", "add", f"{CORE_TO_ENDPOINT6}/64", "dev", "to-ep", "nodad", netns=self.core)
-        sh("ip", "-6", "addr", "add", f"{ENDPOINT_TO_CORE6}/64", "dev", "to-core", "nodad", netns=self.endpoint)
-        self._veth("to-mbr", self.core, f"{CORE_TO_MEMBER}/30", "to-core", self.member, f"{MEMBER_TO_CORE}/30")
+        self._veth(
+            self.mgmt_if,
+            None,
+            f"{self.mgmt_host}/30",
+            "mgmt0",
+            self.endpoint,
+            f"{self.mgmt_endpoint}/30",
+        )
+        self._veth(
+            "to-ep",
+            self.core,
+            f"{CORE_TO_ENDPOINT}/30",
+            "to-core",
+            self.endpoint,
+            f"{ENDPOINT_TO_CORE}/30",
+        )
+        sh(
+            "ip",
+            "-6",
+            "addr",
+            "add",
+            f"{CORE_TO_ENDPOINT6}/64",
+            "dev",
+            "to-ep",
+            "nodad",
+            netns=self.core,
+        )
+        sh(
+            "ip",
+            "-6",
+            "addr",
+            "add",
+            f"{ENDPOINT_TO_CORE6}/64",
+            "dev",
+            "to-core",
+            "nodad",
+            netns=self.endpoint,
+        )
+        self._veth(
+            "to-mbr",
+            self.core,
+            f"{CORE_TO_MEMBER}/30",
+            "to-core",
+            self.member,
+            f"{MEMBER_TO_CORE}/30",
+        )
         sh("ip", "addr", "add", f"{INTERNET}/32", "dev", "lo", netns=self.core)
         sh("ip", "-6", "addr", "add", f"{INTERNET6}/128", "dev", "lo", netns=self.core)
         for ns in (self.core, self.endpoint):
@@ -105,14 +162,23 @@ class TestNetwork:
             host, endpoint = f"203.0.113.{base + 1}", f"203.0.113.{base + 2}"
             routes = sh("ip", "route", "show", "match", host).strip().splitlines()
             if all(line.startswith("default") for line in routes):
-                self.mgmt_net, self.mgmt_host, self.mgmt_endpoint = f"203.0.113.{base}/30", host, endpoint
+                self.mgmt_net, self.mgmt_host, self.mgmt_endpoint = (
+                    f"203.0.113.{base}/30",
+                    host,
+                    endpoint,
+                )
                 return
-        raise AssertionError("this host already routes every /30 of 203.0.113.8-247: no room for the test network")
+        raise AssertionError(
+            "this host already routes every /30 of 203.0.113.8-247: no room for the test network"
+        )
 
     def _veth(self, left, left_ns, left_addr, right, right_ns, right_addr):
         tmp = f"tmp{os.getpid()}"
         sh("ip", "link", "add", tmp, "type", "veth", "peer", "name", f"{tmp}p")
-        for name, ns, final, addr in ((tmp, left_ns, left, left_addr), (f"{tmp}p", right_ns, right, right_addr)):
+        for name, ns, final, addr in (
+            (tmp, left_ns, left, left_addr),
+            (f"{tmp}p", right_ns, right, right_addr),
+        ):
             if ns:
                 sh("ip", "link", "set", name, "netns", ns)
             sh("ip", "link", "set", name, "name", final, netns=ns)
@@ -126,10 +192,29 @@ class TestNetwork:
         key_file.write_text(private + "\n")
         key_file.chmod(0o600)
         sh("wireguard-go", self.wg_endpoint_if, netns=self.endpoint, env=WG_ENV)
-        sh("wg", "set", self.wg_endpoint_if, "private-key", key_file, "listen-port", "51820", netns=self.endpoint)
+        sh(
+            "wg",
+            "set",
+            self.wg_endpoint_if,
+            "private-key",
+            key_file,
+            "listen-port",
+            "51820",
+            netns=self.endpoint,
+        )
         # The concentrator's own static set-up (not coin's): the pools routed into the tunnel interface.
         sh("ip", "addr", "add", "198.51.100.1/24", "dev", self.wg_endpoint_if, netns=self.endpoint)
-        sh("ip", "-6", "addr", "add", "2001:db8:100::ffff/40", "dev", self.wg_endpoint_if, "nodad", netns=self.endpoint)
+        sh(
+            "ip",
+            "-6",
+            "addr",
+            "add",
+            "2001:db8:100::ffff/40",
+            "dev",
+            self.wg_endpoint_if,
+            "nodad",
+            netns=self.endpoint,
+        )
         sh("ip", "link", "set", self.wg_endpoint_if, "up", netns=self.endpoint)
 
     def _write_sshd_config(self, authorized_key):
@@ -157,7 +242,17 @@ class TestNetwork:
     def start_sshd(self):
         Path("/run/sshd").mkdir(exist_ok=True)
         self.sshd = subprocess.Popen(
-            ["ip", "netns", "exec", self.endpoint, shutil.which("sshd") or "/usr/sbin/sshd", "-D", "-e", "-f", self.workdir / "sshd_config"],
+            [
+                "ip",
+                "netns",
+                "exec",
+                self.endpoint,
+                shutil.which("sshd") or "/usr/sbin/sshd",
+                "-D",
+                "-e",
+                "-f",
+                self.workdir / "sshd_config",
+            ],
             stdout=subprocess.DEVNULL,
             stderr=open(self.workdir / "sshd.log", "a"),
         )
@@ -204,17 +299,50 @@ class TestNetwork:
         sh("wireguard-go", self.wg_member_if, netns=self.member, env=WG_ENV)
         sh("wg", "setconf", self.wg_member_if, conf, netns=self.member)
         for address in addresses:
-            sh("ip", "addr", "add", address, "dev", self.wg_member_if, *(["nodad"] if ":" in address else []), netns=self.member)
+            sh(
+                "ip",
+                "addr",
+                "add",
+                address,
+                "dev",
+                self.wg_member_if,
+                *(["nodad"] if ":" in address else []),
+                netns=self.member,
+            )
         sh("ip", "link", "set", self.wg_member_if, "up", netns=self.member)
         sh("ip", "route", "add", f"{INTERNET}/32", "dev", self.wg_member_if, netns=self.member)
-        sh("ip", "-6", "route", "add", f"{INTERNET6}/128", "dev", self.wg_member_if, netns=self.member)
+        sh(
+            "ip",
+            "-6",
+            "route",
+            "add",
+            f"{INTERNET6}/128",
+            "dev",
+            self.wg_member_if,
+            netns=self.member,
+        )
         return addresses
 
     def ping_from_internet(self, address):
         """True when ``address`` answers pings sent from the core router's "Internet" address."""
         source = INTERNET6 if ":" in address else INTERNET
         result = subprocess.run(
-            ["ip", "netns", "exec", self.core, "ping", "-c", "3", "-i", "0.3", "-W", "2", "-I", source, address],
+            [
+                "ip",
+                "netns",
+                "exec",
+                self.core,
+                "ping",
+                "-c",
+                "3",
+                "-i",
+                "0.3",
+                "-W",
+                "2",
+                "-I",
+                source,
+                address,
+            ],
             capture_output=True,
             text=True,
         )
@@ -229,7 +357,9 @@ class TestNetwork:
         return {line.split("\t")[0]: line.split("\t")[1] for line in dump.splitlines() if line}
 
     # -- OpenVPN -------------------------------------------------------------------------------
-    def start_openvpn_server(self, config_dir, pki, server_address="192.0.2.1", netmask="255.255.255.0"):
+    def start_openvpn_server(
+        self, config_dir, pki, server_address="192.0.2.1", netmask="255.255.255.0"
+    ):
         """An OpenVPN server in the endpoint namespace using the files coin provisions in
         ``config_dir`` (ccd/, users, check-password); its own static part is written here."""
         self.ovpn_server_if = f"coe{os.getpid()}"
@@ -277,23 +407,58 @@ class TestNetwork:
         credentials.chmod(0o600)
         log = self.workdir / "openvpn-member.log"
         sh(
-            "openvpn", "--config", self.workdir / "member.ovpn", "--auth-user-pass", credentials,
-            "--dev", self.ovpn_member_if, "--dev-type", "tun", "--route", INTERNET, "255.255.255.255",
-            "--log", log, "--daemon", netns=self.member,
+            "openvpn",
+            "--config",
+            self.workdir / "member.ovpn",
+            "--auth-user-pass",
+            credentials,
+            "--dev",
+            self.ovpn_member_if,
+            "--dev-type",
+            "tun",
+            "--route",
+            INTERNET,
+            "255.255.255.255",
+            "--log",
+            log,
+            "--daemon",
+            netns=self.member,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            out = subprocess.run(["ip", "netns", "exec", self.member, "ip", "-4", "-o", "addr", "show", "dev", self.ovpn_member_if], capture_output=True, text=True).stdout
-            if "inet " in out and "Initialization Sequence Completed" in (log.read_text() if log.exists() else ""):
+            out = subprocess.run(
+                [
+                    "ip",
+                    "netns",
+                    "exec",
+                    self.member,
+                    "ip",
+                    "-4",
+                    "-o",
+                    "addr",
+                    "show",
+                    "dev",
+                    self.ovpn_member_if,
+                ],
+                capture_output=True,
+                text=True,
+            ).stdout
+            if "inet " in out and "Initialization Sequence Completed" in (
+                log.read_text() if log.exists() else ""
+            ):
                 return out.split("inet ")[1].split("/")[0]
             time.sleep(0.2)
-        raise AssertionError("the OpenVPN client did not connect: " + (log.read_text() if log.exists() else "no log"))
+        raise AssertionError(
+            "the OpenVPN client did not connect: " + (log.read_text() if log.exists() else "no log")
+        )
 
     # -- teardown -----------------------------------------------------------------------------
     def destroy(self):
         self.stop_sshd()
         for ns in (self.core, self.endpoint, self.member):
-            pids = subprocess.run(["ip", "netns", "pids", ns], capture_output=True, text=True).stdout.split()
+            pids = subprocess.run(
+                ["ip", "netns", "pids", ns], capture_output=True, text=True
+            ).stdout.split()
             for pid in pids:
                 try:
                     os.kill(int(pid), signal.SIGTERM)

@@ -18,7 +18,8 @@ def worker(tmp_path):
     """A Celery worker writing emails to files."""
     mail_dir = tmp_path / "mail"
     with celery_worker(
-        COIN_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend", COIN_EMAIL_FILE_PATH=str(mail_dir)
+        COIN_EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        COIN_EMAIL_FILE_PATH=str(mail_dir),
     ):
         yield mail_dir
 

@@ -33,8 +33,15 @@ from .network import CORE_TO_MEMBER, ENDPOINT_TO_CORE, ENDPOINT_TO_CORE6, TestNe
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-PLAN = [{"purpose": "vpn", "family": 4, "prefix_length": 32}, {"purpose": "vpn", "family": 6, "prefix_length": 56}]
-MISSING = [tool for tool in ("wireguard-go", "wg", "sshd", "ping", "ip") if not shutil.which(tool) and not shutil.which(f"/usr/sbin/{tool}")]
+PLAN = [
+    {"purpose": "vpn", "family": 4, "prefix_length": 32},
+    {"purpose": "vpn", "family": 6, "prefix_length": 56},
+]
+MISSING = [
+    tool
+    for tool in ("wireguard-go", "wg", "sshd", "ping", "ip")
+    if not shutil.which(tool) and not shutil.which(f"/usr/sbin/{tool}")
+]
 
 
 @pytest.fixture
@@ -79,7 +86,9 @@ def _last_job(endpoint, timeout=60):
     job = ProvisioningJob.objects.filter(endpoint=endpoint).order_by("-pk").first()
     assert job is not None, "no job was queued"
     job = provisioning.wait_for_job(job.pk, timeout=timeout)
-    assert job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED), f"job still {job.status}: {job.progress} {job.error}"
+    assert job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED), (
+        f"job still {job.status}: {job.progress} {job.error}"
+    )
     return job
 
 
@@ -98,7 +107,9 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
     member = make_member("alice")
 
     # 1. Subscribing queues a job; the worker provisions the endpoint and the core router.
-    subscription = offer_services.subscribe(member, vpn_offer, actor=None, starts_on=date(2026, 1, 1))
+    subscription = offer_services.subscribe(
+        member, vpn_offer, actor=None, starts_on=date(2026, 1, 1)
+    )
     account = subscription.vpn_account
     job = _last_job(endpoint)
     assert job.status == JobStatus.SUCCEEDED, job.error
@@ -113,8 +124,12 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
     client.force_login(member)
     config = client.get(reverse("netops:vpn_config", args=[account.pk])).content.decode()
     network.bring_up_member_tunnel(config)
-    assert network.ping_from_internet(v4.split("/")[0]), "the member's IPv4 address does not answer through the tunnel"
-    assert network.ping_from_internet(v6.split("/")[0] + "1"), "the member's IPv6 prefix does not answer through the tunnel"
+    assert network.ping_from_internet(v4.split("/")[0]), (
+        "the member's IPv4 address does not answer through the tunnel"
+    )
+    assert network.ping_from_internet(v6.split("/")[0] + "1"), (
+        "the member's IPv6 prefix does not answer through the tunnel"
+    )
     # The tunnel status comes back to the portal with the next run.
     assert _provision_and_wait(endpoint).status == JobStatus.SUCCEEDED
     account.refresh_from_db()
@@ -128,7 +143,12 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
     # 3. A second run with no database change changes nothing.
     again = _provision_and_wait(endpoint)
     assert again.status == JobStatus.SUCCEEDED
-    assert (again.changed_files, again.removed_files, again.routes_added, again.routes_removed) == ([], [], [], [])
+    assert (again.changed_files, again.removed_files, again.routes_added, again.routes_removed) == (
+        [],
+        [],
+        [],
+        [],
+    )
     assert again.output == ""  # no reload either
 
     # 4. sshd down: the job retries with backoff, then succeeds once sshd is back; nothing is duplicated.
@@ -142,7 +162,9 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
         if job.status == JobStatus.RETRYING:
             break
         time.sleep(0.2)
-    assert job.status == JobStatus.RETRYING and "Impossible de se connecter" in job.error  # French: the default language
+    assert (
+        job.status == JobStatus.RETRYING and "Impossible de se connecter" in job.error
+    )  # French: the default language
     network.start_sshd()
     job = provisioning.wait_for_job(job.pk, timeout=60)
     assert job.status == JobStatus.SUCCEEDED and job.attempts >= 2
@@ -160,7 +182,9 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
     assert (network.config_dir / f"{network.wg_endpoint_if}.conf").read_bytes() == before
     # Still refused while the alarm stands, until a volunteer checks and confirms the new key.
     assert _provision_and_wait(endpoint).status == JobStatus.FAILED
-    provisioning.confirm_host_key(endpoint, actor=endpoint.volunteer, fingerprint=network.host_key_fingerprint())
+    provisioning.confirm_host_key(
+        endpoint, actor=endpoint.volunteer, fingerprint=network.host_key_fingerprint()
+    )
     assert _provision_and_wait(endpoint).status == JobStatus.SUCCEEDED
     account.refresh_from_db()
     assert list(network.endpoint_peers()) == [account.public_key]
@@ -168,25 +192,34 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
     # Private keys never reach job records, the audit log or the worker's log.
     assert account.private_key
     records = " ".join(
-        f"{j.changed_files} {j.removed_files} {j.output} {j.error} {j.progress}" for j in ProvisioningJob.objects.all()
+        f"{j.changed_files} {j.removed_files} {j.output} {j.error} {j.progress}"
+        for j in ProvisioningJob.objects.all()
     )
     assert account.private_key not in records
     audit_log = " ".join(str(e.changes) for e in AuditEvent.objects.all())
-    assert account.private_key not in audit_log and "private_key" in audit_log  # changed, without values
+    assert (
+        account.private_key not in audit_log and "private_key" in audit_log
+    )  # changed, without values
     worker_logs = list(Path(settings.VAR_DIR).glob("worker-*.log"))
     assert worker_logs and all(account.private_key not in path.read_text() for path in worker_logs)
 
     # 6. Ending the subscription removes the peer and the routes.
-    offer_services.end_subscription(subscription, actor=None, ends_on=timezone.localdate() - timedelta(days=1))
+    offer_services.end_subscription(
+        subscription, actor=None, ends_on=timezone.localdate() - timedelta(days=1)
+    )
     job = _last_job(endpoint)
     assert job.status == JobStatus.SUCCEEDED, job.error
     assert network.endpoint_peers() == {}
     assert v4.split("/")[0] not in network.core_routes()
     assert v6 not in network.core_routes("-6")
-    assert f"{CORE_TO_MEMBER.rsplit('.', 1)[0]}" in network.core_routes()  # the operator's own routes are untouched
+    assert (
+        f"{CORE_TO_MEMBER.rsplit('.', 1)[0]}" in network.core_routes()
+    )  # the operator's own routes are untouched
 
 
-def test_drift_is_detected_and_the_next_run_repairs_it(network, endpoint, worker, make_member, vpn_offer, make_pool):
+def test_drift_is_detected_and_the_next_run_repairs_it(
+    network, endpoint, worker, make_member, vpn_offer, make_pool
+):
     make_pool("198.51.100.0/24", 32)
     vpn_offer.address_plan = PLAN[:1]
     vpn_offer.save()
@@ -205,13 +238,17 @@ def test_drift_is_detected_and_the_next_run_repairs_it(network, endpoint, worker
     assert f"vpn1: {network.wg_endpoint_if}.conf, stray.conf" in out.getvalue()
 
     job = _provision_and_wait(endpoint)
-    assert job.changed_files == [f"{network.wg_endpoint_if}.conf"] and job.removed_files == ["stray.conf"]
+    assert job.changed_files == [f"{network.wg_endpoint_if}.conf"] and job.removed_files == [
+        "stray.conf"
+    ]
     assert provisioning.check_drift(endpoint) == []
     call_command("provision", "--here", stdout=out)  # nothing left to do
     assert "vpn1: succeeded, 0 files written, 0 removed" in out.getvalue()
 
 
-def test_an_openvpn_member_connects_with_the_downloaded_profile_and_password(network, worker, make_member, vpn_offer, make_pool, tmp_path):
+def test_an_openvpn_member_connects_with_the_downloaded_profile_and_password(
+    network, worker, make_member, vpn_offer, make_pool, tmp_path
+):
     from .pki import make_server_pki
 
     volunteer = make_member("netadmin2", roles=["network"])
@@ -229,21 +266,30 @@ def test_an_openvpn_member_connects_with_the_downloaded_profile_and_password(net
         openvpn_ca=ca_pem,
         route_via=ENDPOINT_TO_CORE,
     )
-    make_pool("192.0.2.0/24", 32)  # inside the namespaces only: .0, .1 (the server) and .255 reserved
+    make_pool(
+        "192.0.2.0/24", 32
+    )  # inside the namespaces only: .0, .1 (the server) and .255 reserved
     vpn_offer.address_plan = PLAN[:1]
     vpn_offer.save()
     member = make_member("olivia")
-    subscription = offer_services.subscribe(member, vpn_offer, actor=None, starts_on=date(2026, 1, 1))
+    subscription = offer_services.subscribe(
+        member, vpn_offer, actor=None, starts_on=date(2026, 1, 1)
+    )
     account = subscription.vpn_account
 
     # The member switches to OpenVPN and gets a password in the portal.
     client = Client()
     client.force_login(member)
     client.post(reverse("netops:vpn_change_protocol", args=[account.pk]), {"protocol": "openvpn"})
-    password = client.post(reverse("netops:vpn_reset_password", args=[account.pk])).context["password"]
+    password = client.post(reverse("netops:vpn_reset_password", args=[account.pk])).context[
+        "password"
+    ]
     job = _last_job(endpoint)
     assert job.status == JobStatus.SUCCEEDED, job.error
-    assert "ifconfig-push 192.0.2.2 255.255.255.0" in (config_dir / "ccd" / account.username).read_text()
+    assert (
+        "ifconfig-push 192.0.2.2 255.255.255.0"
+        in (config_dir / "ccd" / account.username).read_text()
+    )
     assert f"{account.username}:pbkdf2_sha256$" in (config_dir / "users").read_text()
     assert password not in (config_dir / "users").read_text()
     assert f"192.0.2.2 via {ENDPOINT_TO_CORE}" in network.core_routes()
@@ -251,4 +297,6 @@ def test_an_openvpn_member_connects_with_the_downloaded_profile_and_password(net
     network.start_openvpn_server(config_dir, pki)
     profile = client.get(reverse("netops:vpn_config", args=[account.pk])).content.decode()
     assert network.bring_up_openvpn_client(profile, account.username, password) == "192.0.2.2"
-    assert network.ping_from_internet("192.0.2.2"), "the member's address does not answer through the OpenVPN tunnel"
+    assert network.ping_from_internet("192.0.2.2"), (
+        "the member's address does not answer through the OpenVPN tunnel"
+    )

@@ -56,7 +56,11 @@ def test_a_change_in_the_volunteer_area_records_address_and_source(make_member, 
     client = login(volunteer)
     url = reverse("admin:members_member_change", args=[member.pk])
     form = client.get(url).context["adminform"].form
-    data = {name: value for name, value in form.initial.items() if value is not None and name in form.fields}
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and name in form.fields
+    }
     data.update(
         {
             "phone": "0499999999",
@@ -68,7 +72,9 @@ def test_a_change_in_the_volunteer_area_records_address_and_source(make_member, 
     )
     data["is_active"] = "on"
     response = client.post(url, data, REMOTE_ADDR="192.0.2.7")
-    assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
+    assert response.status_code == 302, (
+        response.context["adminform"].form.errors if response.context else response
+    )
     event = events_for(member)[0]
     assert event.changes == {"phone": ["0400000000", "0499999999"]}
     assert event.source == AuditSource.ADMIN
@@ -100,10 +106,14 @@ def test_audit_events_cannot_be_edited_or_deleted(make_member):
 
 def test_a_deletion_keeps_the_last_values(make_member):
     member = make_member()
-    period = services.add_membership_period(member, actor=None, starts_on="2026-01-01", ends_on="2026-12-31", fee=15)
+    period = services.add_membership_period(
+        member, actor=None, starts_on="2026-01-01", ends_on="2026-12-31", fee=15
+    )
     pk = period.pk
     period.delete()
     event = AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(period), object_id=str(pk), action=AuditAction.DELETE
+        content_type=ContentType.objects.get_for_model(period),
+        object_id=str(pk),
+        action=AuditAction.DELETE,
     ).get()
     assert event.changes["fee"] == ["15.00", None]

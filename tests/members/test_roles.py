@@ -25,8 +25,14 @@ def test_a_member_without_role_has_no_rights(make_member):
 
 def test_rights_are_the_union_of_current_roles(make_member):
     volunteer = fresh(make_member(roles=["admissions", "finances"]))
-    admissions = {f"{p.content_type.app_label}.{p.codename}" for p in Role.objects.get(slug="admissions").permissions.all()}
-    finances = {f"{p.content_type.app_label}.{p.codename}" for p in Role.objects.get(slug="finances").permissions.all()}
+    admissions = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Role.objects.get(slug="admissions").permissions.all()
+    }
+    finances = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in Role.objects.get(slug="finances").permissions.all()
+    }
     assert volunteer.get_all_permissions() == admissions | finances
     assert volunteer.has_perm("members.admit_member")
     assert not volunteer.has_perm("members.add_roleassignment")  # that is the board's
@@ -38,7 +44,11 @@ def test_future_and_past_assignments_give_no_rights(make_member):
     now = timezone.now()
     services.assign_role(member, role, actor=None, decision="AG", starts_at=now + timedelta(days=1))
     RoleAssignment.objects.create(
-        member=member, role=role, decision="old", starts_at=now - timedelta(days=10), ends_at=now - timedelta(days=1)
+        member=member,
+        role=role,
+        decision="old",
+        starts_at=now - timedelta(days=10),
+        ends_at=now - timedelta(days=1),
     )
     member = fresh(member)
     assert not member.is_staff
@@ -97,7 +107,9 @@ def test_only_the_board_assigns_roles(make_member):
     admissions = fresh(make_member(roles=["admissions"]))
     member = make_member()
     with pytest.raises(PermissionDenied):
-        services.assign_role(member, Role.objects.get(slug="finances"), actor=admissions, decision="AG")
+        services.assign_role(
+            member, Role.objects.get(slug="finances"), actor=admissions, decision="AG"
+        )
     assert not RoleAssignment.objects.filter(member=member).exists()
 
 

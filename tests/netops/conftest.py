@@ -10,7 +10,7 @@ def assert_tiles_the_pool(pool):
     pieces = sorted(held + allocator.free_blocks(pool), key=lambda b: b.network)
     assert pieces, "a pool is never empty of both"
     assert pieces[0].network == pool.block.network
-    for before, after in zip(pieces, pieces[1:]):
+    for before, after in zip(pieces, pieces[1:], strict=False):
         assert before.last + 1 == after.network, f"{before} and {after} overlap or leave a hole"
     assert pieces[-1].last == pool.block.last
     for block in pieces:

@@ -15,7 +15,9 @@ from .conftest import assert_tiles_the_pool
 
 def test_ipv4_single_addresses_skip_network_gateway_and_broadcast(make_pool):
     pool = make_pool("192.0.2.0/24", 32)
-    reserved = sorted(a.prefix for a in IPAllocation.objects.filter(pool=pool, state=AllocationState.RESERVED))
+    reserved = sorted(
+        a.prefix for a in IPAllocation.objects.filter(pool=pool, state=AllocationState.RESERVED)
+    )
     assert reserved == ["192.0.2.0/32", "192.0.2.1/32", "192.0.2.255/32"]
     got = [services.allocate(pool, actor=None).prefix for _ in range(253)]
     assert got[:3] == ["192.0.2.2/32", "192.0.2.3/32", "192.0.2.4/32"]
@@ -33,7 +35,11 @@ def test_ipv4_blocks_are_aligned_lowest_first(make_pool):
     first = services.allocate(pool, actor=None)
     single = services.allocate(pool, actor=None, prefix_length=32)
     second = services.allocate(pool, actor=None)
-    assert [first.prefix, single.prefix, second.prefix] == ["198.51.100.0/29", "198.51.100.8/32", "198.51.100.16/29"]
+    assert [first.prefix, single.prefix, second.prefix] == [
+        "198.51.100.0/29",
+        "198.51.100.8/32",
+        "198.51.100.16/29",
+    ]
     quad = services.allocate(pool, actor=None, prefix_length=30)
     assert quad.prefix == "198.51.100.12/30"  # the lowest aligned /30 left, in the first /28
     assert_tiles_the_pool(pool)
@@ -79,7 +85,9 @@ def test_a_released_prefix_waits_in_quarantine(make_pool):
     services.release(first, actor=None)
     first.refresh_from_db()
     assert first.state == AllocationState.QUARANTINED
-    assert services.allocate(pool, actor=None).prefix == "198.51.100.8/29"  # not the quarantined one
+    assert (
+        services.allocate(pool, actor=None).prefix == "198.51.100.8/29"
+    )  # not the quarantined one
     with pytest.raises(ValidationError) as error:
         services.allocate(pool, actor=None, prefix="198.51.100.0/29")
     assert "en quarantaine jusqu" in error.value.message_dict["prefix"][0]
@@ -88,7 +96,9 @@ def test_a_released_prefix_waits_in_quarantine(make_pool):
     assert services.end_quarantines(now=timezone.now() + timedelta(days=31)) == 1
     first.refresh_from_db()
     assert first.state == AllocationState.RELEASED
-    assert services.allocate(pool, actor=None).prefix == "198.51.100.0/29"  # free again, lowest first
+    assert (
+        services.allocate(pool, actor=None).prefix == "198.51.100.0/29"
+    )  # free again, lowest first
     assert_tiles_the_pool(pool)
 
 

@@ -23,7 +23,9 @@ def _run_concurrently(pool, lengths):
         try:
             barrier.wait()
             for n in range(PER_WORKER):
-                services.allocate(pool, actor=None, prefix_length=lengths[(index + n) % len(lengths)])
+                services.allocate(
+                    pool, actor=None, prefix_length=lengths[(index + n) % len(lengths)]
+                )
         except Exception as error:  # reported below, with the worker's number
             errors.append((index, repr(error)))
         finally:
@@ -42,7 +44,7 @@ def _assert_no_overlap(pool):
         (from_hex(n), from_hex(last))
         for n, last in IPAllocation.objects.held().filter(pool=pool).values_list("network", "last")
     )
-    for (first_a, last_a), (first_b, _last_b) in zip(rows, rows[1:]):
+    for (_, last_a), (first_b, _last_b) in zip(rows, rows[1:], strict=False):
         assert last_a < first_b, "two allocations overlap"
     return rows
 
@@ -83,27 +85,42 @@ def test_processes_allocating_in_one_sqlite_file_never_overlap(tmp_path):
     import subprocess
     import sys
 
-    env = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'coin.sqlite3'}", COIN_VAR_DIR=str(tmp_path / "var"))
+    env = dict(
+        os.environ,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'coin.sqlite3'}",
+        COIN_VAR_DIR=str(tmp_path / "var"),
+    )
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env["DJANGO_SETTINGS_MODULE"] = "coin.settings"
     coin = [sys.executable, "-m", "coin.manage"]
     subprocess.run([*coin, "migrate", "-v", "0"], env=env, check=True)
     subprocess.run(
-        [*coin, "shell", "-c", "from netops.ipam import services; services.create_pool(actor=None, name='concurrent', "
-         "prefix='2001:db8::/32', purpose='vpn', default_prefix_length=56, reserved=[])"],
+        [
+            *coin,
+            "shell",
+            "-c",
+            "from netops.ipam import services; services.create_pool(actor=None, name='concurrent', "
+            "prefix='2001:db8::/32', purpose='vpn', default_prefix_length=56, reserved=[])",
+        ],
         env=env,
         check=True,
     )
     script = tmp_path / "worker.py"
     script.write_text(SQLITE_WORKER)
-    workers = [subprocess.Popen([sys.executable, script, "100"], env=env, stderr=subprocess.PIPE) for _ in range(4)]
+    workers = [
+        subprocess.Popen([sys.executable, script, "100"], env=env, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
     for worker in workers:
         _out, err = worker.communicate(timeout=300)
         assert worker.returncode == 0, err.decode()[-2000:]
     check = (
         "from netops.ipam.models import IPAllocation; from netops.ipam.addressing import from_hex; "
-        "rows = sorted((from_hex(n), from_hex(l)) for n, l in IPAllocation.objects.values_list('network', 'last')); "
+        "rows = sorted((from_hex(n), from_hex(l)) "
+        "for n, l in IPAllocation.objects.values_list('network', 'last')); "
         "print(len(rows), len(set(rows)), all(a[1] < b[0] for a, b in zip(rows, rows[1:])))"
     )
-    result = subprocess.run([*coin, "shell", "-c", check], env=env, check=True, capture_output=True, text=True)
+    result = subprocess.run(
+        [*coin, "shell", "-c", check], env=env, check=True, capture_output=True, text=True
+    )
     assert result.stdout.strip().splitlines()[-1].split() == ["400", "400", "True"]

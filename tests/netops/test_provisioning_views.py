@@ -1,4 +1,7 @@
-"""Volunteer pages of provisioning: endpoints with host key, last job and drift; "provision now"; the job log."""
+"""Volunteer pages of provisioning.
+
+Endpoints with host key, last job and drift; "provision now"; the job log.
+"""
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -12,11 +15,18 @@ HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9ok
 
 def _endpoint(name="vpn1", **fields):
     return Endpoint.objects.create(
-        name=name, kind="wireguard", ssh_host="192.0.2.250", public_host=f"{name}.example.net", reload_command="true", **fields
+        name=name,
+        kind="wireguard",
+        ssh_host="192.0.2.250",
+        public_host=f"{name}.example.net",
+        reload_command="true",
+        **fields,
     )
 
 
-def test_endpoint_list_shows_host_key_last_job_and_drift_in_a_fixed_number_of_queries(make_member, login):
+def test_endpoint_list_shows_host_key_last_job_and_drift_in_a_fixed_number_of_queries(
+    make_member, login
+):
     client = login(make_member(roles=["network"]))
     endpoint = _endpoint(host_key=HOST_KEY, drifted_files=["coin0.conf"])
     ProvisioningJob.objects.create(endpoint=endpoint, status="failed", error="boom")
@@ -48,7 +58,10 @@ def test_a_volunteer_without_the_network_role_cannot_provision_or_pin_keys(make_
     endpoint = _endpoint(offered_host_key=HOST_KEY)
     client = login(make_member(roles=["finances"]))
     client.post(reverse("admin:netops_endpoint_provision", args=[endpoint.pk]))
-    client.post(reverse("admin:netops_endpoint_host_key", args=[endpoint.pk]), {"action": "confirm", "fingerprint": ssh.fingerprint(HOST_KEY)})
+    client.post(
+        reverse("admin:netops_endpoint_host_key", args=[endpoint.pk]),
+        {"action": "confirm", "fingerprint": ssh.fingerprint(HOST_KEY)},
+    )
     endpoint.refresh_from_db()
     assert not ProvisioningJob.objects.exists()
     assert endpoint.host_key == ""
@@ -59,7 +72,9 @@ def test_pinning_requires_the_fingerprint_checked_on_the_server(make_member, log
     client = login(volunteer)
     endpoint = _endpoint(offered_host_key=HOST_KEY)
     url = reverse("admin:netops_endpoint_host_key", args=[endpoint.pk])
-    page = client.post(url, {"action": "confirm", "fingerprint": "SHA256:not-the-right-one"}).content.decode()
+    page = client.post(
+        url, {"action": "confirm", "fingerprint": "SHA256:not-the-right-one"}
+    ).content.decode()
     assert "pas celle que le serveur a présentée" in page
     endpoint.refresh_from_db()
     assert endpoint.host_key == ""

@@ -25,7 +25,9 @@ def check_zone(tmp_path, zone_name, text):
 def _with_ptrs(make_pool, prefix, default_length, names):
     pool = make_pool(prefix, default_length, reserved=[])
     for address, hostname in names:
-        allocation = services.allocate(pool, actor=None, prefix=f"{address}/{32 if ':' not in address else 128}")
+        allocation = services.allocate(
+            pool, actor=None, prefix=f"{address}/{32 if ':' not in address else 128}"
+        )
         services.set_reverse_dns(allocation, address, hostname, actor=None)
     return pool
 
@@ -33,9 +35,19 @@ def _with_ptrs(make_pool, prefix, default_length, names):
 @pytest.mark.parametrize(
     "prefix, length, names, zone_names",
     [
-        ("192.0.2.0/24", 32, [("192.0.2.10", "a.example.org"), ("192.0.2.200", "b.example.org")], ["2.0.192.in-addr.arpa"]),
+        (
+            "192.0.2.0/24",
+            32,
+            [("192.0.2.10", "a.example.org"), ("192.0.2.200", "b.example.org")],
+            ["2.0.192.in-addr.arpa"],
+        ),
         ("198.51.0.0/16", 32, [("198.51.7.1", "c.example.org")], ["51.198.in-addr.arpa"]),
-        ("203.0.113.64/26", 32, [("203.0.113.70", "d.example.org")], ["64/26.113.0.203.in-addr.arpa"]),
+        (
+            "203.0.113.64/26",
+            32,
+            [("203.0.113.70", "d.example.org")],
+            ["64/26.113.0.203.in-addr.arpa"],
+        ),
         ("2001:db8::/32", 128, [("2001:db8::1", "e.example.org")], ["8.b.d.0.1.0.0.2.ip6.arpa"]),
         (
             "2001:db8:100::/46",
@@ -76,7 +88,9 @@ def test_released_prefixes_lose_their_names(make_pool):
 def test_the_command_writes_every_zone(make_pool, tmp_path):
     _with_ptrs(make_pool, "192.0.2.0/24", 32, [("192.0.2.10", "a.example.org")])
     _with_ptrs(make_pool, "2001:db8::/32", 128, [("2001:db8::1", "e.example.org")])
-    call_command("render_reverse_zones", str(tmp_path / "zones"), serial=7, stdout=open("/dev/null", "w"))
+    call_command(
+        "render_reverse_zones", str(tmp_path / "zones"), serial=7, stdout=open("/dev/null", "w")
+    )
     files = sorted(p.name for p in (tmp_path / "zones").iterdir())
     assert files == ["2.0.192.in-addr.arpa.zone", "8.b.d.0.1.0.0.2.ip6.arpa.zone"]
     assert IPPool.objects.count() == 2

@@ -44,26 +44,41 @@ def test_without_a_free_pool_the_subscription_is_refused_whole(make_member, vpn_
 
 
 def test_ending_a_subscription_puts_its_prefixes_in_quarantine(make_member, vpn_offer, vpn_pools):
-    subscription = offer_services.subscribe(make_member(), vpn_offer, actor=None, starts_on=date(2026, 1, 1))
-    offer_services.end_subscription(subscription, actor=None, ends_on=timezone.localdate() - timedelta(days=1))
+    subscription = offer_services.subscribe(
+        make_member(), vpn_offer, actor=None, starts_on=date(2026, 1, 1)
+    )
+    offer_services.end_subscription(
+        subscription, actor=None, ends_on=timezone.localdate() - timedelta(days=1)
+    )
     allocation = subscription.ip_allocations.get()
     assert allocation.state == AllocationState.QUARANTINED
     assert allocation.released_at is not None
     # Still known afterwards: who held this address, when.
-    assert IPAllocation.objects.containing(4, int.from_bytes(bytes([192, 0, 2, 2]), "big")).get().member == subscription.member
+    assert (
+        IPAllocation.objects.containing(4, int.from_bytes(bytes([192, 0, 2, 2]), "big"))
+        .get()
+        .member
+        == subscription.member
+    )
 
 
-def test_a_subscription_ending_today_keeps_its_prefixes_until_tomorrow(make_member, vpn_offer, vpn_pools):
+def test_a_subscription_ending_today_keeps_its_prefixes_until_tomorrow(
+    make_member, vpn_offer, vpn_pools
+):
     from netops.ipam import services
 
-    subscription = offer_services.subscribe(make_member(), vpn_offer, actor=None, starts_on=date(2026, 1, 1))
+    subscription = offer_services.subscribe(
+        make_member(), vpn_offer, actor=None, starts_on=date(2026, 1, 1)
+    )
     offer_services.end_subscription(subscription, actor=None, ends_on=timezone.localdate())
     assert subscription.ip_allocations.get().state == AllocationState.ALLOCATED
     assert services.release_ended_subscriptions(today=timezone.localdate() + timedelta(days=1)) == 1
     assert subscription.ip_allocations.get().state == AllocationState.QUARANTINED
 
 
-def test_the_member_sees_their_prefixes_and_sets_reverse_dns(make_member, login, vpn_offer, vpn_pools):
+def test_the_member_sees_their_prefixes_and_sets_reverse_dns(
+    make_member, login, vpn_offer, vpn_pools
+):
     member = make_member()
     subscription = offer_services.subscribe(member, vpn_offer, actor=None)
     allocation = subscription.ip_allocations.get()
@@ -89,5 +104,11 @@ def test_another_members_prefix_is_not_found(make_member, login, vpn_offer, vpn_
     theirs = offer_services.subscribe(bob, vpn_offer, actor=None).ip_allocations.get()
     client = login(alice)
     assert client.get(reverse("netops:reverse_dns", args=[theirs.pk])).status_code == 404
-    assert client.post(reverse("netops:reverse_dns", args=[theirs.pk]), {"address": "192.0.2.3", "hostname": "a.example.org"}).status_code == 404
+    assert (
+        client.post(
+            reverse("netops:reverse_dns", args=[theirs.pk]),
+            {"address": "192.0.2.3", "hostname": "a.example.org"},
+        ).status_code
+        == 404
+    )
     assert not theirs.reverse_dns.exists()

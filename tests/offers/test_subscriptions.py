@@ -16,7 +16,9 @@ from coin.offers.models import Offer, Subscription
 
 
 def test_subscribe_uses_the_suggested_price_by_default(make_member, vpn_offer):
-    subscription = services.subscribe(make_member(), vpn_offer, actor=None, starts_on=date(2026, 1, 1))
+    subscription = services.subscribe(
+        make_member(), vpn_offer, actor=None, starts_on=date(2026, 1, 1)
+    )
     assert subscription.monthly_price == Decimal("5.00")
 
 
@@ -49,7 +51,10 @@ def test_a_fixed_price_offer_refuses_another_price(make_member, dsl_offer):
     [
         ((date(2026, 1, 1), None), (date(2026, 6, 1), None)),  # open-ended overlaps anything later
         ((date(2026, 1, 1), date(2026, 3, 31)), (date(2026, 3, 31), None)),  # shares one day
-        ((date(2026, 5, 1), None), (date(2026, 1, 1), date(2026, 5, 1))),  # ends on the other's first day
+        (
+            (date(2026, 5, 1), None),
+            (date(2026, 1, 1), date(2026, 5, 1)),
+        ),  # ends on the other's first day
     ],
 )
 def test_an_overlapping_duplicate_is_refused(make_member, vpn_offer, first, second):
@@ -63,7 +68,9 @@ def test_an_overlapping_duplicate_is_refused(make_member, vpn_offer, first, seco
 
 def test_consecutive_periods_and_other_offers_are_fine(make_member, vpn_offer, dsl_offer):
     member = make_member()
-    services.subscribe(member, vpn_offer, actor=None, starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 31))
+    services.subscribe(
+        member, vpn_offer, actor=None, starts_on=date(2026, 1, 1), ends_on=date(2026, 3, 31)
+    )
     services.subscribe(member, vpn_offer, actor=None, starts_on=date(2026, 4, 1))
     services.subscribe(member, dsl_offer, actor=None, starts_on=date(2026, 1, 1))
     other = make_member()
@@ -78,7 +85,9 @@ def test_an_applicant_cannot_subscribe(make_member, vpn_offer):
 
 
 def test_ending_a_subscription(make_member, vpn_offer):
-    subscription = services.subscribe(make_member(), vpn_offer, actor=None, starts_on=date(2026, 1, 1))
+    subscription = services.subscribe(
+        make_member(), vpn_offer, actor=None, starts_on=date(2026, 1, 1)
+    )
     services.end_subscription(subscription, actor=None, ends_on=date(2026, 2, 28))
     subscription.refresh_from_db()
     assert subscription.ends_on == date(2026, 2, 28)
@@ -91,7 +100,12 @@ def test_the_volunteer_area_shows_the_floor_error_in_the_form(make_member, login
     member = make_member()
     response = login(volunteer).post(
         reverse("admin:offers_subscription_add"),
-        {"member": member.pk, "offer": vpn_offer.pk, "monthly_price": "1.00", "starts_on": "2026-01-01"},
+        {
+            "member": member.pk,
+            "offer": vpn_offer.pk,
+            "monthly_price": "1.00",
+            "starts_on": "2026-01-01",
+        },
     )
     assert response.status_code == 200
     assert "monthly_price" in response.context["adminform"].form.errors
@@ -103,7 +117,12 @@ def test_the_volunteer_area_subscribes_through_the_service(make_member, login, v
     member = make_member()
     response = login(volunteer).post(
         reverse("admin:offers_subscription_add"),
-        {"member": member.pk, "offer": vpn_offer.pk, "monthly_price": "3.00", "starts_on": "2026-01-01"},
+        {
+            "member": member.pk,
+            "offer": vpn_offer.pk,
+            "monthly_price": "3.00",
+            "starts_on": "2026-01-01",
+        },
     )
     assert response.status_code == 302
     subscription = Subscription.objects.get()
@@ -112,10 +131,23 @@ def test_the_volunteer_area_subscribes_through_the_service(make_member, login, v
 
 
 def test_offer_validation(db):
-    offer = Offer(code="x", name="X", kind="vpn", pricing=Pricing.PAY_WHAT_YOU_WANT, monthly_price=1, price_floor=2)
+    offer = Offer(
+        code="x",
+        name="X",
+        kind="vpn",
+        pricing=Pricing.PAY_WHAT_YOU_WANT,
+        monthly_price=1,
+        price_floor=2,
+    )
     with pytest.raises(ValidationError):
         offer.full_clean()
-    offer = Offer(code="x", name="X", kind="vpn", monthly_price=1, address_plan=[{"purpose": "vpn", "family": 4, "prefix_length": 33}])
+    offer = Offer(
+        code="x",
+        name="X",
+        kind="vpn",
+        monthly_price=1,
+        address_plan=[{"purpose": "vpn", "family": 4, "prefix_length": 33}],
+    )
     with pytest.raises(ValidationError) as error:
         offer.full_clean()
     assert "address_plan" in error.value.message_dict

@@ -6,7 +6,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from django.test import Client
 from django.urls import reverse
 
@@ -23,7 +22,9 @@ def test_pages_are_in_french_by_default_even_for_an_english_browser(db):
 
 def test_a_visitor_can_choose_english(db):
     client = Client()
-    response = client.post(reverse("portal:set_language"), {"language": "en", "next": reverse("portal:login")})
+    response = client.post(
+        reverse("portal:set_language"), {"language": "en", "next": reverse("portal:login")}
+    )
     assert response.status_code == 302
     page = client.get(reverse("portal:login")).content.decode()
     assert "Log in" in page and "Connexion" not in page
@@ -55,7 +56,9 @@ def _entries(po_path):
     entries = []
     for block in text.split("\n\n"):
         flags = " ".join(line for line in block.splitlines() if line.startswith("#,"))
-        msgid = "".join(re.findall(r'^(?:msgid|msgid_plural)?\s*"(.*)"$', block.split("msgstr")[0], re.M))
+        msgid = "".join(
+            re.findall(r'^(?:msgid|msgid_plural)?\s*"(.*)"$', block.split("msgstr")[0], re.M)
+        )
         msgstrs = re.findall(r'^msgstr(?:\[\d\])? ((?:".*"\n?)+)', block + "\n", re.M)
         if not msgid:
             continue
@@ -67,7 +70,9 @@ def test_every_string_has_a_french_translation(tmp_path):
     """Re-extract the strings from a copy of the code: the French catalogue must be current and complete."""
     catalogue = ROOT / "coin" / "locale" / "fr" / "LC_MESSAGES" / "django.po"
     for package in ("coin", "netops", "billing", "datacenter", "monitoring"):
-        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+        shutil.copytree(
+            ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
     # Run from the copy, so that the copy's settings (and locale folder) are the ones written to.
     subprocess.run(
         [sys.executable, "-m", "django", "makemessages", "-l", "fr", "--no-obsolete", "-v", "0"],
@@ -75,9 +80,18 @@ def test_every_string_has_a_french_translation(tmp_path):
         env=dict(os.environ, PYTHONPATH=str(tmp_path), COIN_VAR_DIR=str(tmp_path / "var")),
         check=True,
     )
-    extracted = {msgid for msgid, _s, _f in _entries(tmp_path / "coin" / "locale" / "fr" / "LC_MESSAGES" / "django.po")}
+    extracted = {
+        msgid
+        for msgid, _s, _f in _entries(
+            tmp_path / "coin" / "locale" / "fr" / "LC_MESSAGES" / "django.po"
+        )
+    }
     shipped = {msgid: (msgstrs, flags) for msgid, msgstrs, flags in _entries(catalogue)}
     missing = sorted(extracted - set(shipped))
-    assert not missing, f"strings not in the French catalogue (see docs/translating.md): {missing[:10]}"
-    untranslated = sorted(m for m in extracted if not all(shipped[m][0]) or "fuzzy" in shipped[m][1])
+    assert not missing, (
+        f"strings not in the French catalogue (see docs/translating.md): {missing[:10]}"
+    )
+    untranslated = sorted(
+        m for m in extracted if not all(shipped[m][0]) or "fuzzy" in shipped[m][1]
+    )
     assert not untranslated, f"strings without a French translation: {untranslated[:10]}"

@@ -18,7 +18,15 @@ ID_URLS = {
     ],
     **{
         f"netops:vpn_{name}": lambda member: [member.subscriptions.get().vpn_account.pk]
-        for name in ("account", "config", "qr", "generate_keys", "set_public_key", "reset_password", "change_protocol")
+        for name in (
+            "account",
+            "config",
+            "qr",
+            "generate_keys",
+            "set_public_key",
+            "reset_password",
+            "change_protocol",
+        )
     },
     "billing:invoice_pdf": lambda member: [member.invoices.get().pk],
     "billing:credit_note_pdf": lambda member: [member.invoices.get().credit_notes.get().pk],
@@ -46,18 +54,23 @@ def test_every_portal_url_with_an_id_is_covered_here():
 @pytest.fixture
 def two_members(make_member, vpn_offer_with_address):
     from netops.ipam import services as ipam_services
-
     from netops.provisioning.models import Endpoint
 
     Endpoint.objects.create(
-        name="vpn1", kind="wireguard", ssh_host="192.0.2.250", public_host="vpn.example.net", reload_command="true"
+        name="vpn1",
+        kind="wireguard",
+        ssh_host="192.0.2.250",
+        public_host="vpn.example.net",
+        reload_command="true",
     )
     vpn_offer = vpn_offer_with_address
     alice, bob = make_member("alice"), make_member("bob")
     from billing import services as billing_services
     from billing.models import AssociationSettings
 
-    AssociationSettings.objects.create(legal_name="Rézo", address="1 rue X\n75020 Paris", vat_mention="TVA non applicable")
+    AssociationSettings.objects.create(
+        legal_name="Rézo", address="1 rue X\n75020 Paris", vat_mention="TVA non applicable"
+    )
     for member in (alice, bob):
         draft = billing_services.create_draft(member, actor=None)
         billing_services.add_line(draft, actor=None, description="VPN", unit_price="5.00")
@@ -65,7 +78,12 @@ def two_members(make_member, vpn_offer_with_address):
         billing_services.create_credit_note(invoice, actor=None, reason="outage", amount="1")
         subscription = services.subscribe(member, vpn_offer, actor=None, starts_on=date(2026, 1, 1))
         allocation = subscription.ip_allocations.get()
-        ipam_services.set_reverse_dns(allocation, allocation.prefix.split("/")[0], f"{member.username}.example.org", actor=None)
+        ipam_services.set_reverse_dns(
+            allocation,
+            allocation.prefix.split("/")[0],
+            f"{member.username}.example.org",
+            actor=None,
+        )
     return alice, bob
 
 
@@ -77,10 +95,26 @@ def test_another_members_object_is_not_found(two_members, login, url_name):
     bob_price_before = bob.subscriptions.get().monthly_price
     other = reverse(url_name, args=ID_URLS[url_name](bob))
     assert client.get(other).status_code in (404, 405)  # 405: a POST-only URL, nothing disclosed
-    assert client.post(other, {"monthly_price": "100", "address": "192.0.2.3", "hostname": "x.example.org", "protocol": "openvpn", "public_key": "x" * 43 + "="}).status_code == 404
+    assert (
+        client.post(
+            other,
+            {
+                "monthly_price": "100",
+                "address": "192.0.2.3",
+                "hostname": "x.example.org",
+                "protocol": "openvpn",
+                "public_key": "x" * 43 + "=",
+            },
+        ).status_code
+        == 404
+    )
     assert bob.ip_allocations.get().reverse_dns.get().hostname == "bob.example.org"
     bob_vpn = bob.subscriptions.get().vpn_account
-    assert (bob_vpn.public_key, bob_vpn.protocol, bob_vpn.password_hash) == (bob_vpn_before.public_key, "wireguard", "")
+    assert (bob_vpn.public_key, bob_vpn.protocol, bob_vpn.password_hash) == (
+        bob_vpn_before.public_key,
+        "wireguard",
+        "",
+    )
     assert bob.subscriptions.get().monthly_price == bob_price_before
     own = reverse(url_name, args=ID_URLS[url_name](alice))
     assert client.get(own).status_code in (200, 405)
@@ -127,6 +161,12 @@ def test_a_member_without_role_cannot_enter_the_volunteer_area(two_members, logi
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(two_members, client):
-    for url in (reverse("portal:dashboard"), reverse("portal:profile"), reverse("portal:subscription_detail", args=[1])):
+    for url in (
+        reverse("portal:dashboard"),
+        reverse("portal:profile"),
+        reverse("portal:subscription_detail", args=[1]),
+    ):
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith(reverse("portal:login"))
+        assert response.status_code == 302 and response["Location"].startswith(
+            reverse("portal:login")
+        )

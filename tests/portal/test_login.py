@@ -12,14 +12,18 @@ from tests.conftest import PASSWORD
 def test_a_member_logs_in_and_sees_the_dashboard(make_member):
     member = make_member()
     client = Client()
-    response = client.post(reverse("portal:login"), {"username": member.username, "password": PASSWORD}, follow=True)
+    response = client.post(
+        reverse("portal:login"), {"username": member.username, "password": PASSWORD}, follow=True
+    )
     assert response.status_code == 200
     assert response.request["PATH_INFO"] == reverse("portal:dashboard")
 
 
 def test_a_wrong_password_gives_a_clear_error(make_member):
     member = make_member()
-    response = Client().post(reverse("portal:login"), {"username": member.username, "password": "nope"})
+    response = Client().post(
+        reverse("portal:login"), {"username": member.username, "password": "nope"}
+    )
     assert response.status_code == 200
     assert "Saisissez un nom" in response.content.decode()  # Django's French message
 
@@ -30,13 +34,17 @@ def test_logins_are_throttled_after_repeated_failures(make_member, settings):
     for _ in range(settings.AXES_FAILURE_LIMIT):
         client.post(reverse("portal:login"), {"username": member.username, "password": "wrong"})
     # Now even the right password is refused, with a page that says why.
-    response = client.post(reverse("portal:login"), {"username": member.username, "password": PASSWORD})
+    response = client.post(
+        reverse("portal:login"), {"username": member.username, "password": PASSWORD}
+    )
     assert response.status_code == 429
     assert "Trop de tentatives" in response.content.decode()
     assert not client.get(reverse("portal:dashboard")).status_code == 200
     # Another member from the same address is not locked out.
     other = make_member()
-    response = client.post(reverse("portal:login"), {"username": other.username, "password": PASSWORD})
+    response = client.post(
+        reverse("portal:login"), {"username": other.username, "password": PASSWORD}
+    )
     assert response.status_code == 302
 
 

@@ -20,9 +20,17 @@ def _dashboard_queries(client):
 
 def test_dashboard_queries_are_the_same_for_1_and_50_subscriptions(make_member, login, make_pool):
     make_pool("198.51.100.0/24", 32)
-    plan = [{"purpose": "vpn", "family": 4, "prefix_length": 32}]  # each subscription gets an address
+    plan = [
+        {"purpose": "vpn", "family": 4, "prefix_length": 32}
+    ]  # each subscription gets an address
     offers = [
-        Offer.objects.create(code=f"o{i}", name=f"Offer {i}", kind=OfferKind.OTHER, monthly_price=1, address_plan=plan)
+        Offer.objects.create(
+            code=f"o{i}",
+            name=f"Offer {i}",
+            kind=OfferKind.OTHER,
+            monthly_price=1,
+            address_plan=plan,
+        )
         for i in range(50)
     ]
     one, fifty = make_member(), make_member()
@@ -33,5 +41,7 @@ def test_dashboard_queries_are_the_same_for_1_and_50_subscriptions(make_member, 
     count_one, _ = _dashboard_queries(login(one))
     count_fifty, response = _dashboard_queries(login(fifty))
     assert len(response.context["subscriptions"]) == 50
-    assert response.content.decode().count("198.51.100.") == 50  # the addresses panel lists them all
+    assert (
+        response.content.decode().count("198.51.100.") == 50
+    )  # the addresses panel lists them all
     assert count_fifty == count_one

@@ -12,7 +12,9 @@ from tests.conftest import PASSWORD
 
 def password_login(member):
     client = Client()
-    response = client.post(reverse("portal:login"), {"username": member.username, "password": PASSWORD})
+    response = client.post(
+        reverse("portal:login"), {"username": member.username, "password": PASSWORD}
+    )
     assert response.status_code == 302
     return client
 
@@ -32,9 +34,13 @@ def test_a_role_holder_must_give_a_valid_code(make_member):
     client = password_login(volunteer)
 
     response = client.get(reverse("admin:index"))
-    assert response.status_code == 302 and response["Location"].startswith(reverse("portal:otp_verify"))
+    assert response.status_code == 302 and response["Location"].startswith(
+        reverse("portal:otp_verify")
+    )
     # Even the portal pages wait for the code.
-    assert client.get(reverse("portal:dashboard"))["Location"].startswith(reverse("portal:otp_verify"))
+    assert client.get(reverse("portal:dashboard"))["Location"].startswith(
+        reverse("portal:otp_verify")
+    )
 
     wrong = f"{(int(code_for(device)) + 1) % 1000000:06d}"
     response = client.post(reverse("portal:otp_verify"), {"token": wrong})
@@ -45,7 +51,9 @@ def test_a_role_holder_must_give_a_valid_code(make_member):
     device.throttling_failure_timestamp = None  # the wrong code above slowed further tries down
     device.throttling_failure_count = 0
     device.save()
-    response = client.post(reverse("portal:otp_verify"), {"token": code_for(device), "next": reverse("admin:index")})
+    response = client.post(
+        reverse("portal:otp_verify"), {"token": code_for(device), "next": reverse("admin:index")}
+    )
     assert response.status_code == 302 and response["Location"] == reverse("admin:index")
     assert client.get(reverse("admin:index")).status_code == 200
 
@@ -58,7 +66,9 @@ def test_a_role_holder_without_device_enrols_one(make_member):
     page = client.get(reverse("portal:otp_setup"))
     assert "<svg" in page.content.decode()
     secret = page.context["secret"]
-    assert client.get(reverse("portal:otp_setup")).context["secret"] == secret  # stable across reloads
+    assert (
+        client.get(reverse("portal:otp_setup")).context["secret"] == secret
+    )  # stable across reloads
 
     device = TOTPDevice.objects.get(user=volunteer)
     assert not device.confirmed and b32decode(secret) == device.bin_key

@@ -16,8 +16,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--month", help="YYYY-MM (default: the current month)")
-        parser.add_argument("--preview", action="store_true", help="Print what would be invoiced; change nothing.")
-        parser.add_argument("--no-email", action="store_true", help="Do not queue the PDF rendering and emails.")
+        parser.add_argument(
+            "--preview", action="store_true", help="Print what would be invoiced; change nothing."
+        )
+        parser.add_argument(
+            "--no-email", action="store_true", help="Do not queue the PDF rendering and emails."
+        )
 
     def handle(self, *args, month=None, preview=False, no_email=False, **options):
         try:
@@ -32,8 +36,14 @@ class Command(BaseCommand):
                         )
                 total = sum((plan.total for plan in plans), services.money(0))
                 self.stdout.write(
-                    _("Preview of %(month)s: %(count)s invoices, %(total)s in all (nothing was written).")
-                    % {"month": day.strftime("%Y-%m"), "count": len(plans), "total": services.format_money(total)}
+                    _(
+                        "Preview of %(month)s: %(count)s invoices, %(total)s in all (nothing was written)."
+                    )
+                    % {
+                        "month": day.strftime("%Y-%m"),
+                        "count": len(plans),
+                        "total": services.format_money(total),
+                    }
                 )
                 return
             with audit.acting_as(source=AuditSource.COMMAND):
@@ -43,8 +53,14 @@ class Command(BaseCommand):
         if result.created:
             self.stdout.write(
                 _("%(count)s invoices issued (%(first)s to %(last)s), %(total)s in all.")
-                % {"count": result.created, "first": result.first_number, "last": result.last_number,
-                   "total": services.format_money(result.total)}
+                % {
+                    "count": result.created,
+                    "first": result.first_number,
+                    "last": result.last_number,
+                    "total": services.format_money(result.total),
+                }
             )
         else:
-            self.stdout.write(_("Nothing new to invoice for %(month)s.") % {"month": day.strftime("%Y-%m")})
+            self.stdout.write(
+                _("Nothing new to invoice for %(month)s.") % {"month": day.strftime("%Y-%m")}
+            )

@@ -19,10 +19,10 @@ from coin.members.models import Member, Role
 from coin.offers import services as offer_services
 from coin.offers.choices import OfferKind, Pricing
 from coin.offers.models import Offer
+from netops.ipam import services as ipam_services
 from netops.provisioning.choices import EndpointKind
 from netops.provisioning.models import Endpoint
 from netops.vpn.keys import generate_wireguard_keypair
-from netops.ipam import services as ipam_services
 
 DEMO_PASSWORD = "coin-demo-password"
 
@@ -42,7 +42,13 @@ VOLUNTEERS = [
     ("camille", "Camille", "Martin", ["admissions"], "3132333435363738393031323334353637383930"),
     ("dominique", "Dominique", "Bernard", ["network"], "4142434445464748494a4b4c4d4e4f5051525354"),
     ("claude", "Claude", "Petit", ["finances"], "6162636465666768696a6b6c6d6e6f7071727374"),
-    ("sasha", "Sasha", "Durand", ["board", "datacenter"], "2122232425262728292a2b2c2d2e2f3031323334"),
+    (
+        "sasha",
+        "Sasha",
+        "Durand",
+        ["board", "datacenter"],
+        "2122232425262728292a2b2c2d2e2f3031323334",
+    ),
 ]
 MEMBERS = [
     ("alix", "Alix", "Robert", "Lyon"),
@@ -100,7 +106,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options.get("force"):
-            raise CommandError("Refusing to load demo accounts with DEBUG off (production?). Use --force.")
+            raise CommandError(
+                "Refusing to load demo accounts with DEBUG off (production?). Use --force."
+            )
         if Member.objects.filter(username="camille").exists():
             self.stdout.write("The demo is already loaded.")
         else:
@@ -152,9 +160,13 @@ class Command(BaseCommand):
             member = self._member(username, first, last, "Lyon")
             services.admit_member(member, actor=None, on=today - timedelta(days=900))
             for slug in role_slugs:
-                services.assign_role(member, roles[slug], actor=None, decision="AG du 14 juin 2025, résolution 3")
+                services.assign_role(
+                    member, roles[slug], actor=None, decision="AG du 14 juin 2025, résolution 3"
+                )
             TOTPDevice.objects.create(user=member, name="demo", key=key, confirmed=True)
-            offer_services.subscribe(member, offers["vpn"], actor=None, starts_on=today - timedelta(days=400))
+            offer_services.subscribe(
+                member, offers["vpn"], actor=None, starts_on=today - timedelta(days=400)
+            )
         for index, (username, first, last, city) in enumerate(MEMBERS):
             member = self._member(username, first, last, city)
             services.admit_member(member, actor=None, on=today - timedelta(days=100 + 40 * index))
@@ -166,23 +178,43 @@ class Command(BaseCommand):
                 monthly_price=Decimal("2.00") + index,
             )
             if index % 2 == 0:
-                offer_services.subscribe(member, offers["vdsl"], actor=None, starts_on=today - timedelta(days=60))
+                offer_services.subscribe(
+                    member, offers["vdsl"], actor=None, starts_on=today - timedelta(days=60)
+                )
         organisation = self._member(
-            "fabrique", "", "", "Lyon", kind=MemberKind.ORGANISATION, organisation="Association La Fabrique"
+            "fabrique",
+            "",
+            "",
+            "Lyon",
+            kind=MemberKind.ORGANISATION,
+            organisation="Association La Fabrique",
         )
         services.admit_member(organisation, actor=None, on=today - timedelta(days=500))
-        offer_services.subscribe(organisation, offers["housing-1u"], actor=None, starts_on=today - timedelta(days=480))
-        offer_services.subscribe(organisation, offers["vpn"], actor=None, starts_on=today - timedelta(days=480))
+        offer_services.subscribe(
+            organisation, offers["housing-1u"], actor=None, starts_on=today - timedelta(days=480)
+        )
+        offer_services.subscribe(
+            organisation, offers["vpn"], actor=None, starts_on=today - timedelta(days=480)
+        )
         self._member("henri", "Henri", "Garnier", "Lyon")  # an applicant waiting for admission
         from billing.demo import load_demo_billing
 
-        load_demo_billing(today)  # settings, invoices of the last two months, payments, a SEPA mandate
+        load_demo_billing(
+            today
+        )  # settings, invoices of the last two months, payments, a SEPA mandate
 
     def _print_logins(self):
         write = self.stdout.write
         write("")
         write(f"Demo logins (password for all: {DEMO_PASSWORD})")
-        write("  members:    " + ", ".join(username for username, *_ in MEMBERS) + ", fabrique (organisation), henri (applicant)")
+        write(
+            "  members:    "
+            + ", ".join(username for username, *_ in MEMBERS)
+            + ", fabrique (organisation), henri (applicant)"
+        )
         write("  volunteers (two-factor code needed; `oathtool --totp -b KEY` prints it):")
         for username, _first, _last, roles, key in VOLUNTEERS:
-            write(f"    {username:<10} roles: {', '.join(roles):<20} TOTP key: {b32encode(bytes.fromhex(key)).decode()}")
+            write(
+                f"    {username:<10} roles: {', '.join(roles):<20} "
+                f"TOTP key: {b32encode(bytes.fromhex(key)).decode()}"
+            )

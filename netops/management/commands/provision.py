@@ -13,12 +13,22 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("endpoints", nargs="*", help="endpoint names (default: every active endpoint)")
-        parser.add_argument("--here", action="store_true", help="run the jobs in this process and wait")
-        parser.add_argument("--check", action="store_true", help="only list the files that differ (drift)")
+        parser.add_argument(
+            "endpoints", nargs="*", help="endpoint names (default: every active endpoint)"
+        )
+        parser.add_argument(
+            "--here", action="store_true", help="run the jobs in this process and wait"
+        )
+        parser.add_argument(
+            "--check", action="store_true", help="only list the files that differ (drift)"
+        )
 
     def handle(self, endpoints, here=False, check=False, **options):
-        chosen = Endpoint.objects.filter(name__in=endpoints) if endpoints else Endpoint.objects.filter(is_active=True)
+        chosen = (
+            Endpoint.objects.filter(name__in=endpoints)
+            if endpoints
+            else Endpoint.objects.filter(is_active=True)
+        )
         unknown = set(endpoints) - set(chosen.values_list("name", flat=True))
         if unknown:
             raise CommandError(f"unknown endpoints: {', '.join(sorted(unknown))}")
@@ -31,7 +41,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"{endpoint.name}: {status}")
                 failed |= differ != []
             elif here:
-                job = ProvisioningJob.objects.create(endpoint=endpoint, reason="coin provision --here")
+                job = ProvisioningJob.objects.create(
+                    endpoint=endpoint, reason="coin provision --here"
+                )
                 try:
                     job = services.run_job(job.pk)
                 except Exception as error:  # unreachable or busy: say so, go on with the others

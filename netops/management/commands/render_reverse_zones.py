@@ -14,7 +14,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("directory")
-        parser.add_argument("--serial", type=int, default=None, help="SOA serial (default: the current Unix time).")
+        parser.add_argument(
+            "--serial", type=int, default=None, help="SOA serial (default: the current Unix time)."
+        )
 
     def handle(self, directory, serial=None, **options):
         target = Path(directory)
