@@ -130,6 +130,8 @@ def otp_setup(request):
 
     Without such a link the page says a link was sent, and shows no secret.
     """
+    if not request.user.is_staff:
+        return redirect("portal:dashboard")  # members without a role need no second factor
     if twofactor.confirmed_device(request.user) is not None:
         return redirect("portal:otp_verify")
     device = enrolment.granted_device(request)
