@@ -94,6 +94,7 @@ def set_language(request):
 
 def _wrong_code(form, device, message):
     """Put on the form why a code was refused: a wrong code, or the backoff wait."""
+    device.refresh_from_db()  # verify() counted the failure on its own copy
     until = twofactor.retry_at(device)
     if until is not None:
         message = _(

@@ -177,6 +177,8 @@ def test_guessing_codes_gets_bounded_waits_and_a_notice(
         for _attempt in range(twofactor.FREE_ATTEMPTS):
             response = client.post(reverse("portal:otp_verify"), {"token": wrong})
             assert response.status_code == 200
+    # The last wrong code says a wait has begun.
+    assert "Too many wrong codes" in str(response.context["form"].errors["token"])
     notices = [m for m in mail.outbox if m.to == [volunteer.email]]
     assert len(notices) == 1 and "wrong two-factor codes" in notices[0].subject
     assert f"{twofactor.FREE_ATTEMPTS} wrong two-factor codes" in notices[0].body
