@@ -159,6 +159,9 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("COIN_TRUSTED_PROXY_COUNT", "0")) or None
 
 OTP_TOTP_ISSUER = os.environ.get("COIN_ISP_NAME", "coin")
+# django-otp's own throttling doubles the wait without limit (a lockout); coin's
+# bounded backoff in portal/twofactor.py replaces it.
+OTP_TOTP_THROTTLE_FACTOR = 0
 COIN_ISP_NAME = os.environ.get("COIN_ISP_NAME", "coin")
 # Reverse DNS zones rendered by netops (coin render_reverse_zones).
 COIN_DNS_NAMESERVERS = env_list("COIN_DNS_NAMESERVERS", "ns1.example.net,ns2.example.net")

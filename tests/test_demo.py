@@ -6,7 +6,8 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from coin.members.models import Member
+from coin.members.choices import RoleAssignmentState
+from coin.members.models import Member, RoleAssignment
 from demo.management.commands.load_demo import DEMO_PASSWORD
 
 
@@ -18,6 +19,9 @@ def test_the_demo_loads_once_and_a_member_sees_their_subscriptions(db, settings)
     assert "already loaded" in out.getvalue()
     assert Member.objects.count() >= 12
     assert Member.objects.filter(role_assignments__isnull=False).distinct().count() == 4
+    # The demo volunteers hold confirmed roles: they can work at once.
+    assert not RoleAssignment.objects.exclude(state=RoleAssignmentState.CONFIRMED).exists()
+    assert Member.objects.get(username="camille").has_perm("members.admit_member")
 
     client = Client()
     response = client.post(

@@ -4,6 +4,7 @@ Status changes and role assignments go through ``services`` so that rights are
 checked and every change is audited the same way as elsewhere.
 """
 
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -22,10 +23,20 @@ class MembershipPeriodInline(admin.TabularInline):
 
 
 class RoleAssignmentInline(admin.TabularInline):
+    """Read only: roles are proposed and confirmed on the role assignments page (services)."""
+
     model = RoleAssignment
     fk_name = "member"
     extra = 0
-    fields = ("role", "starts_at", "ends_at", "decision")
+    fields = ("role", "state", "starts_at", "ends_at", "decision")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 def _status_action(new_status, label):
@@ -120,29 +131,149 @@ class MemberAdmin(admin.ModelAdmin):
 
 @admin.register(Role, site=volunteer_site)
 class RoleAdmin(admin.ModelAdmin):
+    """Read only: what each role may do is defined in ``roles.py``, not widened by a click."""
+
     list_display = ("name", "slug", "is_builtin")
     filter_horizontal = ("permissions",)
     readonly_fields = ("is_builtin",)
 
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class RoleProposalForm(forms.ModelForm):
+    """Propose a role; the service checks again and a second board member confirms."""
+
+    class Meta:
+        model = RoleAssignment
+        fields = ("member", "role", "starts_at", "ends_at", "decision")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("member") and data.get("role"):
+            try:
+                services.validate_role_proposal(
+                    data["member"],
+                    data["role"],
+                    decision=data.get("decision"),
+                    starts_at=data.get("starts_at"),
+                    ends_at=data.get("ends_at"),
+                )
+            except ValidationError as error:
+                self.add_error(None, error)
+        return data
+
+
+def _decision_action(service, label, done_message):
+    def action(modeladmin, request, queryset):
+        done = 0
+        for assignment in queryset.select_related("member", "role"):
+            try:
+                service(assignment, actor=request.user)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(getattr(error, "messages", [str(error)]))
+                modeladmin.message_user(request, f"{assignment}: {text}", messages.ERROR)
+        if done:
+            modeladmin.message_user(request, done_message)
+
+    action.__name__ = service.__name__
+    action.short_description = label
+    action.allowed_permissions = ("decide",)
+    return action
+
 
 @admin.register(RoleAssignment, site=volunteer_site)
 class RoleAssignmentAdmin(admin.ModelAdmin):
-    list_display = ("member", "role", "starts_at", "ends_at", "decision")
-    list_filter = ("role",)
-    list_select_related = ("member", "role")
+    """Proposals, confirmations and endings, each through its service; no direct edit."""
+
+    form = RoleProposalForm
+    list_display = (
+        "member",
+        "role",
+        "state",
+        "starts_at",
+        "ends_at",
+        "decision",
+        "proposed_by",
+        "decided_by",
+    )
+    list_filter = ("state", "role")
+    list_select_related = ("member", "role", "proposed_by", "decided_by")
     search_fields = ("member__username", "member__last_name", "decision")
     autocomplete_fields = ("member",)
-    actions = ("end_now",)
+    actions = (
+        _decision_action(
+            services.confirm_role_assignment,
+            _("Confirm the selected proposals"),
+            _("The selected proposals are confirmed."),
+        ),
+        _decision_action(
+            services.refuse_role_assignment,
+            _("Refuse the selected proposals"),
+            _("The selected proposals are refused."),
+        ),
+        _decision_action(
+            services.withdraw_role_assignment,
+            _("Withdraw the selected proposals"),
+            _("The selected proposals are withdrawn."),
+        ),
+        "end_now",
+    )
 
-    @admin.action(description=_("End the selected assignments now"), permissions=("change",))
+    @admin.action(description=_("End the selected assignments now"), permissions=("end",))
     def end_now(self, request, queryset):
+        ended = 0
         for assignment in queryset:
-            services.end_role_assignment(assignment, actor=request.user)
-        self.message_user(request, _("The selected assignments have ended."))
+            try:
+                services.end_role_assignment(assignment, actor=request.user)
+                ended += 1
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(getattr(error, "messages", [str(error)]))
+                self.message_user(request, f"{assignment}: {text}", messages.ERROR)
+        if ended:
+            self.message_user(request, _("The selected assignments have ended."))
+
+    def has_decide_permission(self, request):
+        return request.user.has_perm("members.add_roleassignment")
+
+    def has_end_permission(self, request):
+        return request.user.has_perm("members.change_roleassignment")
+
+    def has_change_permission(self, request, obj=None):
+        # Read only once made: confirm, refuse, withdraw and end are the actions above.
+        return False
 
     def has_delete_permission(self, request, obj=None):
         # End an assignment instead: who held which role when must stay known.
         return False
+
+    def save_model(self, request, obj, form, change):
+        """A new assignment is a proposal made by the service, never a direct save."""
+        assignment = services.propose_role_assignment(
+            obj.member,
+            obj.role,
+            actor=request.user,
+            decision=obj.decision,
+            starts_at=obj.starts_at,
+            ends_at=obj.ends_at,
+        )
+        obj.pk = assignment.pk
+        obj.state = assignment.state
+
+    def response_add(self, request, obj, post_url_continue=None):
+        self.message_user(
+            request,
+            _("Proposal recorded: it takes effect once another board member confirms it."),
+            messages.INFO,
+        )
+        return super().response_add(request, obj, post_url_continue)
 
 
 @admin.register(AuditEvent, site=volunteer_site)

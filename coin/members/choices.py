@@ -38,3 +38,12 @@ class AuditAction(models.TextChoices):
     CREATE = "create", _("created")
     UPDATE = "update", _("changed")
     DELETE = "delete", _("deleted")
+
+
+class RoleAssignmentState(models.TextChoices):
+    """Where a role assignment stands: only a confirmed one gives rights."""
+
+    PROPOSED = "proposed", _("proposed, awaiting a second board member")
+    CONFIRMED = "confirmed", _("confirmed")
+    REFUSED = "refused", _("refused")
+    WITHDRAWN = "withdrawn", _("withdrawn")

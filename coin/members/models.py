@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import AuditAction, AuditSource, MemberKind, MemberStatus
+from .choices import AuditAction, AuditSource, MemberKind, MemberStatus, RoleAssignmentState
 
 
 class MemberManager(BaseUserManager):
@@ -208,13 +208,26 @@ class Role(models.Model):
 
 class RoleAssignmentQuerySet(models.QuerySet):
     def current(self, at=None):
-        """Assignments in force at ``at`` (now by default)."""
+        """Confirmed assignments in force at ``at`` (now by default); proposals give no rights."""
         at = at or timezone.now()
-        return self.filter(Q(starts_at__lte=at), Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+        return self.filter(
+            Q(state=RoleAssignmentState.CONFIRMED),
+            Q(starts_at__lte=at),
+            Q(ends_at__isnull=True) | Q(ends_at__gt=at),
+        )
+
+    def proposed(self):
+        """Proposals still waiting for a second board member."""
+        return self.filter(state=RoleAssignmentState.PROPOSED)
 
 
 class RoleAssignment(models.Model):
-    """A member holds a role from ``starts_at`` until ``ends_at`` (exclusive)."""
+    """A member holds a role from ``starts_at`` until ``ends_at`` (exclusive).
+
+    Two-person rule: a board member proposes, another one confirms; only a
+    confirmed assignment gives rights. The system (``proposed_by`` empty: a
+    command at installation) confirms at once.
+    """
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="assignments")
@@ -225,6 +238,31 @@ class RoleAssignment(models.Model):
         max_length=200,
         help_text=_("The assembly or board decision that granted the role."),
     )
+    state = models.CharField(
+        _("state"),
+        max_length=16,
+        choices=RoleAssignmentState.choices,
+        default=RoleAssignmentState.PROPOSED,
+        db_index=True,
+    )
+    proposed_by = models.ForeignKey(
+        Member,
+        verbose_name=_("proposed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Empty when the system granted the role (installation)."),
+    )
+    decided_by = models.ForeignKey(
+        Member,
+        verbose_name=_("confirmed or refused by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("confirmed or refused on"), null=True, blank=True)
 
     objects = RoleAssignmentQuerySet.as_manager()
 
@@ -237,14 +275,49 @@ class RoleAssignment(models.Model):
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=models.F("starts_at")),
                 name="role_assignment_ends_after_start",
             ),
+            models.CheckConstraint(
+                condition=Q(state__in=RoleAssignmentState.values),
+                name="role_assignment_state_valid",
+            ),
+            # A proposal is undecided; any other state says when it was decided.
+            models.CheckConstraint(
+                condition=Q(
+                    state=RoleAssignmentState.PROPOSED,
+                    decided_at__isnull=True,
+                    decided_by__isnull=True,
+                )
+                | (~Q(state=RoleAssignmentState.PROPOSED) & Q(decided_at__isnull=False)),
+                name="role_assignment_decision_recorded",
+            ),
+            # Two-person rule: whoever proposed cannot be the one who confirms.
+            models.CheckConstraint(
+                condition=~Q(state=RoleAssignmentState.CONFIRMED)
+                | Q(proposed_by__isnull=True)
+                | Q(decided_by__isnull=True)
+                | ~Q(decided_by=models.F("proposed_by")),
+                name="role_assignment_confirmed_by_second_person",
+            ),
+            models.UniqueConstraint(
+                fields=["member", "role"],
+                condition=Q(state=RoleAssignmentState.PROPOSED),
+                name="role_assignment_one_open_proposal",
+                violation_error_message=_(
+                    "This member already has a proposal for this role awaiting confirmation."
+                ),
+            ),
         ]
 
     def __str__(self):
         return f"{self.member.username}: {self.role}"
 
     def is_current(self, at=None):
+        """True if confirmed and in force at ``at`` (now by default)."""
         at = at or timezone.now()
-        return self.starts_at <= at and (self.ends_at is None or self.ends_at > at)
+        return (
+            self.state == RoleAssignmentState.CONFIRMED
+            and self.starts_at <= at
+            and (self.ends_at is None or self.ends_at > at)
+        )
 
 
 class AuditEventQuerySet(models.QuerySet):

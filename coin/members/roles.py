@@ -9,12 +9,15 @@ from django.utils.translation import gettext_lazy as _
 BUILTIN_ROLES = {
     "board": {
         "name": _("Collegial board"),
-        "description": _("Appoints volunteers to roles, manages offers, reads the audit log."),
+        "description": _(
+            "Appoints volunteers to roles (a second board member confirms each one), "
+            "manages offers, reads the audit log and the finances."
+        ),
+        # Roles' permissions are defined here, not edited in the volunteer area: a
+        # board member must not be able to widen a role alone.
         "permissions": [
             "members.view_member",
             "members.view_role",
-            "members.add_role",
-            "members.change_role",
             "members.view_roleassignment",
             "members.add_roleassignment",
             "members.change_roleassignment",
@@ -23,6 +26,14 @@ BUILTIN_ROLES = {
             "offers.add_offer",
             "offers.change_offer",
             "offers.view_subscription",
+            # Reads the finances (dashboard, exports, documents), changes nothing there.
+            "billing.view_finance_dashboard",
+            "billing.view_invoice",
+            "billing.view_creditnote",
+            "billing.view_payment",
+            "billing.view_reminder",
+            "billing.view_suspension",
+            "billing.view_billingrun",
         ],
     },
     "admissions": {

@@ -19,9 +19,14 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from . import audit
+from . import audit, signals
 from .backends import forget_cached_rights
-from .choices import MEMBER_STATUS_TRANSITIONS, AuditSource, MemberStatus
+from .choices import (
+    MEMBER_STATUS_TRANSITIONS,
+    AuditSource,
+    MemberStatus,
+    RoleAssignmentState,
+)
 from .models import Member, MembershipPeriod, Role, RoleAssignment
 from .roles import BUILTIN_ROLES
 
@@ -136,31 +141,142 @@ def admit_member(member, *, actor, on=None):
     return change_status(member, MemberStatus.ACTIVE, actor=actor, on=on)
 
 
-@transaction.atomic
-def assign_role(member, role, *, actor, decision, starts_at=None, ends_at=None):
-    """Give ``member`` the ``role`` from ``starts_at`` (now) until ``ends_at`` (open)."""
-    require_perm(actor, "members.add_roleassignment")
-    if not decision.strip():
+def validate_role_proposal(member, role, *, decision, starts_at=None, ends_at=None):
+    """Raise ValidationError (keyed by field) if this proposal cannot be made.
+
+    Shared by the service and the volunteer area's form, so both say the same.
+    """
+    if not (decision or "").strip():
         raise ValidationError({"decision": _("Name the decision that grants this role.")})
+    if ends_at is not None and ends_at <= (starts_at or timezone.now()):
+        raise ValidationError({"ends_at": _("The assignment must end after it starts.")})
+    if RoleAssignment.objects.proposed().filter(member=member, role=role).exists():
+        raise ValidationError(
+            {"role": _("This member already has a proposal for this role awaiting confirmation.")}
+        )
+
+
+def _granted(assignment):
+    """After a grant takes effect: drop cached rights, tell listeners once committed."""
+    forget_cached_rights(assignment.member)
+    transaction.on_commit(
+        lambda: signals.role_granted.send(sender=RoleAssignment, assignment=assignment)
+    )
+
+
+@transaction.atomic
+def propose_role_assignment(member, role, *, actor, decision, starts_at=None, ends_at=None):
+    """Propose giving ``member`` the ``role`` from ``starts_at`` (now) until ``ends_at`` (open).
+
+    A board member's proposal gives no rights until a *second* board member
+    confirms it (:func:`confirm_role_assignment`). The system (``actor=None``:
+    installation, commands, demo data) grants at once: there is no second person
+    to ask on a fresh install.
+    """
+    require_perm(actor, "members.add_roleassignment")
+    Member.objects.select_for_update().get(pk=member.pk)  # one proposal at a time per member
+    validate_role_proposal(member, role, decision=decision, starts_at=starts_at, ends_at=ends_at)
     assignment = RoleAssignment(
         member=member,
         role=role,
         decision=decision,
         starts_at=starts_at or timezone.now(),
         ends_at=ends_at,
+        proposed_by=actor,
+        state=RoleAssignmentState.PROPOSED,
     )
+    if actor is None:
+        assignment.state = RoleAssignmentState.CONFIRMED
+        assignment.decided_at = timezone.now()
     assignment.full_clean()
     with audit.acting_as(actor):
         assignment.save()
-    forget_cached_rights(member)
+    if assignment.state == RoleAssignmentState.CONFIRMED:
+        _granted(assignment)
+    return assignment
+
+
+def assign_role(member, role, *, actor, decision, starts_at=None, ends_at=None):
+    """Same as :func:`propose_role_assignment` (kept for callers of the older name)."""
+    return propose_role_assignment(
+        member, role, actor=actor, decision=decision, starts_at=starts_at, ends_at=ends_at
+    )
+
+
+def _decide(assignment, actor, state):
+    """Lock a proposal and record ``state`` as decided by ``actor`` now (not saved)."""
+    assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.state != RoleAssignmentState.PROPOSED:
+        raise ValidationError(
+            _("This assignment is already %(state)s.")
+            % {"state": RoleAssignmentState(assignment.state).label}
+        )
+    assignment.state = state
+    assignment.decided_by = actor
+    assignment.decided_at = timezone.now()
+    return assignment
+
+
+@transaction.atomic
+def confirm_role_assignment(assignment, *, actor):
+    """Confirm a proposal: from now on the member holds the role.
+
+    Refused to the member who proposed it (two-person rule) and to anyone who
+    may not grant roles. Rights start at confirmation, never earlier.
+    """
+    require_perm(actor, "members.add_roleassignment")
+    assignment = _decide(assignment, actor, RoleAssignmentState.CONFIRMED)
+    if actor is not None and actor.pk == assignment.proposed_by_id:
+        raise ValidationError(
+            _("You proposed this assignment: another member of the board must confirm it.")
+        )
+    now = assignment.decided_at
+    if assignment.ends_at is not None and assignment.ends_at <= now:
+        raise ValidationError(_("This proposal ended before anyone confirmed it."))
+    assignment.starts_at = max(assignment.starts_at, now)
+    assignment.full_clean()
+    with audit.acting_as(actor):
+        assignment.save()
+    _granted(assignment)
+    return assignment
+
+
+@transaction.atomic
+def refuse_role_assignment(assignment, *, actor):
+    """Another board member turns a proposal down; it never gives any right."""
+    require_perm(actor, "members.add_roleassignment")
+    assignment = _decide(assignment, actor, RoleAssignmentState.REFUSED)
+    if actor is not None and actor.pk == assignment.proposed_by_id:
+        raise ValidationError(_("You proposed this assignment: withdraw it instead."))
+    with audit.acting_as(actor):
+        assignment.save()
+    return assignment
+
+
+@transaction.atomic
+def withdraw_role_assignment(assignment, *, actor):
+    """The member who proposed an assignment takes the proposal back."""
+    require_perm(actor, "members.add_roleassignment")
+    assignment = _decide(assignment, actor, RoleAssignmentState.WITHDRAWN)
+    if actor is not None and actor.pk != assignment.proposed_by_id:
+        raise ValidationError(_("Only the member who proposed this assignment can withdraw it."))
+    with audit.acting_as(actor):
+        assignment.save()
     return assignment
 
 
 @transaction.atomic
 def end_role_assignment(assignment, *, actor, at=None):
-    """End an assignment now (or at ``at``): its rights are gone from the next request on."""
+    """End a confirmed assignment now (or at ``at``): its rights are gone from the next request on.
+
+    Taking a right away needs no second person; a proposal is withdrawn or refused instead.
+    """
     require_perm(actor, "members.change_roleassignment")
     assignment = RoleAssignment.objects.select_for_update().get(pk=assignment.pk)
+    if assignment.state != RoleAssignmentState.CONFIRMED:
+        raise ValidationError(
+            _("Only a confirmed assignment can be ended; withdraw or refuse a proposal.")
+        )
     at = at or timezone.now()
     if assignment.ends_at is not None and assignment.ends_at <= at:
         return assignment

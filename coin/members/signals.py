@@ -1,6 +1,12 @@
 """Signal handlers of the members app."""
 
+from django.dispatch import Signal
+
 from .choices import AuditSource
+
+# Sent once a role assignment takes effect (after commit), with ``assignment``.
+# The portal listens to send a 2FA enrolment link to a new role holder.
+role_granted = Signal()
 
 _task_tokens = {}
 

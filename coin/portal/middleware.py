@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 
 LANGUAGE_CODES = {code for code, _name in settings.LANGUAGES}
@@ -43,27 +43,36 @@ class RequireTwoFactorForRolesMiddleware:
     There is no setting to turn this off. Members without a role are not asked.
     """
 
-    EXEMPT_URL_NAMES = (
-        "portal:otp_verify",
-        "portal:otp_setup",
-        "portal:logout",
-        "portal:set_language",
+    EXEMPT_URL_NAMES = frozenset(
+        {
+            "portal:otp_verify",
+            "portal:otp_setup",
+            "portal:otp_send_link",
+            "portal:otp_enrol",
+            "portal:logout",
+            "portal:set_language",
+        }
     )
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self._exempt = None
+
+    def _exempt(self, request):
+        if request.path.startswith(settings.STATIC_URL):
+            return True
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        return match.view_name in self.EXEMPT_URL_NAMES
 
     def __call__(self, request):
-        if self._exempt is None:
-            self._exempt = {reverse(name) for name in self.EXEMPT_URL_NAMES}
         user = request.user
         if (
             user.is_authenticated
             and user.is_staff
             and not user.is_verified()
-            and request.path not in self._exempt
-            and not request.path.startswith(settings.STATIC_URL)
+            and not self._exempt(request)
         ):
             return redirect(f"{reverse('portal:otp_verify')}?next={request.get_full_path()}")
         return self.get_response(request)

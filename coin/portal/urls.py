@@ -16,6 +16,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("2fa/", views.otp_verify, name="otp_verify"),
     path("2fa/setup/", views.otp_setup, name="otp_setup"),
+    path("2fa/setup/send/", views.otp_send_link, name="otp_send_link"),
+    path("2fa/enrol/<str:token>/", views.otp_enrol, name="otp_enrol"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

@@ -1,5 +1,7 @@
 """Member portal views: thin, they read the member's own data and call services."""
 
+from base64 import b32encode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -7,15 +9,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from coin.members import services as member_services
 from coin.members.models import Member
 from coin.offers.models import Subscription
 
-from . import panels, twofactor
+from . import enrolment, panels, twofactor
 from .forms import ProfileForm, TokenForm
 
 
@@ -87,9 +92,21 @@ def set_language(request):
     return response
 
 
+def _wrong_code(form, device, message):
+    """Put on the form why a code was refused: a wrong code, or the backoff wait."""
+    device.refresh_from_db()  # verify() counted the failure on its own copy
+    until = twofactor.retry_at(device)
+    if until is not None:
+        message = _(
+            "Too many wrong codes in a row: try again after %(time)s. "
+            "We told you by e-mail in case it was not you."
+        ) % {"time": date_format(timezone.localtime(until), "TIME_FORMAT")}
+    form.add_error("token", message)
+
+
 @login_required
 def otp_verify(request):
-    """Second step of a role holder's login: the TOTP code."""
+    """Second step of a role holder's login: the TOTP code (bounded backoff on wrong codes)."""
     device = twofactor.confirmed_device(request.user)
     if device is None:
         return redirect(f"{reverse('portal:otp_setup')}?next={_safe_next(request, '')}")
@@ -97,30 +114,41 @@ def otp_verify(request):
     if request.method == "POST" and form.is_valid():
         if twofactor.verify(request, device, form.cleaned_data["token"]):
             return redirect(_safe_next(request, reverse("portal:dashboard")))
-        form.add_error(
-            "token", _("This code is wrong or has expired. Wait for the next one and try again.")
+        _wrong_code(
+            form,
+            device,
+            _("This code is wrong or has expired. Wait for the next one and try again."),
         )
     return render(
         request, "portal/otp_verify.html", {"form": form, "next": _safe_next(request, "")}
     )
 
 
+@never_cache
 @login_required
 def otp_setup(request):
-    """A role holder without a device enrols one: scan the QR code, type a code to confirm."""
+    """Enrol an authenticator: only a session that used an e-mailed link sees the QR code.
+
+    Without such a link the page says a link was sent, and shows no secret.
+    """
+    if not request.user.is_staff:
+        return redirect("portal:dashboard")  # members without a role need no second factor
     if twofactor.confirmed_device(request.user) is not None:
         return redirect("portal:otp_verify")
-    device = twofactor.pending_device(request.user)
+    device = enrolment.granted_device(request)
+    if device is None:
+        return render(request, "portal/otp_setup_link.html")
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if twofactor.verify(request, device, form.cleaned_data["token"]):
+            enrolment.end_grant(request)
             messages.success(request, _("Two-factor authentication is set up."))
             return redirect(_safe_next(request, reverse("portal:dashboard")))
-        form.add_error(
-            "token", _("This code does not match. Check the clock of your phone and try again.")
+        _wrong_code(
+            form,
+            device,
+            _("This code does not match. Check the clock of your phone and try again."),
         )
-    from base64 import b32encode
-
     context = {
         "form": form,
         "qr_svg": twofactor.qr_svg(device.config_url),
@@ -128,3 +156,31 @@ def otp_setup(request):
         "next": _safe_next(request, ""),
     }
     return render(request, "portal/otp_setup.html", context)
+
+
+@require_POST
+@login_required
+def otp_send_link(request):
+    """Send the member a new enrolment link by e-mail (not more often than every few minutes)."""
+    if enrolment.send_link(request.user):
+        messages.success(request, _("We sent a new link to your e-mail address."))
+    elif twofactor.confirmed_device(request.user) is None and request.user.is_staff:
+        messages.info(
+            request, _("A link was sent a few minutes ago: check your mailbox (and spam folder).")
+        )
+    return redirect("portal:otp_setup")
+
+
+@never_cache
+@login_required
+def otp_enrol(request, token):
+    """The e-mailed link: GET only shows a button (mail scanners open links); POST uses it once."""
+    if twofactor.confirmed_device(request.user) is not None:
+        return redirect("portal:otp_verify")
+    if request.method == "POST":
+        if enrolment.use_link(request, token) is not None:
+            return redirect("portal:otp_setup")
+        valid = False
+    else:
+        valid = enrolment.link_is_valid(request.user, token)
+    return render(request, "portal/otp_enrol.html", {"valid": valid}, status=200 if valid else 404)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coin.members import services
-from coin.members.choices import MemberStatus
+from coin.members.choices import MemberStatus, RoleAssignmentState
 from coin.members.models import Member, Role, RoleAssignment
 
 
@@ -49,6 +49,8 @@ def test_future_and_past_assignments_give_no_rights(make_member):
         decision="old",
         starts_at=now - timedelta(days=10),
         ends_at=now - timedelta(days=1),
+        state=RoleAssignmentState.CONFIRMED,
+        decided_at=now - timedelta(days=10),
     )
     member = fresh(member)
     assert not member.is_staff

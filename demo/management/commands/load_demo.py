@@ -160,7 +160,8 @@ class Command(BaseCommand):
             member = self._member(username, first, last, "Lyon")
             services.admit_member(member, actor=None, on=today - timedelta(days=900))
             for slug in role_slugs:
-                services.assign_role(
+                # The system (actor=None) grants at once: demo volunteers hold confirmed roles.
+                services.propose_role_assignment(
                     member, roles[slug], actor=None, decision="AG du 14 juin 2025, résolution 3"
                 )
             TOTPDevice.objects.create(user=member, name="demo", key=key, confirmed=True)
