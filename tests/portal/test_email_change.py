@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from coin.members.models import Member
+from coin.members.models import AuditEvent, Member
 from tests.conftest import PASSWORD
 
 ATTACKER = "attacker@example.net"
@@ -72,6 +72,9 @@ def test_a_volunteer_cannot_take_over_an_account_by_changing_its_email(
     assert len(notices) == 1
     assert ATTACKER in notices[0].body and volunteer.username in notices[0].body
     assert "change" in notices[0].subject.lower()
+    # The volunteer area's log shows the request, by whom.
+    [event] = [e for e in AuditEvent.objects.for_object(member) if e.actor == volunteer]
+    assert event.changes["email (waiting for confirmation)"] == [old_email, ATTACKER]
 
     # The attacker asks for a password reset with their address: nothing is sent to it.
     anonymous = Client()
