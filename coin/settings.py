@@ -149,14 +149,22 @@ LOGIN_URL = "portal:login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 LOGOUT_REDIRECT_URL = "portal:login"
 
-# Login throttling (django-axes): lock a username from one address after a few failures.
-AXES_FAILURE_LIMIT = int(os.environ.get("COIN_LOGIN_FAILURE_LIMIT", "5"))
+# Login throttling (django-axes, rules in coin.members.throttling): a username is locked
+# from one address after COIN_LOGIN_FAILURE_LIMIT failures, and from every address after
+# COIN_LOGIN_USERNAME_FAILURE_LIMIT failures in all; a password reset by e-mail lifts both.
+COIN_LOGIN_FAILURE_LIMIT = int(os.environ.get("COIN_LOGIN_FAILURE_LIMIT", "5"))
+COIN_LOGIN_USERNAME_FAILURE_LIMIT = int(os.environ.get("COIN_LOGIN_USERNAME_FAILURE_LIMIT", "20"))
+AXES_FAILURE_LIMIT = "coin.members.throttling.failure_limit"
+# Usernames are recorded normalised, lower case and capped (Alice = alice = ａｌｉｃｅ).
+AXES_USERNAME_CALLABLE = "coin.members.throttling.client_username"
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("COIN_LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("COIN_TRUSTED_PROXY_COUNT", "0")) or None
+# How long a link confirming a new e-mail address stays valid.
+COIN_EMAIL_CHANGE_MAX_AGE_HOURS = int(os.environ.get("COIN_EMAIL_CHANGE_MAX_AGE_HOURS", "72"))
 
 OTP_TOTP_ISSUER = os.environ.get("COIN_ISP_NAME", "coin")
 # django-otp's own throttling doubles the wait without limit (a lockout); coin's

@@ -15,6 +15,7 @@ from coin.portal.admin_site import volunteer_site
 from . import services
 from .choices import MemberStatus
 from .models import AuditEvent, Member, MembershipPeriod, Role, RoleAssignment
+from .services import VOLUNTEER_FIELDS
 
 
 class MembershipPeriodInline(admin.TabularInline):
@@ -124,9 +125,25 @@ class MemberAdmin(admin.ModelAdmin):
         return [inline for inline in super().get_inline_instances(request, obj) if obj is not None]
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.set_unusable_password()
-        super().save_model(request, obj, form, change)
+        # Through the services: rights checked, look-alike usernames refused, and a
+        # new e-mail address waits for the member's confirmation (issue 9).
+        if change:
+            changes = {n: form.cleaned_data[n] for n in form.changed_data if n in VOLUNTEER_FIELDS}
+            services.update_member(obj, actor=request.user, **changes)
+            if "email" in changes:
+                self.message_user(
+                    request,
+                    _(
+                        "The new e-mail address waits for the member's confirmation; "
+                        "their current address has been told."
+                    ),
+                    messages.WARNING,
+                )
+        else:
+            fields = {n: form.cleaned_data[n] for n in form.fields if n in VOLUNTEER_FIELDS}
+            obj.pk = services.create_member(actor=request.user, **fields).pk
+            obj._state.adding = False
+        obj.refresh_from_db()
 
 
 @admin.register(Role, site=volunteer_site)

@@ -13,18 +13,31 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import usernames
 from .choices import AuditAction, AuditSource, MemberKind, MemberStatus, RoleAssignmentState
 
 
 class MemberManager(BaseUserManager):
     use_in_migrations = True
 
+    def get_by_natural_key(self, username):
+        """The member whose username matches ``username`` once normalised, whatever its case."""
+        return self.alias(username_lower=Lower("username")).get(
+            username_lower=Lower(Value(usernames.normalize(username)))
+        )
+
     def create_user(self, username, email, password=None, **fields):
-        """Create a member who can log in with ``password`` (unusable if None)."""
+        """Create a member who can log in with ``password`` (unusable if None).
+
+        The username is normalised and must pass the look-alike check.
+        """
+        username = usernames.normalize(username)
+        usernames.validate_username_script(username)
         member = self.model(username=username, email=self.normalize_email(email), **fields)
         member.set_password(password)
         member.save(using=self._db)
@@ -45,9 +58,9 @@ class Member(AbstractBaseUser):
 
     username = models.CharField(
         _("username"),
-        max_length=64,
+        max_length=usernames.MAX_LENGTH,
         unique=True,
-        validators=[UnicodeUsernameValidator()],
+        validators=[UnicodeUsernameValidator(), usernames.validate_username_script],
         help_text=_("Letters, digits and @/./+/-/_ only."),
         error_messages={"unique": _("A member with that username already exists.")},
     )
@@ -103,6 +116,14 @@ class Member(AbstractBaseUser):
         permissions = [
             ("admit_member", _("Can admit, resign and exclude members")),
         ]
+        constraints = [
+            # "Alice" and "alice" are one member: login ignores case.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="member_username_unique_ignoring_case",
+                violation_error_message=_("A member with that username already exists."),
+            ),
+        ]
 
     def __str__(self):
         return f"{self.display_name} ({self.username})"
@@ -122,11 +143,25 @@ class Member(AbstractBaseUser):
         return self.first_name or self.display_name
 
     def clean(self):
-        super().clean()
+        super().clean()  # NFKC-normalises the username
+        if self.username and self._username_taken_ignoring_case():
+            raise ValidationError(
+                {"username": _("A member with that username already exists.")}, code="unique"
+            )
         if self.kind == MemberKind.ORGANISATION and not self.organisation_name:
             raise ValidationError({"organisation_name": _("An organisation needs its legal name.")})
         if self.kind == MemberKind.PERSON and not (self.first_name and self.last_name):
             raise ValidationError(_("A person needs a first name and a last name."))
+
+    def _username_taken_ignoring_case(self):
+        # The database holds the same rule (member_username_unique_ignoring_case);
+        # checking here too gives the form a message on the username field.
+        return (
+            Member.objects.alias(username_lower=Lower("username"))
+            .filter(username_lower=Lower(Value(self.username)))
+            .exclude(pk=self.pk)
+            .exists()
+        )
 
     # Rights: exactly the union of the member's current roles (RoleBackend).
     @property

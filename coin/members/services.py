@@ -9,8 +9,10 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.auth.tokens import default_token_generator
+from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import send_mail
+from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -19,10 +21,11 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from . import audit, signals
+from . import audit, notify, signals, throttling
 from .backends import forget_cached_rights
 from .choices import (
     MEMBER_STATUS_TRANSITIONS,
+    AuditAction,
     AuditSource,
     MemberStatus,
     RoleAssignmentState,
@@ -40,6 +43,18 @@ PROFILE_FIELDS = (
     "country",
     "language",
 )
+# What the volunteer area may change on a member record (status and roles have their own services).
+VOLUNTEER_FIELDS = (
+    "username",
+    "kind",
+    "first_name",
+    "last_name",
+    "organisation_name",
+    *PROFILE_FIELDS,
+    "is_active",
+    "notes",
+)
+EMAIL_CHANGE_SALT = "coin.members.email-change"
 
 
 def require_perm(actor, perm):
@@ -95,21 +110,43 @@ def create_member(*, actor, username, email, **fields):
 
 @transaction.atomic
 def update_profile(member, *, actor, **changes):
-    """Change a member's contact details. Members may change their own; volunteers need change_member."""
+    """Change a member's contact details. Members may change their own; volunteers need change_member.
+
+    A new e-mail address is not applied here: it waits for the member's
+    confirmation (see :func:`request_email_change`).
+    """
+    return _update(member, actor=actor, allowed=PROFILE_FIELDS, changes=changes)
+
+
+@transaction.atomic
+def update_member(member, *, actor, **changes):
+    """Change a member's record from the volunteer area (needs change_member).
+
+    Same rules as :func:`update_profile`, on the wider set ``VOLUNTEER_FIELDS``;
+    the username is normalised and checked for look-alikes by the model.
+    """
+    require_perm(actor, "members.change_member")
+    return _update(member, actor=actor, allowed=VOLUNTEER_FIELDS, changes=changes)
+
+
+def _update(member, *, actor, allowed, changes):
     if actor is not None and actor.pk != member.pk:
         require_perm(actor, "members.change_member")
-    unknown = set(changes) - set(PROFILE_FIELDS)
+    unknown = set(changes) - set(allowed)
     if unknown:
         raise ValidationError(
             _("These fields cannot be changed here: %(fields)s")
             % {"fields": ", ".join(sorted(unknown))}
         )
     member = Member.objects.select_for_update().get(pk=member.pk)
+    new_email = changes.pop("email", None)
     for name, value in changes.items():
         setattr(member, name, value)
     member.full_clean()
     with audit.acting_as(actor):
         member.save()
+    if new_email is not None and new_email != member.email:
+        request_email_change(member, new_email, actor=actor)
     return member
 
 
@@ -322,3 +359,110 @@ def send_welcome_email(member):
         subject = _("Welcome to %(isp)s") % {"isp": settings.COIN_ISP_NAME}
         body = render_to_string("members/email/welcome.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+
+
+def _clean_new_email(new_email):
+    new_email = Member.objects.normalize_email((new_email or "").strip())
+    max_length = Member._meta.get_field("email").max_length
+    try:
+        if len(new_email) > max_length:
+            raise ValidationError(
+                _("An e-mail address has at most %(n)d characters.") % {"n": max_length}
+            )
+        validate_email(new_email)
+    except ValidationError as error:
+        raise ValidationError({"email": error.messages}) from error
+    return new_email
+
+
+@transaction.atomic
+def request_email_change(member, new_email, *, actor):
+    """Ask that ``member`` log in with ``new_email``; nothing changes until the member confirms.
+
+    A signed link valid ``COIN_EMAIL_CHANGE_MAX_AGE_HOURS`` goes to the new
+    address and works only for the member, logged in (:func:`confirm_email_change`);
+    the current address is told who asked. Volunteers need change_member.
+    Returns the token of the link, or None when the address is the current one.
+    """
+    if actor is not None and actor.pk != member.pk:
+        require_perm(actor, "members.change_member")
+    new_email = _clean_new_email(new_email)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if new_email == member.email:
+        return None
+    # Signed rather than stored: nothing to clean up, and the token names the
+    # address it replaces, so it is void once the address has changed (used once).
+    token = signing.dumps(
+        {"member": member.pk, "old": member.email, "new": new_email}, salt=EMAIL_CHANGE_SALT
+    )
+    with audit.acting_as(actor):
+        audit.record(
+            member,
+            AuditAction.UPDATE,
+            {"email (waiting for confirmation)": [member.email, new_email]},
+            message="e-mail change requested; waits for the member's confirmation",
+        )
+    transaction.on_commit(
+        lambda: notify.email_change_requested(member, new_email, token, requested_by=actor)
+    )
+    return token
+
+
+def read_email_change(member, token):
+    """The new address a confirmation link carries, if it is valid for ``member`` now.
+
+    Raises ``ValidationError`` (expired, forged, already used) or ``PermissionDenied``
+    (another member's link).
+    """
+    max_age = settings.COIN_EMAIL_CHANGE_MAX_AGE_HOURS * 3600
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=max_age)
+    except signing.SignatureExpired as error:
+        raise ValidationError(
+            _("This link has expired. Ask for the change again from your details page.")
+        ) from error
+    except signing.BadSignature as error:
+        raise ValidationError(_("This link is not valid.")) from error
+    if data.get("member") != member.pk:
+        raise PermissionDenied(_("This link is for another account."))
+    if data.get("old") != member.email:
+        raise ValidationError(_("This link has already been used, or your address changed since."))
+    return data["new"]
+
+
+@transaction.atomic
+def confirm_email_change(member, token, *, actor):
+    """Apply the new address of a confirmation link: only the member, logged in, may do it.
+
+    The previous address is told of the change.
+    """
+    if actor is None or actor.pk != member.pk:
+        raise PermissionDenied(_("Only the member can confirm a new address for their account."))
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    new_email = read_email_change(member, token)
+    old_email = member.email
+    member.email = new_email
+    member.full_clean()
+    with audit.acting_as(actor):
+        member.save()
+    transaction.on_commit(lambda: notify.email_changed(member, old_email))
+    return member
+
+
+@transaction.atomic
+def set_password(member, raw_password, *, actor, reset=False):
+    """Give ``member`` a new password (already validated by the form); only the member may.
+
+    ``reset`` means by a link sent to their address (the actor is then the member
+    who followed it). Lifts every login lockout of the username, and tells the
+    member's address.
+    """
+    if actor is None or actor.pk != member.pk:
+        raise PermissionDenied(_("Only the member can choose their password."))
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    member.set_password(raw_password)
+    with audit.acting_as(actor):
+        member.save()
+    throttling.forget_failures(member.username)
+    transaction.on_commit(lambda: notify.password_changed(member, reset=reset))
+    return member

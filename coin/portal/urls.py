@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .forms import LoginForm, MemberPasswordChangeForm, MemberSetPasswordForm
 
 app_name = "portal"
 
@@ -12,7 +13,14 @@ urlpatterns = [
     path("profile/", views.profile, name="profile"),
     path("subscriptions/<int:pk>/", views.subscription_detail, name="subscription_detail"),
     path("language/", views.set_language, name="set_language"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("email/confirm/<str:token>/", views.email_confirm, name="email_confirm"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=LoginForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("2fa/", views.otp_verify, name="otp_verify"),
     path("2fa/setup/", views.otp_setup, name="otp_setup"),
@@ -21,7 +29,8 @@ urlpatterns = [
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
-            success_url=reverse_lazy("portal:password_change_done")
+            success_url=reverse_lazy("portal:password_change_done"),
+            form_class=MemberPasswordChangeForm,
         ),
         name="password_change",
     ),
@@ -47,7 +56,8 @@ urlpatterns = [
     path(
         "password/reset/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(
-            success_url=reverse_lazy("portal:password_reset_complete")
+            success_url=reverse_lazy("portal:password_reset_complete"),
+            form_class=MemberSetPasswordForm,
         ),
         name="password_reset_confirm",
     ),

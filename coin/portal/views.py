@@ -5,7 +5,7 @@ from base64 import b32encode
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -73,10 +73,41 @@ def profile(request):
             form.add_error(None, error)
         else:
             messages.success(request, _("Your details have been saved."))
+            new_email = form.cleaned_data["email"]
+            if new_email != request.user.email:
+                messages.info(
+                    request,
+                    _(
+                        "A link has been sent to %(email)s: your address changes once you "
+                        "follow it, logged in. Until then your current address stays."
+                    )
+                    % {"email": new_email},
+                )
             response = redirect("portal:profile")
             response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.cleaned_data["language"])
             return response
     return render(request, "portal/profile.html", {"form": form})
+
+
+@login_required
+def email_confirm(request, token):
+    """The member confirms a new e-mail address from the link sent to it (POST applies it)."""
+    error = None
+    try:
+        new_email = member_services.read_email_change(request.user, token)
+    except (ValidationError, PermissionDenied) as problem:
+        new_email, error = None, " ".join(getattr(problem, "messages", [str(problem)]))
+    if request.method == "POST" and error is None:
+        try:
+            member_services.confirm_email_change(request.user, token, actor=request.user)
+        except (ValidationError, PermissionDenied) as problem:
+            error = " ".join(getattr(problem, "messages", [str(problem)]))
+        else:
+            messages.success(
+                request, _("Your e-mail address is now %(email)s.") % {"email": new_email}
+            )
+            return redirect("portal:profile")
+    return render(request, "portal/email_confirm.html", {"new_email": new_email, "error": error})
 
 
 @require_POST

@@ -136,14 +136,15 @@ def test_the_profile_form_changes_only_the_logged_in_member(two_members, login):
             "id": bob.pk,
             "username": "bob",
             "status": "excluded",
-            "email": "alice@new.example.org",
+            "email": alice.email,
+            "phone": "+33 1 02 03 04 05",
             "country": "FR",
             "language": "fr",
         },
     )
     assert response.status_code == 302
     alice, bob = Member.objects.get(pk=alice.pk), Member.objects.get(pk=bob.pk)
-    assert alice.email == "alice@new.example.org"
+    assert alice.phone == "+33 1 02 03 04 05"
     assert alice.status == "active" and alice.username == "alice"
     assert bob.email == "bob@example.org" and bob.status == "active"
 
