@@ -1,0 +1,62 @@
+"""The forms of the admissions actions; each one feeds one service, never a model save."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from coin.backoffice.forms import ActionForm, DateInput
+from coin.members.choices import MEMBER_STATUS_TRANSITIONS, MemberStatus
+from coin.offers.models import Offer
+
+
+class AdmitForm(ActionForm):
+    on = forms.DateField(
+        label=_("member since"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Today if left empty."),
+    )
+
+
+class ChangeStatusForm(ActionForm):
+    status = forms.ChoiceField(label=_("new status"))
+    on = forms.DateField(
+        label=_("member since (when readmitting)"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Today if left empty."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Offer the moves the service allows; it refuses any other anyway.
+        allowed = MEMBER_STATUS_TRANSITIONS.get(MemberStatus(self.target.status), set())
+        self.fields["status"].choices = [(s.value, s.label) for s in MemberStatus if s in allowed]
+
+
+class SubscribeForm(ActionForm):
+    offer = forms.ModelChoiceField(
+        label=_("offer"), queryset=Offer.objects.filter(is_available=True)
+    )
+    starts_on = forms.DateField(
+        label=_("starts on"), required=False, widget=DateInput, help_text=_("Today if left empty.")
+    )
+    monthly_price = forms.DecimalField(
+        label=_("monthly price"),
+        required=False,
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("The offer's price if left empty."),
+    )
+    ends_on = forms.DateField(label=_("ends on"), required=False, widget=DateInput)
+    notes = forms.CharField(
+        label=_("notes"), required=False, max_length=2000, widget=forms.Textarea
+    )
+
+
+class EndSubscriptionForm(ActionForm):
+    ends_on = forms.DateField(
+        label=_("last day of service"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Today if left empty."),
+    )
