@@ -7,7 +7,7 @@ registry come the URLs (``backoffice:<name>``), the menu a person sees (only the
 list pages their roles allow) and the panels of each detail page.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import path, reverse
@@ -57,7 +57,6 @@ class Panel:
     context: object
     permission: str | None = None
     order: int = 100
-    extra: dict = field(default_factory=dict)
 
 
 _pages = {}
