@@ -102,3 +102,15 @@ def test_the_menu_shows_only_the_lists_the_roles_allow(role_holder):
     assert reverse("backoffice:applicant_list") not in network_links
     assert reverse("backoffice:member_list") in network_links
     assert reverse("backoffice:applicant_list") not in network.content.decode()
+
+
+def test_the_subscriptions_list_filters_by_offer_and_member_and_exports(world, role_holder):
+    client = role_holder("network")
+    url = reverse("backoffice:subscription_list")
+    response = client.get(url, {"offer": world.dsl_offer.pk})
+    assert [row.record for row in response.context["table"].paginated_rows] == [world.subscription]
+    assert client.get(url, {"offer": world.vpn_offer.pk}).context["table"].paginator.count == 0
+    assert client.get(url, {"q": "applicant"}).context["table"].paginator.count == 0
+    rows = _csv(client.get(url, {"q": world.member.username, "export": "csv"}))
+    assert rows[1][:2] == [world.member.username, world.dsl_offer.name]
+    assert rows[1][3] == "32.00"  # a number a spreadsheet can add up, not "32,00 €"

@@ -38,6 +38,7 @@ CASES = {
     "member_list": Case("admissions"),
     "applicant_list": Case("admissions"),
     "member_detail": Case("admissions", args=lambda w: [w.member.pk]),
+    "subscription_list": Case("network"),
     "member_admit": Case(
         "admissions",
         args=lambda w: [w.applicant.pk],

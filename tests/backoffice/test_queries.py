@@ -106,3 +106,15 @@ def test_the_members_list_queries_do_not_grow_with_its_rows(make_member, role_ho
     assert few == many
     assert response.context["table"].paginator.count == 31  # the volunteer and the 30
     assert response.content.decode().count('href="/gestion/members/') >= 31
+
+
+def test_the_subscriptions_list_queries_do_not_grow_with_its_rows(world, make_member, role_holder):
+    client = role_holder("network")
+    url = reverse("backoffice:subscription_list")
+    _queries(client, url)
+    few, _ = _queries(client, url)
+    for _i in range(20):
+        offer_services.subscribe(make_member(), world.dsl_offer, actor=None)
+    many, response = _queries(client, url)
+    assert few == many
+    assert response.context["table"].paginator.count == 21
