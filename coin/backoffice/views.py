@@ -9,6 +9,7 @@ whose roles give the page's permission; the services check rights again.
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied, ValidationError
+from django.core.paginator import EmptyPage
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -76,12 +77,10 @@ class ObjectListView(BackofficeView):
     def get(self, request, *args, **kwargs):
         filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset())
         table = self.table_class(filterset.qs)
-        exporting = request.GET.get("export") == "csv"
-        RequestConfig(
-            request, paginate=False if exporting else {"per_page": self.per_page}
-        ).configure(table)
-        if exporting:
+        RequestConfig(request, paginate=False).configure(table)  # sorting from ?sort=
+        if request.GET.get("export") == "csv":
             return csv_response(table, self.export_filename)
+        self.paginate(table)
         export_query = request.GET.copy()
         export_query["export"] = "csv"
         export_query.pop("page", None)
@@ -92,6 +91,19 @@ class ObjectListView(BackofficeView):
             actions=self.links(self.actions),
         )
         return self.render_to_response(context)
+
+    def paginate(self, table):
+        # Our own page size, not one from the query string (?per_page=100000 would
+        # render every row); a page past the end shows the last one, not an error.
+        try:
+            number = int(self.request.GET.get("page", 1))
+        except ValueError:
+            number = 1
+        try:
+            table.paginate(page=number, per_page=self.per_page)
+        except EmptyPage:
+            last = table.paginator.num_pages if number > 1 else 1
+            table.paginate(page=last, per_page=self.per_page)
 
 
 class ObjectDetailView(BackofficeView):

@@ -114,3 +114,15 @@ def test_the_subscriptions_list_filters_by_offer_and_member_and_exports(world, r
     rows = _csv(client.get(url, {"q": world.member.username, "export": "csv"}))
     assert rows[1][:2] == [world.member.username, world.dsl_offer.name]
     assert rows[1][3] == "32.00"  # a number a spreadsheet can add up, not "32,00 €"
+
+
+def test_odd_query_strings_give_a_page_not_an_error_nor_every_row(make_member, role_holder):
+    client = role_holder("admissions")
+    for _i in range(60):
+        make_member()
+    assert len(_usernames(client.get(URL, {"per_page": 100000}))) == 50
+    assert len(_usernames(client.get(URL, {"page": 999}))) == 11  # the last page
+    assert len(_usernames(client.get(URL, {"page": "abc"}))) == 50
+    assert len(_usernames(client.get(URL, {"page": -3}))) == 50
+    assert client.get(URL, {"sort": "password"}).status_code == 200
+    assert client.get(URL, {"q": "x" * 500}).context["filterset"].form.errors["q"]
