@@ -76,9 +76,12 @@ class ObjectListView(BackofficeView):
 
     def get(self, request, *args, **kwargs):
         filterset = self.filterset_class(request.GET or None, queryset=self.get_queryset())
-        table = self.table_class(filterset.qs)
+        # A filter that does not validate shows its error and no rows: never "everything"
+        # in place of what was asked, on the page or in an export.
+        valid = not filterset.is_bound or filterset.is_valid()
+        table = self.table_class(filterset.qs if valid else filterset.queryset.none())
         RequestConfig(request, paginate=False).configure(table)  # sorting from ?sort=
-        if request.GET.get("export") == "csv":
+        if valid and request.GET.get("export") == "csv":
             return csv_response(table, self.export_filename)
         self.paginate(table)
         export_query = request.GET.copy()

@@ -38,9 +38,11 @@ def test_filters_by_status_and_kind_and_searches_names_email_and_username(make_m
     assert _usernames(client.get(URL, {"q": "martin zoé"})) == ["zoe"]
     assert _usernames(client.get(URL, {"q": "ZOE"})) == ["zoe"]  # the username, any case
     # An unknown status is a form error on the filter, not a 500 nor a silent "everything".
-    response = client.get(URL, {"status": "nonsense"})
-    assert response.status_code == 200
-    assert response.context["filterset"].form.errors["status"]
+    for query in ({"status": "nonsense"}, {"status": "nonsense", "export": "csv"}):
+        response = client.get(URL, query)
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
+        assert response.context["filterset"].form.errors["status"]
+        assert _usernames(response) == []
 
 
 def test_sorts_by_a_column_both_ways(make_member, role_holder):
