@@ -3,11 +3,15 @@
 Each context function runs one query at most, whatever the number of rows.
 """
 
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, Q
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from coin.backoffice.registry import Panel, register_panel
-from coin.members.models import AuditEvent, Member
+from coin.members.models import AuditEvent, Member, MembershipPeriod, RoleAssignment
 from coin.offers.choices import SubscriptionStatus
+from coin.offers.models import Subscription
 
 HISTORY_LIMIT = 50
 
@@ -40,7 +44,20 @@ def _subscriptions(member, request):
 
 
 def _history(member, request):
-    events = AuditEvent.objects.for_object(member)[:HISTORY_LIMIT]
+    # One query: the member's record and the rows that belong to them (periods,
+    # roles, subscriptions), matched by content type and id (object_id is text).
+    types = ContentType.objects.get_for_models(
+        Member, MembershipPeriod, RoleAssignment, Subscription
+    )
+    about = Q(content_type=types[Member], object_id=str(member.pk))
+    for model, rows in (
+        (MembershipPeriod, member.membership_periods),
+        (RoleAssignment, member.role_assignments),
+        (Subscription, member.subscriptions),
+    ):
+        ids = rows.annotate(text_id=Cast("pk", CharField())).values("text_id")
+        about |= Q(content_type=types[model], object_id__in=ids)
+    events = AuditEvent.objects.filter(about).order_by("-at", "-pk")[:HISTORY_LIMIT]
     return {"events": list(events), "limit": HISTORY_LIMIT}
 
 
