@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured, PermissionDenied, Valid
 from django.core.paginator import EmptyPage
 from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.generic import FormView, TemplateView
@@ -27,6 +28,12 @@ def may_enter(user):
     return user.is_authenticated and user.is_active and user.is_staff and user.is_verified()
 
 
+def refuse(request, error=None):
+    """A 403 page saying, in the reader's language, that their roles do not open this."""
+    message = " ".join(error.args) if error is not None else ""
+    return TemplateResponse(request, "backoffice/forbidden.html", {"message": message}, status=403)
+
+
 class BackofficeView(TemplateView):
     """Refuses whoever may not open ``self.page``; gives templates the menu and the title."""
 
@@ -38,7 +45,7 @@ class BackofficeView(TemplateView):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("portal:login"))
         if not may_enter(request.user) or not self.page.allowed(request.user):
-            raise PermissionDenied
+            return refuse(request)
         return super().dispatch(request, *args, **kwargs)
 
     def get_title(self):
@@ -157,7 +164,7 @@ class ActionView(BackofficeView, FormView):
     Subclasses set ``service`` (the function) and ``service_arguments(form)``
     returning ``(args, kwargs)`` without the actor, which is always the person
     logged in. The service's ``ValidationError`` lands on the form's fields (or
-    on top of the form); its ``PermissionDenied`` is a 403.
+    on top of the form); its ``PermissionDenied`` is the 403 page.
     """
 
     template_name = "backoffice/action.html"
@@ -215,6 +222,8 @@ class ActionView(BackofficeView, FormView):
         except ValidationError as error:
             add_service_errors(form, error)
             return self.form_invalid(form)
+        except PermissionDenied as error:  # the service's own check of the actor's rights
+            return refuse(self.request, error)
         if self.success_message:
             messages.success(self.request, self.success_message)
         return redirect(self.get_success_url(result))

@@ -115,3 +115,24 @@ def test_service_errors_map_onto_fields_or_the_top_of_the_form(error, on_field, 
     add_service_errors(form, error)
     assert form.errors.get("ends_on", []) == on_field
     assert list(form.non_field_errors()) == on_top
+
+
+def test_a_refusal_by_the_service_itself_is_the_403_page_and_changes_nothing(
+    world, make_member, rf
+):
+    from coin.backoffice.members.pages import AdmitMemberView
+
+    # The door already checks the page's permission; the service checks again. Call the
+    # view past the door, as someone without the right, to see the service's refusal.
+    request = rf.post("/", {"on": ""})
+    request.user = make_member()
+    view = AdmitMemberView()
+    view.setup(request, pk=world.applicant.pk)
+    view.load_object()
+    form = view.get_form()
+    assert form.is_valid()
+    response = view.form_valid(form)
+    assert response.status_code == 403
+    response.render()
+    assert "admit_member" in response.content.decode()
+    assert Member.objects.get(pk=world.applicant.pk).status == MemberStatus.APPLICANT

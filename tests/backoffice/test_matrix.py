@@ -102,7 +102,9 @@ def test_a_member_without_a_role_is_refused(name, world, make_member, login):
     case = CASES[name]
     client = login(make_member())
     url = _url(name, world)
-    assert client.get(url).status_code == 403
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "Accès refusé" in response.content.decode()
     if case.data is not None:
         assert client.post(url, case.data(world)).status_code == 403
         assert not case.done(world)
