@@ -70,6 +70,9 @@ def register_page(name, route, *, kind, title, permission=None, menu_group=None)
     def decorate(view_class):
         if name in _pages and _pages[name].view is not view_class:
             raise ImproperlyConfigured(f"Two back-office pages are named {name!r}.")
+        own = view_class.__dict__.get("page")
+        if own is not None and own.name != name:
+            raise ImproperlyConfigured(f"{view_class.__name__} is already the page {own.name!r}.")
         page = Page(name, route, view_class, permission, kind, title, menu_group)
         _pages[name] = page
         view_class.page = page
@@ -96,6 +99,7 @@ def pages():
 
 
 def page(name):
+    """The page registered as ``name`` (KeyError if none)."""
     return _pages[name]
 
 

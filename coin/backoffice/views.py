@@ -30,7 +30,7 @@ def may_enter(user):
 
 def refuse(request, error=None):
     """A 403 page saying, in the reader's language, that their roles do not open this."""
-    message = " ".join(error.args) if error is not None else ""
+    message = " ".join(str(arg) for arg in error.args) if error is not None else ""
     return TemplateResponse(request, "backoffice/forbidden.html", {"message": message}, status=403)
 
 
@@ -40,7 +40,9 @@ class BackofficeView(TemplateView):
     page = None  # set by registry.register_page
 
     def dispatch(self, request, *args, **kwargs):
-        if self.page is None:
+        # Its own registration, not one inherited from the view it extends (whose
+        # permission may be a different one).
+        if "page" not in type(self).__dict__:
             raise ImproperlyConfigured(f"{type(self).__name__} is not registered.")
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("portal:login"))

@@ -6,6 +6,7 @@ by the same checks (renders and acts for a role holder, refused to the others)
 before it ships.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -89,7 +90,11 @@ def test_a_role_that_may_use_the_page_sees_it_and_acts(name, world, role_holder)
     case = CASES[name]
     client = role_holder(case.role)
     url = _url(name, world)
-    assert client.get(url).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 200
+    # Ready for a strict Content-Security-Policy: no inline script, style or handler.
+    html = response.content.decode()
+    assert not re.search(r"<script|<style|\sstyle=|\son[a-z]+=", html, re.IGNORECASE)
     if case.data is not None:
         assert not case.done(world)
         response = client.post(url, case.data(world))
@@ -138,3 +143,19 @@ def test_a_role_holder_who_has_not_passed_2fa_gets_no_page(world, make_member, l
     for name in CASES:
         response = client.get(_url(name, world))
         assert response.status_code == 302 and "/2fa/" in response["Location"], name
+
+
+def test_a_page_is_registered_once_and_a_subclass_needs_its_own_registration(rf, make_member):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from coin.backoffice.members.pages import MemberListView
+
+    class Unregistered(MemberListView):
+        pass
+
+    with pytest.raises(ImproperlyConfigured):
+        Unregistered.as_view()(rf.get("/"))
+    with pytest.raises(ImproperlyConfigured):
+        registry.register_page("another_name", "x/", kind=registry.LIST, title="x")(MemberListView)
+    with pytest.raises(ImproperlyConfigured):
+        registry.register_page("member_list", "y/", kind=registry.LIST, title="y")(Unregistered)
