@@ -136,3 +136,35 @@ def test_a_refusal_by_the_service_itself_is_the_403_page_and_changes_nothing(
     response.render()
     assert "admit_member" in response.content.decode()
     assert Member.objects.get(pk=world.applicant.pk).status == MemberStatus.APPLICANT
+
+
+def test_the_record_form_shows_the_models_rules_on_its_fields(world, role_holder):
+    from coin.backoffice.members.forms import RECORD_FIELDS
+
+    client = role_holder("admissions")
+    url = reverse("backoffice:member_edit", args=[world.member.pk])
+    data = forms.model_to_dict(world.member, fields=RECORD_FIELDS)
+    # A person without a last name: the model's clean() says so, through the service.
+    response = client.post(url, {**data, "last_name": ""})
+    assert response.status_code == 200 and response.context["form"].non_field_errors()
+    # An organisation without its legal name: the service's error lands on that field.
+    response = client.post(url, {**data, "kind": "organisation", "organisation_name": ""})
+    assert "organisation_name" in response.context["form"].errors
+    assert Member.objects.get(pk=world.member.pk).last_name == world.member.last_name
+
+
+def test_a_new_email_from_the_record_form_waits_for_its_owners_confirmation(
+    world, role_holder, mailoutbox, django_capture_on_commit_callbacks
+):
+    from coin.backoffice.members.forms import RECORD_FIELDS
+
+    client = role_holder("admissions")
+    data = forms.model_to_dict(world.member, fields=RECORD_FIELDS)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("backoffice:member_edit", args=[world.member.pk]),
+            {**data, "email": "new@example.net"},
+        )
+    assert response.status_code == 302
+    assert Member.objects.get(pk=world.member.pk).email == "active@example.org"
+    assert any("new@example.net" in message.to for message in mailoutbox)

@@ -11,9 +11,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
+from django import forms
 from django.urls import URLResolver, get_resolver, reverse
 
 from coin.backoffice import registry
+from coin.backoffice.members.forms import RECORD_FIELDS
 from coin.members.models import Member
 from coin.members.roles import BUILTIN_ROLES
 from coin.offers.models import Subscription
@@ -45,6 +47,15 @@ CASES = {
         args=lambda w: [w.applicant.pk],
         data=lambda w: {"on": "2026-03-01"},
         done=lambda w: _member(w.applicant).member_since == date(2026, 3, 1),
+    ),
+    "member_edit": Case(
+        "admissions",
+        args=lambda w: [w.member.pk],
+        data=lambda w: {
+            **forms.model_to_dict(w.member, fields=RECORD_FIELDS),
+            "phone": "+33 1 23 45 67 89",
+        },
+        done=lambda w: _member(w.member).phone == "+33 1 23 45 67 89",
     ),
     "member_change_status": Case(
         "admissions",

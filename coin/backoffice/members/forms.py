@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coin.backoffice.forms import ActionForm, DateInput
 from coin.members.choices import MEMBER_STATUS_TRANSITIONS, MemberStatus
+from coin.members.models import Member
 from coin.offers.models import Offer
 
 
@@ -60,3 +61,36 @@ class EndSubscriptionForm(ActionForm):
         widget=DateInput,
         help_text=_("Today if left empty."),
     )
+
+
+# What the record form shows: the fields update_member accepts, less the account switch
+# (blocking an account deserves its own action) and the username (the member's login).
+RECORD_FIELDS = (
+    "kind",
+    "first_name",
+    "last_name",
+    "organisation_name",
+    "email",
+    "phone",
+    "address_line1",
+    "address_line2",
+    "postal_code",
+    "city",
+    "country",
+    "language",
+    "notes",
+)
+
+
+class MemberRecordForm(ActionForm):
+    """The member's record, its fields taken from the model (labels, lengths, choices).
+
+    A plain form: the values go to ``members.services.update_member``, which
+    validates the whole record and asks the member to confirm a new e-mail address.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(Member, fields=RECORD_FIELDS))
+        if not self.is_bound:
+            self.initial = forms.model_to_dict(self.target, fields=RECORD_FIELDS)

@@ -17,10 +17,17 @@ from coin.offers.choices import SubscriptionStatus
 from coin.offers.models import Subscription
 
 from .filtersets import MemberFilterSet
-from .forms import AdmitForm, ChangeStatusForm, EndSubscriptionForm, SubscribeForm
+from .forms import (
+    RECORD_FIELDS,
+    AdmitForm,
+    ChangeStatusForm,
+    EndSubscriptionForm,
+    MemberRecordForm,
+    SubscribeForm,
+)
 from .tables import MemberTable
 
-MEMBER_ACTIONS = ("member_admit", "member_change_status", "member_subscribe")
+MEMBER_ACTIONS = ("member_admit", "member_edit", "member_change_status", "member_subscribe")
 
 
 @register_page(
@@ -88,6 +95,24 @@ class AdmitMemberView(MemberActionView):
 
     def service_arguments(self, form):
         return (self.object,), {"on": form.cleaned_data["on"]}
+
+
+@register_page(
+    "member_edit",
+    "members/<int:pk>/edit/",
+    kind=ACTION,
+    title=_("Edit the record"),
+    permission="members.change_member",
+)
+class EditMemberView(MemberActionView):
+    form_class = MemberRecordForm
+    service = member_services.update_member
+    success_message = _(
+        "The record is saved. A new e-mail address applies once its owner confirms it."
+    )
+
+    def service_arguments(self, form):
+        return (self.object,), {name: form.cleaned_data[name] for name in RECORD_FIELDS}
 
 
 @register_page(
