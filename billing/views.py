@@ -111,7 +111,8 @@ def credit_note_pdf(request, pk):
     """The PDF of one of the member's own credit notes; another member's gives 404."""
     note = get_object_or_404(CreditNote, pk=pk, member=request.user)
     if not note.pdf:
-        note = services.deliver_credit_note(note)
+        # Only the missing file is made: sending is done once, at issue time (never by a GET).
+        note = services.store_credit_note_pdf(note)
     return _pdf_response(note)
 
 
