@@ -53,6 +53,13 @@ class AssociationSettingsAdmin(admin.ModelAdmin):
         ),
     )
 
+    def save_model(self, request, obj, form, change):
+        """Through the service: validated (IBAN, BIC, creditor identifier, logo) and audited."""
+        services.save_association_settings(
+            actor=request.user, **{name: getattr(obj, name) for name in form.changed_data}
+        )
+        obj.pk = 1
+
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not AssociationSettings.objects.exists()
 
@@ -307,12 +314,26 @@ class MandateAdmin(admin.ModelAdmin):
     list_select_related = ("member",)
     search_fields = ("reference", "member__username", "debtor_name")
     autocomplete_fields = ("member",)
-    readonly_fields = ("last_collected_on",)
+    actions = ("revoke_selected",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once recorded, only the holder, account and signature date change (update_mandate);
+        # revoking is an action.
+        if obj is None:
+            return ("last_collected_on",)
+        return ("member", "reference", "status", "revoked_on", "last_collected_on")
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
         from .services import sepa
+
+        if change:
+            editable = {"debtor_name", "iban", "bic", "signed_on"}
+            sepa.update_mandate(
+                obj,
+                actor=request.user,
+                **{name: form.cleaned_data[name] for name in form.changed_data if name in editable},
+            )
+            return
 
         mandate = sepa.create_mandate(
             obj.member,
@@ -324,6 +345,14 @@ class MandateAdmin(admin.ModelAdmin):
             reference=obj.reference,
         )
         obj.pk = mandate.pk
+
+    @admin.action(description=_("Revoke the selected mandates"), permissions=("change",))
+    def revoke_selected(self, request, queryset):
+        from .services import sepa
+
+        for mandate in queryset.filter(status="active"):
+            sepa.revoke_mandate(mandate, actor=request.user)
+        self.message_user(request, _("The selected mandates are revoked."))
 
     def has_delete_permission(self, request, obj=None):
         return False
