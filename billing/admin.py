@@ -13,6 +13,7 @@ from coin.members.models import Member
 from coin.portal.admin_site import volunteer_site
 
 from . import services
+from .admin_dunning import register as register_dunning_admin
 from .choices import BankLineStatus, InvoiceStatus, StatementFormat
 from .models import (
     AssociationSettings,
@@ -28,8 +29,6 @@ from .models import (
     Mandate,
     Payment,
     PaymentAllocation,
-    Reminder,
-    Suspension,
 )
 
 
@@ -571,21 +570,5 @@ class BankLineAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Reminder, site=volunteer_site)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ("invoice", "step", "sent_at")
-    list_select_related = ("invoice",)
-    readonly_fields = ("invoice", "step", "sent_at")
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(Suspension, site=volunteer_site)
-class SuspensionAdmin(admin.ModelAdmin):
-    list_display = ("member", "started_at", "ended_at", "reason")
-    list_select_related = ("member",)
-    readonly_fields = ("member", "started_at", "ended_at", "reason")
-
-    def has_add_permission(self, request):
-        return False
+# Reminders and suspensions (dunning made visible and operable) live in their own module.
+register_dunning_admin(volunteer_site)

@@ -6,6 +6,7 @@ a command) and is recorded in the audit log. Errors are ``ValidationError``\\s
 with a message for the volunteer or member who asked.
 """
 
+from .access import member_outlook, restore_by_hand, run_dunning_now, suspend_by_hand
 from .association import save_association_settings
 from .bank import import_statement, match_line, match_manually, unmatched_lines
 from .common import format_money, money, month_bounds, parse_month, require_settings
@@ -36,6 +37,10 @@ from .sepa import (
 )
 
 __all__ = [
+    "member_outlook",
+    "restore_by_hand",
+    "run_dunning_now",
+    "suspend_by_hand",
     "add_line",
     "allocate_to_oldest",
     "apply_credit",
