@@ -62,7 +62,7 @@ class OpenSuspensionFilter(admin.SimpleListFilter):
     parameter_name = "open"
 
     def lookups(self, request, model_admin):
-        return (("yes", _("suspended now")), ("no", _("restored")))
+        return (("yes", _("suspended now")), ("no", _("suspension ended")))
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
