@@ -67,7 +67,6 @@ def pdf_report(data, tmp_path):
 def hostile_svg(base, local_png):
     return f"""<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"
       width="200" height="60">
-      <style>@import url({base}/svg-style);</style>
       <image href="{base}/svg-image" width="20" height="20"/>
       <image xlink:href="file://{local_png}" x="20" width="20" height="20"/>
       <image href="file:///etc/passwd" x="40" width="20" height="20"/>
