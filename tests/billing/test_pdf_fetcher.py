@@ -167,3 +167,20 @@ def test_a_jpeg_logo_is_accepted(association):
         actor=None, logo=SimpleUploadedFile("logo.jpg", out.getvalue())
     )
     assert config.logo.name.startswith("billing/logo/")
+
+
+def test_the_volunteer_area_refuses_an_svg_logo_with_a_form_error(association, make_member, login):
+    from django.urls import reverse
+
+    from .test_bank_identifiers import _settings_form
+
+    client = login(make_member(roles=["finances"], language="en"))
+    url = reverse("admin:billing_associationsettings_change", args=[1])
+    svg = SimpleUploadedFile("logo.svg", b'<svg xmlns="http://www.w3.org/2000/svg"/>')
+    response = client.post(url, {**_settings_form(association), "logo": svg})
+    assert response.status_code == 200 and "must be a PNG or JPEG" in response.content.decode()
+    assert not AssociationSettings.load().logo
+    png = SimpleUploadedFile("logo.png", png_bytes())
+    response = client.post(url, {**_settings_form(association), "logo": png})
+    assert response.status_code == 302
+    assert AssociationSettings.load().logo.read() == png_bytes()
