@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coin.members.models import Member
@@ -299,8 +300,23 @@ class BillingRunAdmin(admin.ModelAdmin):
         return False
 
 
+class MandateForm(forms.ModelForm):
+    """The model's validators (IBAN, BIC, reference) plus the service's date rule, as form errors."""
+
+    class Meta:
+        model = Mandate
+        fields = ("member", "reference", "debtor_name", "iban", "bic", "signed_on", "status")
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on and signed_on > timezone.localdate():
+            raise ValidationError(_("A mandate cannot be signed in the future."))
+        return signed_on
+
+
 @admin.register(Mandate, site=volunteer_site)
 class MandateAdmin(admin.ModelAdmin):
+    form = MandateForm
     list_display = (
         "reference",
         "member",

@@ -71,6 +71,15 @@ def validate_bic(value):
         )
 
 
+def validate_mandate_reference(value):
+    """Raise ValidationError unless ``value`` is a mandate reference (RUM): 1 to 35 allowed characters."""
+    if not re.fullmatch(r"[A-Za-z0-9+?/:().,' -]{1,35}", value or ""):
+        raise ValidationError(
+            _("A mandate reference has at most 35 letters, digits or + ? / - : ( ) . , '"),
+            code="invalid_mandate_reference",
+        )
+
+
 def _digits(text):
     """Letters as numbers (A=10 … Z=35), as ISO 7064 mod 97-10 reads them."""
     return int("".join(str(int(char, 36)) for char in text))

@@ -13,7 +13,13 @@ from ..choices import (
     MandateStatus,
     SepaSequence,
 )
-from ..validators import BIC_SHAPE, IBAN_SHAPE, BICField, IBANField
+from ..validators import (
+    BIC_SHAPE,
+    IBAN_SHAPE,
+    BICField,
+    IBANField,
+    validate_mandate_reference,
+)
 from .common import MONEY, ZERO
 from .documents import Invoice
 from .payments import Payment
@@ -31,7 +37,12 @@ class Mandate(models.Model):
         related_name="mandates",
         verbose_name=_("member"),
     )
-    reference = models.CharField(_("mandate reference (RUM)"), max_length=35, unique=True)
+    reference = models.CharField(
+        _("mandate reference (RUM)"),
+        max_length=35,
+        unique=True,
+        validators=[validate_mandate_reference],
+    )
     debtor_name = models.CharField(_("account holder"), max_length=70)
     iban = IBANField(_("IBAN"))
     bic = BICField(_("BIC"), blank=True)

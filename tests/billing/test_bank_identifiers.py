@@ -157,3 +157,30 @@ def test_the_sepa_file_refuses_a_bad_creditor_identifier(mandate, issued_invoice
         services.create_collection_batch(date(2026, 4, 20), actor=None, today=date(2026, 4, 1))
     assert "creditor identifier" in " ".join(error.value.messages)
     assert not DirectDebitBatch.objects.exists()
+
+
+def test_recording_a_mandate_in_the_volunteer_area_shows_errors_on_the_form(
+    make_member, association, login
+):
+    member = make_member("bob", language="en")
+    client = login(make_member(roles=["finances"], language="en"))
+    url = reverse("admin:billing_mandate_add")
+    form = {
+        "member": member.pk,
+        "reference": "RUM-BOB-1",
+        "debtor_name": "Bob",
+        "iban": GOOD_IBAN,
+        "bic": "",
+        "signed_on": "2026-01-01",
+        "status": "active",
+    }
+    for changes, message in (
+        ({"iban": BAD_CHECKSUM_IBAN}, "check digits are wrong"),
+        ({"signed_on": (timezone.localdate() + timedelta(days=3)).isoformat()}, "in the future"),
+        ({"reference": "RUM<script>"}, "A mandate reference has at most 35"),
+    ):
+        response = client.post(url, {**form, **changes})
+        assert response.status_code == 200 and message in response.content.decode(), changes
+    assert not Mandate.objects.exists()
+    assert client.post(url, form).status_code == 302
+    assert Mandate.objects.get().iban == GOOD_IBAN
