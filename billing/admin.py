@@ -7,12 +7,14 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coin.members.models import Member
 from coin.portal.admin_site import volunteer_site
 
 from . import services
+from .admin_dunning import register as register_dunning_admin
 from .choices import BankLineStatus, InvoiceStatus, StatementFormat
 from .models import (
     AssociationSettings,
@@ -28,8 +30,6 @@ from .models import (
     Mandate,
     Payment,
     PaymentAllocation,
-    Reminder,
-    Suspension,
 )
 
 
@@ -52,6 +52,13 @@ class AssociationSettingsAdmin(admin.ModelAdmin):
             {"fields": ("grace_days", "reminder_days", "suspension_days")},
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        """Through the service: validated (IBAN, BIC, creditor identifier, logo) and audited."""
+        services.save_association_settings(
+            actor=request.user, **{name: getattr(obj, name) for name in form.changed_data}
+        )
+        obj.pk = 1
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not AssociationSettings.objects.exists()
@@ -293,8 +300,23 @@ class BillingRunAdmin(admin.ModelAdmin):
         return False
 
 
+class MandateForm(forms.ModelForm):
+    """The model's validators (IBAN, BIC, reference) plus the service's date rule, as form errors."""
+
+    class Meta:
+        model = Mandate
+        fields = ("member", "reference", "debtor_name", "iban", "bic", "signed_on", "status")
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on and signed_on > timezone.localdate():
+            raise ValidationError(_("A mandate cannot be signed in the future."))
+        return signed_on
+
+
 @admin.register(Mandate, site=volunteer_site)
 class MandateAdmin(admin.ModelAdmin):
+    form = MandateForm
     list_display = (
         "reference",
         "member",
@@ -307,12 +329,26 @@ class MandateAdmin(admin.ModelAdmin):
     list_select_related = ("member",)
     search_fields = ("reference", "member__username", "debtor_name")
     autocomplete_fields = ("member",)
-    readonly_fields = ("last_collected_on",)
+    actions = ("revoke_selected",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once recorded, only the holder, account and signature date change (update_mandate);
+        # revoking is an action.
+        if obj is None:
+            return ("last_collected_on",)
+        return ("member", "reference", "status", "revoked_on", "last_collected_on")
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return super().save_model(request, obj, form, change)
         from .services import sepa
+
+        if change:
+            editable = {"debtor_name", "iban", "bic", "signed_on"}
+            sepa.update_mandate(
+                obj,
+                actor=request.user,
+                **{name: form.cleaned_data[name] for name in form.changed_data if name in editable},
+            )
+            return
 
         mandate = sepa.create_mandate(
             obj.member,
@@ -324,6 +360,14 @@ class MandateAdmin(admin.ModelAdmin):
             reference=obj.reference,
         )
         obj.pk = mandate.pk
+
+    @admin.action(description=_("Revoke the selected mandates"), permissions=("change",))
+    def revoke_selected(self, request, queryset):
+        from .services import sepa
+
+        for mandate in queryset.filter(status="active"):
+            sepa.revoke_mandate(mandate, actor=request.user)
+        self.message_user(request, _("The selected mandates are revoked."))
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -542,21 +586,5 @@ class BankLineAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Reminder, site=volunteer_site)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ("invoice", "step", "sent_at")
-    list_select_related = ("invoice",)
-    readonly_fields = ("invoice", "step", "sent_at")
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(Suspension, site=volunteer_site)
-class SuspensionAdmin(admin.ModelAdmin):
-    list_display = ("member", "started_at", "ended_at", "reason")
-    list_select_related = ("member",)
-    readonly_fields = ("member", "started_at", "ended_at", "reason")
-
-    def has_add_permission(self, request):
-        return False
+# Reminders and suspensions (dunning made visible and operable) live in their own module.
+register_dunning_admin(volunteer_site)

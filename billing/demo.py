@@ -25,7 +25,7 @@ def load_demo_billing(today=None):
             "vat_mention": "TVA non applicable, art. 293 B du CGI",
             "iban": "FR7630006000011234567890189",
             "bic": "AGRIFRPP",
-            "creditor_id": "FR12ZZZ123456",
+            "creditor_id": "FR72ZZZ123456",
         },
     )
     BankCSVProfile.objects.get_or_create(name="Banque (CSV ; virgule décimale)")

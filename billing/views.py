@@ -47,8 +47,13 @@ def billing_panel(request):
     if not invoices:
         return None
     invoiced, paid, credited = _balance_parts(member)
-    suspension = Suspension.objects.filter(member=member, ended_at__isnull=True).first()
-    return {"invoices": invoices, "balance": paid + credited - invoiced, "suspension": suspension}
+    outlook = services.member_outlook(member)
+    return {
+        "invoices": invoices,
+        "balance": paid + credited - invoiced,
+        "suspension": outlook.suspension,
+        "outlook": outlook,
+    }
 
 
 def finances_panel(request):
@@ -77,6 +82,7 @@ def invoice_list(request):
         .filter(member=member, offer__pricing=Pricing.PAY_WHAT_YOU_WANT)
         .select_related("offer"),
         "today": timezone.localdate(),
+        "outlook": services.member_outlook(member),
     }
     return render(request, "billing/invoices.html", context)
 
@@ -111,7 +117,8 @@ def credit_note_pdf(request, pk):
     """The PDF of one of the member's own credit notes; another member's gives 404."""
     note = get_object_or_404(CreditNote, pk=pk, member=request.user)
     if not note.pdf:
-        note = services.deliver_credit_note(note)
+        # Only the missing file is made: sending is done once, at issue time (never by a GET).
+        note = services.store_credit_note_pdf(note)
     return _pdf_response(note)
 
 
@@ -180,3 +187,20 @@ def export_fec(request, year):
     response = HttpResponse(content, content_type="text/plain; charset=iso-8859-15")
     response["Content-Disposition"] = f'attachment; filename="{reports.fec_filename(year)}"'
     return response
+
+
+@login_required
+@permission_required("billing.add_reminder", raise_exception=True)
+@require_POST
+def run_dunning(request):
+    """The finances role runs dunning now (reminders, suspensions, restorations); the counts are shown."""
+    result = services.run_dunning_now(actor=request.user)
+    messages.success(
+        request,
+        _(
+            "Dunning done. Reminders sent: %(reminders)s; members suspended: %(suspended)s; "
+            "members restored: %(restored)s."
+        )
+        % result,
+    )
+    return redirect("billing:finance_dashboard")

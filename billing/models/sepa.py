@@ -13,6 +13,13 @@ from ..choices import (
     MandateStatus,
     SepaSequence,
 )
+from ..validators import (
+    BIC_SHAPE,
+    IBAN_SHAPE,
+    BICField,
+    IBANField,
+    validate_mandate_reference,
+)
 from .common import MONEY, ZERO
 from .documents import Invoice
 from .payments import Payment
@@ -30,10 +37,15 @@ class Mandate(models.Model):
         related_name="mandates",
         verbose_name=_("member"),
     )
-    reference = models.CharField(_("mandate reference (RUM)"), max_length=35, unique=True)
+    reference = models.CharField(
+        _("mandate reference (RUM)"),
+        max_length=35,
+        unique=True,
+        validators=[validate_mandate_reference],
+    )
     debtor_name = models.CharField(_("account holder"), max_length=70)
-    iban = models.CharField(_("IBAN"), max_length=34)
-    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    iban = IBANField(_("IBAN"))
+    bic = BICField(_("BIC"), blank=True)
     signed_on = models.DateField(_("signed on"))
     status = models.CharField(
         _("status"), max_length=8, choices=MandateStatus.choices, default=MandateStatus.ACTIVE
@@ -50,7 +62,14 @@ class Mandate(models.Model):
                 fields=["member"],
                 condition=Q(status="active"),
                 name="billing_one_active_mandate_per_member",
-            )
+            ),
+            # The database refuses what is not even shaped like an IBAN or BIC (checksums: validators).
+            models.CheckConstraint(
+                condition=Q(iban__regex=IBAN_SHAPE), name="billing_mandate_iban_shape"
+            ),
+            models.CheckConstraint(
+                condition=Q(bic="") | Q(bic__regex=BIC_SHAPE), name="billing_mandate_bic_shape"
+            ),
         ]
 
     def __str__(self):

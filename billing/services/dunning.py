@@ -62,6 +62,7 @@ def run_dunning(today=None):
         .order_by("member_id", "due_on")
     )
     to_suspend = {}
+    held = _restored_by_hand_since(today - timedelta(days=config.suspension_days))
     for invoice in overdue:
         late = (today - (invoice.due_on + timedelta(days=config.grace_days))).days
         done = {r.step for r in invoice.reminders.all()}
@@ -70,12 +71,25 @@ def run_dunning(today=None):
                 if _send_reminder(invoice, step, len(steps)):
                     sent += 1
                 break  # one reminder per invoice per day, the earliest missing step
-        if late >= config.suspension_days:
+        if late >= config.suspension_days and invoice.member_id not in held:
             to_suspend.setdefault(invoice.member, []).append(invoice)
     for member, invoices in to_suspend.items():
         if suspend_member(member, invoices):
             suspended += 1
     return sent, suspended
+
+
+def _restored_by_hand_since(day):
+    """Members a volunteer restored by hand on or after ``day``: the run leaves them alone.
+
+    Otherwise the next morning's run would suspend again a member the
+    volunteers just agreed with; the suspension delay runs again from the restoration.
+    """
+    return set(
+        Suspension.objects.filter(ended_at__date__gte=day)
+        .exclude(restore_reason="")
+        .values_list("member_id", flat=True)
+    )
 
 
 def _send_reminder(invoice, step, step_count):
@@ -107,8 +121,8 @@ def _send_reminder(invoice, step, step_count):
 
 
 @transaction.atomic
-def suspend_member(member, invoices=()):
-    """Suspend ``member``'s services for non-payment; does nothing if already suspended.
+def suspend_member(member, invoices=(), *, reason="", manual=False):
+    """Suspend ``member``'s services (for non-payment unless ``manual``); does nothing if already suspended.
 
     Sends ``member_suspended`` (netops disables VPN peers and DSL access on its
     next provisioning run), records it in the audit log and emails the member.
@@ -117,12 +131,13 @@ def suspend_member(member, invoices=()):
     if Suspension.objects.filter(member=member, ended_at__isnull=True).exists():
         return None
     numbers = ", ".join(str(invoice.number) for invoice in invoices)
-    reason = (
-        _("Unpaid invoices: %(numbers)s") % {"numbers": numbers}
-        if numbers
-        else _("Unpaid invoices")
-    )
-    suspension = Suspension.objects.create(member=member, reason=reason)
+    if not reason:
+        reason = (
+            _("Unpaid invoices: %(numbers)s") % {"numbers": numbers}
+            if numbers
+            else _("Unpaid invoices")
+        )
+    suspension = Suspension.objects.create(member=member, reason=reason, manual=manual)
     audit.record(member, AuditAction.UPDATE, {"services": ["active", "suspended"]}, message=reason)
     member_suspended.send(sender=Suspension, member=member, suspension=suspension, reason=reason)
     transaction.on_commit(
@@ -143,10 +158,12 @@ def restore_if_settled(member, today=None):
     Sends ``member_restored``, records it in the audit log and emails the member.
     """
     suspension = (
-        Suspension.objects.select_for_update().filter(member=member, ended_at__isnull=True).first()
+        Suspension.objects.select_for_update()
+        .filter(member=member, ended_at__isnull=True, manual=False)
+        .first()
     )
     if suspension is None:
-        return None
+        return None  # none, or suspended by hand: only a volunteer restores it
     config = AssociationSettings.load()
     grace = config.grace_days if config else 0
     if arrears(member, today or timezone.localdate(), grace).exists():
@@ -172,9 +189,10 @@ def restore_if_settled(member, today=None):
 
 
 def restore_settled_members():
-    """Restore every suspended member whose arrears are settled (daily safety net)."""
+    """Restore every member suspended for non-payment whose arrears are settled (daily safety net)."""
     restored = 0
-    for suspension in Suspension.objects.filter(ended_at__isnull=True).select_related("member"):
+    open_suspensions = Suspension.objects.filter(ended_at__isnull=True, manual=False)
+    for suspension in open_suspensions.select_related("member"):
         if restore_if_settled(suspension.member):
             restored += 1
     return restored

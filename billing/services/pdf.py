@@ -1,12 +1,12 @@
 """Invoice PDFs: rendered from billing/templates/billing/invoice_pdf.html by WeasyPrint, stored, emailed.
 
 Rendering runs in the Celery worker (importing WeasyPrint costs most of a
-second; a long-lived worker pays it once).
+second; a long-lived worker pays it once). WeasyPrint loads only the project's
+static files and data: URIs (``pdf_fetcher``): never a URL or a local file.
 """
 
 import base64
 import logging
-import mimetypes
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -17,22 +17,28 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from ..models import AssociationSettings, CreditNote, Invoice
+from ..validators import LOGO_MAX_BYTES, logo_mime_type
 
 # WeasyPrint logs nine progress lines per document at INFO: noise in a worker rendering thousands.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def _logo_data_uri():
+    """The association's logo as a data: URI, or '' when none is set or it is not a valid PNG/JPEG.
+
+    Checked again here (not only at upload): a file stored before the check,
+    or replaced on disk, must not reach the renderer.
+    """
     config = AssociationSettings.load()
     if config is None or not config.logo:
         return ""
     try:
         with config.logo.open("rb") as handle:
-            data = handle.read()
+            data = handle.read(LOGO_MAX_BYTES + 1)
     except OSError:
         return ""
-    mime = mimetypes.guess_type(config.logo.name)[0] or "image/png"
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    mime = logo_mime_type(data)
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}" if mime else ""
 
 
 def render_invoice_html(invoice, logo=None):
@@ -55,8 +61,12 @@ def render_invoice_pdf(invoice, logo=None):
     """The invoice as PDF bytes (WeasyPrint)."""
     from weasyprint import HTML
 
+    from .pdf_fetcher import ProjectFilesFetcher
+
     return HTML(
-        string=render_invoice_html(invoice, logo), base_url=str(settings.BASE_DIR)
+        string=render_invoice_html(invoice, logo),
+        base_url=str(settings.BASE_DIR),
+        url_fetcher=ProjectFilesFetcher(),
     ).write_pdf()
 
 
@@ -126,6 +136,8 @@ def render_credit_note_pdf(note, logo=None):
     """
     from weasyprint import HTML
 
+    from .pdf_fetcher import ProjectFilesFetcher
+
     note = CreditNote.objects.select_related("invoice", "invoice__member").get(pk=note.pk)
     with translation.override(note.invoice.member.language):
         html = render_to_string(
@@ -139,11 +151,16 @@ def render_credit_note_pdf(note, logo=None):
                 "total": -note.amount,
             },
         )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(
+        string=html, base_url=str(settings.BASE_DIR), url_fetcher=ProjectFilesFetcher()
+    ).write_pdf()
 
 
-def deliver_credit_note(note):
-    """Render and store the credit note's PDF, then email it to the member (each step once)."""
+def store_credit_note_pdf(note):
+    """Render the credit note's PDF and store it; keeps an existing file and never sends anything.
+
+    What the member's download uses: opening a document must not e-mail it.
+    """
     with transaction.atomic():
         note = (
             CreditNote.objects.select_for_update().select_related("invoice__member").get(pk=note.pk)
@@ -153,6 +170,16 @@ def deliver_credit_note(note):
                 f"{note.number}.pdf", ContentFile(render_credit_note_pdf(note)), save=False
             )
             note.save(update_fields=["pdf"])
+    return note
+
+
+def deliver_credit_note(note):
+    """Render and store the credit note's PDF, then email it to the member (each step once)."""
+    note = store_credit_note_pdf(note)
+    with transaction.atomic():
+        note = (
+            CreditNote.objects.select_for_update().select_related("invoice__member").get(pk=note.pk)
+        )
         if note.emailed_at is not None:
             return note
         _email_document(

@@ -197,10 +197,24 @@ def _fr(amount):
     return f"{amount:.2f}".replace(".", ",")
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(value):
+    """``value`` as a text cell a spreadsheet will not run: a leading quote if it could start a formula.
+
+    Only for text: amounts are written by ``_fr`` and keep their minus sign.
+    """
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def accounting_csv(year):
     """One row per invoice line, credit note and payment of ``year`` (semicolons, decimal commas)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
+    writer = _TextSafeWriter(writer, amount_columns={5})
     writer.writerow(
         [_("date"), _("document"), _("number"), _("member"), _("kind"), _("amount"), _("method")]
     )
@@ -256,6 +270,18 @@ def accounting_csv(year):
             ]
         )
     return out.getvalue()
+
+
+class _TextSafeWriter:
+    """A csv writer whose text cells go through ``text_cell``; ``amount_columns`` are left as numbers."""
+
+    def __init__(self, writer, amount_columns):
+        self.writer, self.amount_columns = writer, amount_columns
+
+    def writerow(self, row):
+        self.writer.writerow(
+            [v if i in self.amount_columns else text_cell(v) for i, v in enumerate(row)]
+        )
 
 
 FEC_COLUMNS = [
@@ -477,5 +503,21 @@ def _fec(year):
             last[key] = f"{row[0]}{sequence[row[0]]:06d}"
         row[2] = last[key]
     rows.sort(key=lambda row: (row[3], row[0], row[2]))
-    clean = lambda value: str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")  # noqa: E731
-    return "\r\n".join("\t".join(clean(v) for v in row) for row in [FEC_COLUMNS, *rows]) + "\r\n"
+    return "\r\n".join(_fec_line(row) for row in [FEC_COLUMNS, *rows]) + "\r\n"
+
+
+FEC_AMOUNTS = {FEC_COLUMNS.index(name) for name in ("Debit", "Credit", "Montantdevise")}
+
+
+def _fec_line(row):
+    """One FEC line: no tab or line break inside a field, text fields safe to open in a spreadsheet.
+
+    The FEC is a legal tab-separated format, yet accountants open it in a
+    spreadsheet: a text field (a member's name, a payment reference) starting a
+    formula gets a leading quote (docs/billing.md says why); amounts stay numbers.
+    """
+    fields = []
+    for index, value in enumerate(row):
+        value = str(value) if index in FEC_AMOUNTS else text_cell(value)
+        fields.append(value.replace("\t", " ").replace("\n", " ").replace("\r", " "))
+    return "\t".join(fields)

@@ -45,8 +45,10 @@ def _status_action(new_status, label):
         done = 0
         for member in queryset:
             try:
-                services.change_status(member, new_status, actor=request.user)
+                member = services.change_status(member, new_status, actor=request.user)
                 done += 1
+                for note in member.admission_notes:
+                    modeladmin.message_user(request, f"{member}: {note}", messages.WARNING)
             except ValidationError as error:
                 modeladmin.message_user(
                     request, f"{member}: {' '.join(error.messages)}", messages.ERROR

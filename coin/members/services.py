@@ -152,7 +152,11 @@ def _update(member, *, actor, allowed, changes):
 
 @transaction.atomic
 def change_status(member, new_status, *, actor, on=None):
-    """Move a member to ``new_status`` if the transition is allowed (admit, resign, exclude, readmit)."""
+    """Move a member to ``new_status`` if the transition is allowed (admit, resign, exclude, readmit).
+
+    On admission, ``signals.member_admitted`` lets other apps add what the rules say (in
+    the same transaction); their sentences for the volunteer are in ``member.admission_notes``.
+    """
     require_perm(actor, "members.admit_member")
     member = Member.objects.select_for_update().get(pk=member.pk)
     new_status = MemberStatus(new_status)
@@ -166,7 +170,14 @@ def change_status(member, new_status, *, actor, on=None):
         member.member_since = on or timezone.localdate()
     with audit.acting_as(actor):
         member.save()
+    member.admission_notes = []
     if new_status == MemberStatus.ACTIVE:
+        from .signals import member_admitted
+
+        responses = member_admitted.send(
+            sender=Member, member=member, actor=actor, on=on or timezone.localdate()
+        )
+        member.admission_notes = [str(note) for _receiver, note in responses if note]
         from .tasks import send_welcome_email
 
         transaction.on_commit(lambda: send_welcome_email.delay(member.pk))

@@ -1,4 +1,4 @@
-"""Signal handlers of the members app."""
+"""Signals the members app sends, and its signal handlers."""
 
 from django.dispatch import Signal
 
@@ -7,6 +7,13 @@ from .choices import AuditSource
 # Sent once a role assignment takes effect (after commit), with ``assignment``.
 # The portal listens to send a 2FA enrolment link to a new role holder.
 role_granted = Signal()
+
+# Sent by ``services.change_status`` when a member is admitted (or readmitted), inside the
+# admission's transaction, with ``member``, ``actor`` and ``on`` (the admission date). Inside,
+# not on commit: what the association's rules add (billing: the first membership period and its
+# dues invoice) is stored with the admission or not at all. A receiver returns a sentence for
+# the volunteer (what it did, or what remains to do) or None.
+member_admitted = Signal()
 
 _task_tokens = {}
 

@@ -254,3 +254,17 @@ def test_the_demo_has_invoices_a_member_can_download(db, settings):
     )
     response = client.get(reverse("billing:invoice_pdf", args=[invoice.pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_opening_a_credit_note_pdf_sends_nothing(alice_and_bob, login):
+    """A GET changes nothing: the credit note is e-mailed at issue time, not when its PDF is opened."""
+    from django.core import mail
+
+    alice, bob, alice_invoice, bob_invoice = alice_and_bob
+    note = services.create_credit_note(alice_invoice, actor=None, reason="Outage", amount="2")
+    mail.outbox.clear()
+    response = login(alice).get(reverse("billing:credit_note_pdf", args=[note.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert mail.outbox == []
+    note.refresh_from_db()
+    assert note.emailed_at is None
