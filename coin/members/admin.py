@@ -120,9 +120,13 @@ class MemberAdmin(admin.ModelAdmin):
 
 @admin.register(Role, site=volunteer_site)
 class RoleAdmin(admin.ModelAdmin):
-    list_display = ("name", "slug", "is_builtin")
+    list_display = ("role_name", "slug", "is_builtin")
     filter_horizontal = ("permissions",)
     readonly_fields = ("is_builtin",)
+
+    @admin.display(description=_("name"), ordering="name")
+    def role_name(self, role):
+        return role.display_name
 
 
 @admin.register(RoleAssignment, site=volunteer_site)
