@@ -30,6 +30,7 @@ FRENCH_SLIPS = re.compile(
     r"\b1 (préfixes|rapprochées|lignes|nouvelles|factures)\b|\b0 octet reçus|"
     r"factures sélectionnés|\bMandats\b(?! SEPA)"
 )
+PYTHON_NONE = re.compile(r"\bNone\b(?! available)")  # "None available": Django's English
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 AMERICAN_DATE = re.compile(
     r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}, \d{4}\b"
@@ -64,7 +65,7 @@ def problems(url, page, language):
     if language == "fr":
         rules += [(ENGLISH_ON_FRENCH_PAGES, "English"), (FRENCH_SLIPS, "French slip")]
     else:
-        rules += [(AMERICAN_DATE, "American date")]
+        rules += [(AMERICAN_DATE, "American date"), (PYTHON_NONE, "Python's None")]
     for pattern, what in rules:
         for match in pattern.finditer(text):
             context = text[max(0, match.start() - 40) : match.end() + 40]
