@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from coin.members.models import Member
 from coin.portal.admin_site import volunteer_site
@@ -468,6 +469,24 @@ class StatementUploadForm(forms.Form):
     )
 
 
+def import_summary(result):
+    """'12 lines read, 3 new, 1 matched to invoices.', each count with its own plural."""
+    return " ".join(
+        (
+            ngettext("%(count)s line read,", "%(count)s lines read,", result.line_count)
+            % {"count": result.line_count},
+            ngettext("%(count)s new,", "%(count)s new,", result.new_count)
+            % {"count": result.new_count},
+            ngettext(
+                "%(count)s matched to invoices.",
+                "%(count)s matched to invoices.",
+                result.matched_count,
+            )
+            % {"count": result.matched_count},
+        )
+    )
+
+
 @admin.register(BankStatement, site=volunteer_site)
 class BankStatementAdmin(admin.ModelAdmin):
     list_display = ("filename", "format", "imported_at", "line_count", "new_line_count")
@@ -492,15 +511,7 @@ class BankStatementAdmin(admin.ModelAdmin):
             except ValidationError as error:
                 form.add_error("file", error.messages)
             else:
-                self.message_user(
-                    request,
-                    _("%(lines)s lines read, %(new)s new, %(matched)s matched to invoices.")
-                    % {
-                        "lines": result.line_count,
-                        "new": result.new_count,
-                        "matched": result.matched_count,
-                    },
-                )
+                self.message_user(request, import_summary(result))
                 return redirect(
                     reverse("admin:billing_bankline_changelist") + "?status__exact=unmatched"
                 )

@@ -193,6 +193,8 @@ COIN_CORE_ROUTER_NETNS = os.environ.get("COIN_CORE_ROUTER_NETNS", "")
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "coin" / "locale"]
+# English dates the way they are read in France (23 November 2026, 23/11/2026), not American.
+FORMAT_MODULE_PATH = ["coin.formats"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("COIN_TIME_ZONE", "Europe/Paris")
 USE_TZ = True

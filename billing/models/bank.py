@@ -1,6 +1,7 @@
 """Bank statements, their lines and the CSV column profiles they are read with."""
 
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
@@ -58,14 +59,19 @@ class BankStatement(models.Model):
         ordering = ["-imported_at"]
 
     def __str__(self):
-        return f"{self.filename} ({self.imported_at:%Y-%m-%d})"
+        return f"{self.filename} ({date_format(self.imported_at, 'SHORT_DATE_FORMAT')})"
 
 
 class BankLine(models.Model):
     """One line of a bank statement; its fingerprint makes re-imports record nothing twice."""
 
-    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
-    fingerprint = models.CharField(max_length=64, unique=True)
+    statement = models.ForeignKey(
+        BankStatement,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        verbose_name=_("bank statement"),
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
     booked_on = models.DateField(_("booked on"))
     amount = models.DecimalField(_("amount"), **MONEY)
     label = models.CharField(_("label"), max_length=500)
@@ -92,7 +98,9 @@ class BankLine(models.Model):
         ordering = ["-booked_on", "pk"]
 
     def __str__(self):
-        return f"{self.booked_on} {self.amount} € {self.label[:60]}"
+        return (
+            f"{date_format(self.booked_on, 'SHORT_DATE_FORMAT')} {self.amount} € {self.label[:60]}"
+        )
 
 
 # Dunning and access that follows payment

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -26,9 +27,9 @@ from .common import MONEY, POSITIVE, ZERO
 class NumberSequence(models.Model):
     """The last number handed out, per kind of document and year: locked while numbering."""
 
-    kind = models.CharField(max_length=16, choices=SequenceKind.choices)
-    year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=16, choices=SequenceKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
         verbose_name = _("number sequence")
@@ -63,7 +64,9 @@ class BillingRun(models.Model):
         ordering = ["-period_start"]
 
     def __str__(self):
-        return gettext("Billing run %(month)s") % {"month": self.period_start.strftime("%Y-%m")}
+        return gettext("Billing run %(month)s") % {
+            "month": date_format(self.period_start, "YEAR_MONTH_FORMAT")
+        }
 
 
 class InvoiceQuerySet(models.QuerySet):
@@ -255,9 +258,14 @@ class InvoiceLine(models.Model):
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     subscription = models.ForeignKey(
-        "offers.Subscription", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "offers.Subscription",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("subscription"),
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = InvoiceLineQuerySet.as_manager()
 

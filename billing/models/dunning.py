@@ -13,7 +13,9 @@ from .documents import Invoice
 class Reminder(models.Model):
     """A reminder step sent about an overdue invoice; at most once per invoice and step."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("invoice")
+    )
     step = models.PositiveSmallIntegerField(_("step"))
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
 

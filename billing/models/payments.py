@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
@@ -28,7 +29,9 @@ class Payment(models.Model):
     reference = models.CharField(_("reference"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    invoices = models.ManyToManyField(Invoice, through="PaymentAllocation", related_name="payments")
+    invoices = models.ManyToManyField(
+        Invoice, through="PaymentAllocation", related_name="payments", verbose_name=_("invoices")
+    )
 
     class Meta:
         verbose_name = _("payment")
@@ -39,14 +42,19 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.received_on} {self.get_method_display()} {self.amount} € — {self.member.username}"
+        received = date_format(self.received_on, "SHORT_DATE_FORMAT")
+        return f"{received} {self.get_method_display()} {self.amount} € — {self.member.username}"
 
 
 class PaymentAllocation(models.Model):
     """The part of a payment that settles one invoice."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("payment")
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("invoice")
+    )
     amount = models.DecimalField(_("amount"), **MONEY)
 
     class Meta:

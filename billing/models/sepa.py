@@ -5,6 +5,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -116,20 +117,36 @@ class DirectDebitBatch(models.Model):
         ordering = ["-collection_date", "-pk"]
 
     def __str__(self):
-        return gettext("Direct debits of %(date)s") % {"date": self.collection_date.isoformat()}
+        return gettext("Direct debits of %(date)s") % {
+            "date": date_format(self.collection_date, "SHORT_DATE_FORMAT")
+        }
 
 
 class DirectDebit(models.Model):
     """One collection of one invoice through one mandate."""
 
-    batch = models.ForeignKey(DirectDebitBatch, on_delete=models.CASCADE, related_name="debits")
-    mandate = models.ForeignKey(Mandate, on_delete=models.PROTECT, related_name="debits")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="direct_debits")
+    batch = models.ForeignKey(
+        DirectDebitBatch,
+        on_delete=models.CASCADE,
+        related_name="debits",
+        verbose_name=_("direct debit batch"),
+    )
+    mandate = models.ForeignKey(
+        Mandate, on_delete=models.PROTECT, related_name="debits", verbose_name=_("SEPA mandate")
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="direct_debits", verbose_name=_("invoice")
+    )
     amount = models.DecimalField(_("amount"), **MONEY)
     sequence = models.CharField(_("sequence"), max_length=4, choices=SepaSequence.choices)
     end_to_end_id = models.CharField(_("end-to-end id"), max_length=35)
     payment = models.OneToOneField(
-        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Payment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("payment"),
     )
 
     class Meta:

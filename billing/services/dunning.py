@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coin.members import audit
 from coin.members.choices import AuditAction
@@ -25,7 +26,8 @@ from ..signals import member_restored, member_suspended
 log = logging.getLogger(__name__)
 
 
-def _email(member, subject, template, context):
+def _email(member, subject, template, context, subject_params=None):
+    """Send ``template`` to ``member``, subject (a lazy message) and body in their language."""
     with translation.override(member.language):
         context = {
             "member": member,
@@ -34,7 +36,7 @@ def _email(member, subject, template, context):
             **context,
         }
         body = render_to_string(template, context)
-        subject = str(subject)
+        subject = str(subject) % (subject_params or {})
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
 
 
@@ -108,7 +110,7 @@ def _send_reminder(invoice, step, step_count):
     member = invoice.member
     _email(
         member,
-        _("Reminder: invoice %(number)s is unpaid") % {"number": invoice.number},
+        gettext_lazy("Reminder: invoice %(number)s is unpaid"),
         "billing/email/reminder.txt",
         {
             "invoice": invoice,
@@ -116,6 +118,7 @@ def _send_reminder(invoice, step, step_count):
             "outstanding": invoice.outstanding,
             "reminder": reminder,
         },
+        {"number": invoice.number},
     )
     return True
 
@@ -143,7 +146,7 @@ def suspend_member(member, invoices=(), *, reason="", manual=False):
     transaction.on_commit(
         lambda: _email(
             member,
-            _("Your services are suspended"),
+            gettext_lazy("Your services are suspended"),
             "billing/email/suspended.txt",
             {"suspension": suspension, "invoices": list(invoices)},
         )
@@ -180,7 +183,7 @@ def restore_if_settled(member, today=None):
     transaction.on_commit(
         lambda: _email(
             member,
-            _("Your services are restored"),
+            gettext_lazy("Your services are restored"),
             "billing/email/restored.txt",
             {"suspension": suspension},
         )

@@ -13,7 +13,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coin.members import audit
 from coin.members.choices import AuditAction, MemberStatus
@@ -301,8 +303,15 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
                     "numbers": [None, f"{first_number} … {last_number}"],
                     "total": [None, str(total)],
                 },
-                message=_("Billing run of %(month)s: %(count)s invoices issued.")
-                % {"month": period_start.strftime("%Y-%m"), "count": len(plans)},
+                message=ngettext(
+                    "Billing run of %(month)s: %(count)s invoice issued.",
+                    "Billing run of %(month)s: %(count)s invoices issued.",
+                    len(plans),
+                )
+                % {
+                    "month": date_format(period_start, "YEAR_MONTH_FORMAT"),
+                    "count": len(plans),
+                },
             )
         if deliver:
             from .. import tasks

@@ -19,6 +19,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from lxml import etree
 from schwifty import IBAN
@@ -232,7 +233,7 @@ def create_collection_batch(collection_date, *, actor, today=None):
                 "collection_date": _(
                     "Members must be told %(days)s days before a debit: collect on %(date)s or later."
                 )
-                % {"days": config.sepa_notice_days, "date": earliest.isoformat()}
+                % {"days": config.sepa_notice_days, "date": date_format(earliest, "DATE_FORMAT")}
             }
         )
     mandates = {
@@ -330,7 +331,7 @@ def send_prenotifications(batch_id):
         with translation.override(member.language):
             subject = _("Direct debit of invoice %(number)s on %(date)s") % {
                 "number": debit.invoice.number,
-                "date": batch.collection_date.isoformat(),
+                "date": date_format(batch.collection_date, "SHORT_DATE_FORMAT"),
             }
             body = render_to_string(
                 "billing/email/prenotification.txt",

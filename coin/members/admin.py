@@ -152,9 +152,13 @@ class MemberAdmin(admin.ModelAdmin):
 class RoleAdmin(admin.ModelAdmin):
     """Read only: what each role may do is defined in ``roles.py``, not widened by a click."""
 
-    list_display = ("name", "slug", "is_builtin")
+    list_display = ("role_name", "slug", "is_builtin")
     filter_horizontal = ("permissions",)
     readonly_fields = ("is_builtin",)
+
+    @admin.display(description=_("name"), ordering="name")
+    def role_name(self, role):
+        return role.display_name
 
     def has_add_permission(self, request):
         return False

@@ -9,7 +9,7 @@ messages meant for the person who typed the value.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
 from coin.members import audit
@@ -95,7 +95,7 @@ def check_subscription(member, offer, monthly_price, starts_on, ends_on=None, ex
             ) % {
                 "member": member.display_name,
                 "offer": offer.name,
-                "start": clash.starts_on.isoformat(),
+                "start": date_format(clash.starts_on, "DATE_FORMAT"),
             }
     if errors:
         raise ValidationError(errors)

@@ -24,9 +24,9 @@ class IPPool(models.Model):
     family = models.PositiveSmallIntegerField(
         _("IP version"), choices=[(4, "IPv4"), (6, "IPv6")], editable=False
     )
-    network = models.CharField(**HEX, editable=False)
-    last = models.CharField(**HEX, editable=False)
-    prefix_length = models.PositiveSmallIntegerField(editable=False)
+    network = models.CharField(_("first address (hex)"), **HEX, editable=False)
+    last = models.CharField(_("last address (hex)"), **HEX, editable=False)
+    prefix_length = models.PositiveSmallIntegerField(_("prefix length"), editable=False)
     purpose = models.CharField(_("purpose"), max_length=16, choices=PoolPurpose.choices)
     default_prefix_length = models.PositiveSmallIntegerField(
         _("prefix length handed out"), help_text=_("e.g. 32 or 29 for IPv4, 56 or 48 for IPv6.")
@@ -65,9 +65,11 @@ class IPFreeBlock(models.Model):
     the number of allocations.
     """
 
-    pool = models.ForeignKey(IPPool, on_delete=models.CASCADE, related_name="free_blocks")
-    network = models.CharField(**HEX)
-    prefix_length = models.PositiveSmallIntegerField()
+    pool = models.ForeignKey(
+        IPPool, on_delete=models.CASCADE, related_name="free_blocks", verbose_name=_("pool")
+    )
+    network = models.CharField(_("first address (hex)"), **HEX)
+    prefix_length = models.PositiveSmallIntegerField(_("prefix length"))
 
     class Meta:
         constraints = [
@@ -101,8 +103,8 @@ class IPAllocation(models.Model):
     pool = models.ForeignKey(
         IPPool, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("pool")
     )
-    network = models.CharField(**HEX, editable=False)
-    last = models.CharField(**HEX, editable=False)
+    network = models.CharField(_("first address (hex)"), **HEX, editable=False)
+    last = models.CharField(_("last address (hex)"), **HEX, editable=False)
     prefix_length = models.PositiveSmallIntegerField(
         _("prefix length"), validators=[MinValueValidator(0), MaxValueValidator(128)]
     )
@@ -185,9 +187,12 @@ class ReverseDNSRecord(models.Model):
     """A PTR name set by a member (or a volunteer) on one address of an allocation."""
 
     allocation = models.ForeignKey(
-        IPAllocation, on_delete=models.CASCADE, related_name="reverse_dns"
+        IPAllocation,
+        on_delete=models.CASCADE,
+        related_name="reverse_dns",
+        verbose_name=_("address allocation"),
     )
-    address = models.CharField(**HEX, editable=False)
+    address = models.CharField(_("address (hex)"), **HEX, editable=False)
     hostname = models.CharField(_("name"), max_length=253)
 
     class Meta:

@@ -7,8 +7,10 @@ from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from coin.portal.admin_site import volunteer_site
 
@@ -251,28 +253,40 @@ class ProvisioningJobAdmin(admin.ModelAdmin):
     """The job log: read-only."""
 
     list_display = (
-        "pk",
+        "number",
         "endpoint",
         "status",
         "reason",
         "created_at",
-        "duration",
+        "job_duration",
         "changed_summary",
     )
     list_filter = ("status", "endpoint")
     list_select_related = ("endpoint",)
-    readonly_fields = [f.name for f in ProvisioningJob._meta.fields] + ["duration"]
+    readonly_fields = [f.name for f in ProvisioningJob._meta.fields] + ["job_duration"]
     change_form_template = "netops/provisioning/job_change_form.html"
+
+    @admin.display(description=_("no."), ordering="pk")
+    def number(self, job):
+        return job.pk
+
+    @admin.display(description=_("duration"))
+    def job_duration(self, job):
+        if job.duration is None:
+            return "—"
+        return _("%(seconds)s s") % {
+            "seconds": number_format(job.duration.total_seconds(), decimal_pos=1)
+        }
 
     @admin.display(description=_("changes"))
     def changed_summary(self, job):
-        return _(
-            "%(files)s files, %(removed)s removed, %(routes)s routes added, %(gone)s removed"
-        ) % {
-            "files": len(job.changed_files),
-            "removed": len(job.removed_files),
-            "routes": len(job.routes_added),
-            "gone": len(job.routes_removed),
+        files, removed = len(job.changed_files), len(job.removed_files)
+        routes, gone = len(job.routes_added), len(job.routes_removed)
+        return _("%(files)s, %(removed)s; %(routes)s, %(gone)s") % {
+            "files": ngettext("%(n)s file written", "%(n)s files written", files) % {"n": files},
+            "removed": ngettext("%(n)s removed", "%(n)s removed", removed) % {"n": removed},
+            "routes": ngettext("%(n)s route added", "%(n)s routes added", routes) % {"n": routes},
+            "gone": ngettext("%(n)s route removed", "%(n)s routes removed", gone) % {"n": gone},
         }
 
     def has_add_permission(self, request):

@@ -78,8 +78,8 @@ class Endpoint(models.Model):
             "Members' IPv6 prefixes on this endpoint are routed to this address; empty: no IPv6 routes."
         ),
     )
-    needs_reload = models.BooleanField(default=False, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    needs_reload = models.BooleanField(_("needs a reload"), default=False, editable=False)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
     drift_checked_at = models.DateTimeField(
         _("drift checked at"), null=True, blank=True, editable=False
     )

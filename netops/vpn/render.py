@@ -8,6 +8,7 @@ same bytes (peers sorted), so the engine can compare hashes.
 from dataclasses import dataclass, field
 
 import netaddr
+from django.utils.translation import gettext
 
 MANAGED_HEADER = "# Managed by coin: changes made here are overwritten.\n"
 
@@ -71,9 +72,10 @@ def wireguard_client_config(peer, client, private_key=None):
     where to put theirs.
     """
     addresses = [tunnel_address(prefix) for prefix in list(peer.ipv4) + list(peer.ipv6)]
+    private_key = private_key or gettext("<your private key>")
     lines = [
         "[Interface]\n",
-        f"PrivateKey = {private_key or '<your private key>'}\n",
+        f"PrivateKey = {private_key}\n",
         f"Address = {', '.join(addresses)}\n",
     ]
     if client.dns:

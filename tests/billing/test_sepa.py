@@ -104,7 +104,7 @@ def test_debtors_are_told_before_the_debit(debtors):
     to_alice = next(m for m in mail.outbox if m.to == ["alice@example.org"])
     assert invoices["alice"].number in to_alice.subject
     assert "20.00 €" in to_alice.body and alice.mandates.get().reference in to_alice.body
-    assert "FR72ZZZ123456" in to_alice.body and "04/20/2026" in to_alice.body
+    assert "FR72ZZZ123456" in to_alice.body and "20/04/2026" in to_alice.body
 
 
 def test_the_collection_date_respects_the_pre_notification_delay(debtors):
