@@ -5,7 +5,10 @@ import sys
 
 
 def main():
-    """Run a Django management command with coin's settings."""
+    """Run a Django management command with coin's settings; files it creates are owner-only."""
+    from coin.files import restrict_umask
+
+    restrict_umask()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coin.settings")
     from django.core.management import execute_from_command_line
 
