@@ -11,6 +11,7 @@ from a guess.
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from netops.provisioning.choices import JobStatus
 from netops.provisioning.models import ProvisioningJob
@@ -35,19 +36,22 @@ class ProvisioningState:
 
 _STATES = {
     WAITING: (
-        _("being applied"),
+        pgettext_lazy("VPN change state", "being applied"),
         _("Your last change is being sent to the VPN server; this usually takes under a minute."),
     ),
     RETRYING: (
-        _("waiting for the server"),
+        pgettext_lazy("VPN change state", "waiting for the server"),
         _(
             "The VPN server cannot be reached at the moment: coin keeps trying. "
             "Until it succeeds, the server keeps your previous settings."
         ),
     ),
-    APPLIED: (_("applied"), _("The VPN server has your current settings.")),
+    APPLIED: (
+        pgettext_lazy("VPN change state", "applied"),
+        _("The VPN server has your current settings."),
+    ),
     FAILED: (
-        _("failed"),
+        pgettext_lazy("VPN change state", "failed"),
         _(
             "Your last change could not be applied on the VPN server. The volunteers have been "
             "told and will fix it; until then, the server keeps your previous settings. "

@@ -268,7 +268,7 @@ def test_the_volunteer_endpoint_form_shows_field_errors_and_stores_nothing(make_
         "ssh_host",
         "client_dns",
     }
-    assert "nom d'interface" in str(errors["interface"])
+    assert "Un nom d'interface fait 1 à 15" in errors["interface"][0]
     assert not Endpoint.objects.exists()
     response = client.post(reverse("admin:netops_endpoint_add"), _endpoint_form())
     assert response.status_code == 302
