@@ -49,18 +49,20 @@ class UnsafeValue(ValueError):
     """A value would change the meaning of the file it is written into: nothing is rendered."""
 
 
-def _check(value, validator, what):
+def _check(value, validator, what, echo=True):
+    # The message names the value (capped) for the volunteers, unless it may be a secret.
+    shown = f" {str(value)[:60]!r}" if echo else ""
     if validators.has_control_characters(value):
-        raise UnsafeValue(f"{what}: control character or newline in {str(value)[:60]!r}")
+        raise UnsafeValue(f"{what}: control character or newline in{shown}")
     try:
         validator(value)
     except ValidationError:
-        raise UnsafeValue(f"{what}: refused value {str(value)[:60]!r}") from None
+        raise UnsafeValue(f"{what}: refused value{shown}") from None
     return value
 
 
-def _key(value, what="WireGuard key"):
-    return _check(value, validators.validate_wireguard_key, what)
+def _key(value, what="WireGuard key", echo=True):
+    return _check(value, validators.validate_wireguard_key, what, echo)
 
 
 def _host(value):
@@ -149,9 +151,10 @@ def wireguard_client_config(peer, client, private_key=None):
     where to put theirs.
     """
     addresses = [tunnel_address(_prefix(prefix)) for prefix in list(peer.ipv4) + list(peer.ipv6)]
+    private = _key(private_key, "private key", echo=False) if private_key else "<your private key>"
     lines = [
         "[Interface]\n",
-        f"PrivateKey = {_key(private_key, 'private key') if private_key else '<your private key>'}\n",
+        f"PrivateKey = {private}\n",
         f"Address = {', '.join(addresses)}\n",
     ]
     if client.dns:
