@@ -198,18 +198,21 @@ def change_protocol(account, protocol, *, actor):
         return account
     endpoint = choose_endpoint(protocol)
     if endpoint is None:
-        raise ValidationError(
-            {
-                "protocol": _(
+        names = {
+            "protocol": VPNProtocol(protocol).label,
+            "current": VPNProtocol(account.protocol).label,
+        }
+        if account.endpoint_id is None:  # nothing works yet: promise nothing
+            message = _("The association has no %(protocol)s server yet.") % names
+        else:
+            message = (
+                _(
                     "The association has no %(protocol)s server yet: your VPN stays on "
                     "%(current)s and keeps working."
                 )
-                % {
-                    "protocol": VPNProtocol(protocol).label,
-                    "current": VPNProtocol(account.protocol).label,
-                }
-            }
-        )
+                % names
+            )
+        raise ValidationError({"protocol": message})
     old_endpoint = account.endpoint
     account.protocol = protocol
     account.endpoint = endpoint

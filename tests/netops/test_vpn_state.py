@@ -150,3 +150,17 @@ def test_suspension_and_late_servers_are_tracked_too(account, endpoint):
     account.refresh_from_db()
     assert account.provisioning_job.status == JobStatus.QUEUED
     assert VPNAccount.objects.get(pk=account.pk).provisioning_job_id == account.provisioning_job_id
+
+
+def test_an_account_still_waiting_for_a_server_is_promised_nothing(
+    make_member, vpn_offer_with_address
+):
+    account = offer_services.subscribe(
+        make_member(), vpn_offer_with_address, actor=None, starts_on=date(2026, 1, 1)
+    ).vpn_account
+    assert account.endpoint is None
+    with pytest.raises(ValidationError) as error:
+        services.change_protocol(account, "openvpn", actor=None)
+    assert "continue de fonctionner" not in error.value.message_dict["protocol"][0]
+    account.refresh_from_db()
+    assert account.protocol == "wireguard"
