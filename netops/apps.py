@@ -25,7 +25,11 @@ class NetopsConfig(AppConfig):
         # record of who took and released which prefix, when.
         audit.register(IPPool)
         audit.register(ReverseDNSRecord)
-        audit.register(VPNAccount, secret=["private_key", "password_hash"], exclude=STATUS_FIELDS)
+        audit.register(
+            VPNAccount,
+            secret=["private_key", "password_hash"],
+            exclude=[*STATUS_FIELDS, "provisioning_job"],  # bookkeeping of the engine
+        )
         audit.register(
             Endpoint,
             exclude=[

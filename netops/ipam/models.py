@@ -1,6 +1,7 @@
 """Address pools, allocations (the history of who held what), free blocks and reverse DNS."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -51,6 +52,16 @@ class IPPool(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix})"
+
+    def clean(self):
+        # Creation checks the range (services.check_pool); the purpose may change afterwards
+        # and must still allow the pool's range.
+        from .ranges import refusal
+
+        if self.pk and self.prefix and self.purpose:
+            message = refusal(self.prefix, self.purpose)
+            if message is not None:
+                raise ValidationError({"purpose": message})
 
     @property
     def block(self):

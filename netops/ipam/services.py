@@ -17,7 +17,7 @@ from coin.members import audit
 from coin.members.services import require_perm
 from coin.offers.choices import SubscriptionStatus
 
-from . import allocator
+from . import allocator, ranges
 from .addressing import Block, parse_address, parse_prefix, to_hex
 from .choices import AllocationState
 from .models import IPAllocation, IPPool, ReverseDNSRecord
@@ -65,9 +65,16 @@ def default_reservations(block, default_prefix_length):
     return []
 
 
-def check_pool(prefix, default_prefix_length, exclude_pk=None):
-    """Validate a pool's prefix and handed-out length; return the pool's Block."""
+def check_pool(prefix, default_prefix_length, exclude_pk=None, purpose=None):
+    """Validate a pool's prefix and handed-out length; return the pool's Block.
+
+    Special-purpose ranges are refused for every pool, private ranges unless
+    ``purpose`` allows them (see :mod:`netops.ipam.ranges`).
+    """
     block = parse_pool_prefix(prefix)
+    refused = ranges.refusal(block.cidr(), purpose)
+    if refused is not None:
+        raise ValidationError({"prefix": refused})
     clash = overlapping_pool(block, exclude_pk)
     if clash is not None:
         raise ValidationError(
@@ -110,7 +117,7 @@ def create_pool(
     """
     require_perm(actor, "netops.add_ippool")
     try:
-        block = check_pool(prefix, default_prefix_length)
+        block = check_pool(prefix, default_prefix_length, purpose=purpose)
     except ValidationError as error:
         if not hasattr(error, "error_dict"):
             raise ValidationError({"prefix": error.messages}) from None
@@ -144,6 +151,20 @@ def create_pool(
             state=AllocationState.RESERVED,
             description=_("reserved"),
         )
+    return pool
+
+
+@transaction.atomic
+def update_pool(pool, *, actor):
+    """Store a volunteer's edit of a pool (name, purpose, quarantine, priority, description).
+
+    The prefix and handed-out length are fixed once created. Validated first
+    (a purpose that does not allow the pool's range is refused on ``purpose``).
+    """
+    require_perm(actor, "netops.change_ippool")
+    pool.full_clean()
+    with audit.acting_as(actor):
+        pool.save()
     return pool
 
 

@@ -159,7 +159,8 @@ class EndpointAdmin(admin.ModelAdmin):
         return "—"
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        # The form already showed the validators' errors by field; the service checks again.
+        services.save_endpoint(obj, actor=request.user)
         if obj.is_active:
             from netops.vpn.services import assign_unserved_accounts
 

@@ -14,6 +14,9 @@ from netops.vpn.models import VPNAccount
 
 from .choices import EndpointKind
 
+# Raised by files_for when a value cannot be written safely (see netops.vpn.render).
+UnsafeValue = render.UnsafeValue
+
 
 def _accounts(endpoint):
     held = (
@@ -54,7 +57,10 @@ def peers(endpoint):
 
 
 def files_for(endpoint, peer_list=None):
-    """{path relative to the endpoint's config directory: bytes} the endpoint must hold."""
+    """{path relative to the endpoint's config directory: bytes} the endpoint must hold.
+
+    Raises UnsafeValue rather than render a value that would change a file's meaning.
+    """
     peer_list = peers(endpoint) if peer_list is None else peer_list
     if endpoint.kind == EndpointKind.WIREGUARD:
         text = {

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from coin.members import audit
 from coin.members.services import require_perm
 
-from . import desired, routes, ssh
+from . import alerts, desired, routes, ssh
 from .choices import EndpointKind, JobStatus
 from .models import Endpoint, ProvisioningJob
 
@@ -49,6 +49,20 @@ def request_provisioning(endpoint, *, reason, actor=None):
 
     transaction.on_commit(lambda: provision_endpoint.delay(job.pk))
     return job
+
+
+@transaction.atomic
+def save_endpoint(endpoint, *, actor):
+    """Store an endpoint as a volunteer created or edited it; requires the network role.
+
+    Every field is validated first (``ValidationError`` by field, nothing
+    stored): these values reach the endpoint's files and commands.
+    """
+    require_perm(actor, "netops.change_endpoint" if endpoint.pk else "netops.add_endpoint")
+    endpoint.full_clean()
+    with audit.acting_as(actor):
+        endpoint.save()
+    return endpoint
 
 
 def provision_now(endpoint, *, actor):
@@ -136,6 +150,11 @@ def run_job(job_id):
 def _fail(job, error):
     job.status, job.error, job.finished_at = JobStatus.FAILED, str(error), timezone.now()
     job.save()
+    # Failed for good (retries do not come here): the network volunteers are told once.
+    try:
+        alerts.job_failed(job)
+    except Exception:  # the job's outcome is recorded; a mail server problem must not hide it
+        logger.exception("could not alert the volunteers about provisioning job %s", job.pk)
 
 
 def give_up(job_id, error):
@@ -154,7 +173,7 @@ def _apply(job, endpoint):
         raise ssh.ProvisioningError(endpoint.host_key_alarm)
     _progress(job, _("rendering the configuration"))
     peer_list = desired.peers(endpoint)
-    files = desired.files_for(endpoint, peer_list)
+    files = _render(endpoint, peer_list)
     _progress(job, _("connecting to %(host)s") % {"host": endpoint.ssh_host})
     with ssh.Session(endpoint) as session:
         changed, removed, output = push_files(
@@ -164,7 +183,8 @@ def _apply(job, endpoint):
         job.save(update_fields=["changed_files", "removed_files", "output"])
         if endpoint.kind == EndpointKind.WIREGUARD:
             _progress(job, _("reading tunnel status"))
-            record_wireguard_status(endpoint, session.run(f"wg show {endpoint.interface} dump")[1])
+            status_command = ssh.command_line("wg", "show", endpoint.interface, "dump")
+            record_wireguard_status(endpoint, session.run(status_command)[1])
     Endpoint.objects.filter(pk=endpoint.pk).update(
         drift_checked_at=timezone.now(), drifted_files=[], drift_error=""
     )
@@ -175,6 +195,18 @@ def _apply(job, endpoint):
         )
         job.routes_added, job.routes_removed = added, removed_routes
         job.save(update_fields=["routes_added", "routes_removed"])
+
+
+def _render(endpoint, peer_list=None):
+    try:
+        return desired.files_for(endpoint, peer_list)
+    except desired.UnsafeValue as error:
+        # Nothing is sent: a volunteer must correct the value (the models refuse such values,
+        # so this means the database was written around them).
+        raise ssh.ProvisioningError(
+            _("A value cannot be written safely into the files of %(endpoint)s: %(error)s")
+            % {"endpoint": endpoint, "error": error}
+        ) from error
 
 
 def push_files(session, endpoint, files, progress=lambda text: None):
@@ -264,7 +296,7 @@ def collect_status(endpoint):
         return None
     try:
         with ssh.Session(endpoint) as session:
-            _status, dump = session.run(f"wg show {endpoint.interface} dump")
+            _status, dump = session.run(ssh.command_line("wg", "show", endpoint.interface, "dump"))
     except ssh.ProvisioningError as error:
         logger.warning("cannot read the tunnel status of %s: %s", endpoint, error)
         return None
@@ -322,8 +354,8 @@ def check_drift(endpoint):
 
     Unreachable endpoints get ``drift_error`` set instead. Changes nothing on the endpoint.
     """
-    files = desired.files_for(endpoint)
     try:
+        files = _render(endpoint)
         with ssh.Session(endpoint) as session:
             remote = session.hashes(endpoint.config_dir)
     except ssh.ProvisioningError as error:

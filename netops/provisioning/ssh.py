@@ -68,6 +68,12 @@ class CommandFailed(ProvisioningError):
     """A remote command exited with a non-zero status."""
 
 
+def command_line(*args):
+    """A shell command line running ``args`` as they are: every argument quoted (shlex), so a value
+    such as an interface name can never add a command, a redirection or a second line."""
+    return shlex.join(str(arg) for arg in args)
+
+
 def client_key():
     """coin's SSH private key (Ed25519), generated into COIN_SSH_KEY_FILE on first use."""
     path = Path(settings.COIN_SSH_KEY_FILE)
@@ -292,5 +298,5 @@ class Session:
 
     def _makedirs(self, directory):
         if directory not in self._made_directories:
-            self.run(f"mkdir -p {shlex.quote(directory)}")
+            self.run(command_line("mkdir", "-p", directory))
             self._made_directories.add(directory)

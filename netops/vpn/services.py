@@ -94,15 +94,28 @@ def assign_unserved_accounts(*, actor=None):
         with audit.acting_as(actor):
             account.save(update_fields=["endpoint"])
         assigned.append(account)
-    provisioning.request_for_accounts(
+    jobs = provisioning.request_for_accounts(
         assigned, reason=_("accounts waiting for a server"), actor=actor
     )
+    _remember_jobs(assigned, jobs)
     return assigned
+
+
+def _remember_jobs(accounts, jobs):
+    """Point each account at the job that carries its change (what the portal's state reads)."""
+    by_endpoint = {job.endpoint_id: job for job in jobs}
+    for account in accounts:
+        job = by_endpoint.get(account.endpoint_id)
+        if job is not None:
+            account.provisioning_job = job
+            # Bookkeeping, not a change anyone made: kept out of the audit log.
+            VPNAccount.objects.filter(pk=account.pk).update(provisioning_job=job)
 
 
 def _provision(account, reason, actor):
     if account.endpoint_id:
-        provisioning.request_provisioning(account.endpoint, reason=reason, actor=actor)
+        job = provisioning.request_provisioning(account.endpoint, reason=reason, actor=actor)
+        _remember_jobs([account], [job])
 
 
 def _save(account, actor, fields, reason):
@@ -173,13 +186,36 @@ def reset_password(account, *, actor):
 
 @transaction.atomic
 def change_protocol(account, protocol, *, actor):
-    """Move the account to WireGuard or OpenVPN (and to an endpoint of that kind)."""
+    """Move the account to WireGuard or OpenVPN (and to an endpoint of that kind).
+
+    Refused (``ValidationError`` on ``protocol``, nothing changed) when no
+    active server of that protocol exists: the working peer stays where it is.
+    """
     _can_manage(actor, account)
     if protocol not in VPNProtocol.values:
-        raise ValidationError(_("Unknown VPN protocol."))
+        raise ValidationError({"protocol": _("Unknown VPN protocol.")})
+    if protocol == account.protocol and account.endpoint_id:
+        return account
+    endpoint = choose_endpoint(protocol)
+    if endpoint is None:
+        names = {
+            "protocol": VPNProtocol(protocol).label,
+            "current": VPNProtocol(account.protocol).label,
+        }
+        if account.endpoint_id is None:  # nothing works yet: promise nothing
+            message = _("The association has no %(protocol)s server yet.") % names
+        else:
+            message = (
+                _(
+                    "The association has no %(protocol)s server yet: your VPN stays on "
+                    "%(current)s and keeps working."
+                )
+                % names
+            )
+        raise ValidationError({"protocol": message})
     old_endpoint = account.endpoint
     account.protocol = protocol
-    account.endpoint = choose_endpoint(protocol)
+    account.endpoint = endpoint
     _save(
         account,
         actor,
@@ -190,6 +226,35 @@ def change_protocol(account, protocol, *, actor):
         provisioning.request_provisioning(
             old_endpoint, reason=_("%(name)s left") % {"name": account.username}, actor=actor
         )
+    return account
+
+
+@transaction.atomic
+def update_account(account, *, actor):
+    """Store a volunteer's edit of an account (protocol, endpoint, public key, suspension).
+
+    Requires the network role. Every field is validated first (``ValidationError``
+    by field, nothing stored); a new public key drops the private key the server
+    held (it no longer matches). The endpoints before and after are provisioned.
+    """
+    require_perm(actor, "netops.change_vpnaccount")
+    before = (
+        VPNAccount.objects.select_for_update(of=("self",))
+        .select_related("endpoint")
+        .get(pk=account.pk)
+    )
+    if account.public_key != before.public_key:
+        account.private_key, account.keys_changed_at = "", timezone.now()
+    account.full_clean()
+    with audit.acting_as(actor):
+        account.save()
+    reason = _("%(name)s changed by %(who)s") % {
+        "name": account.username,
+        "who": actor.display_name if actor is not None else "coin",
+    }
+    _provision(account, reason, actor)
+    if before.endpoint is not None and before.endpoint_id != account.endpoint_id:
+        provisioning.request_provisioning(before.endpoint, reason=reason, actor=actor)
     return account
 
 
@@ -222,12 +287,20 @@ def client_config(account):
             )
         )
     settings_ = client_settings(account.endpoint)
-    if account.protocol == VPNProtocol.OPENVPN:
-        return f"{account.username}.ovpn", render.openvpn_client_config(settings_)
-    peer = peer_of(account, _held(account))
-    return f"{account.username}.conf", render.wireguard_client_config(
-        peer, settings_, account.private_key or None
-    )
+    try:
+        if account.protocol == VPNProtocol.OPENVPN:
+            return f"{account.username}.ovpn", render.openvpn_client_config(settings_)
+        peer = peer_of(account, _held(account))
+        return f"{account.username}.conf", render.wireguard_client_config(
+            peer, settings_, account.private_key or None
+        )
+    except render.UnsafeValue:
+        raise ValidationError(
+            _(
+                "Your configuration cannot be made: a setting of the VPN server is not valid. "
+                "Please contact the volunteers of the association."
+            )
+        ) from None
 
 
 def set_suspended(member, suspended, *, actor=None):
@@ -245,9 +318,10 @@ def set_suspended(member, suspended, *, actor=None):
             account.suspended = suspended
             account.save(update_fields=["suspended"])
         reason = _("suspension of %(name)s") if suspended else _("restoration of %(name)s")
-        provisioning.request_for_accounts(
+        jobs = provisioning.request_for_accounts(
             accounts, reason=reason % {"name": member.display_name}, actor=actor
         )
+        _remember_jobs(accounts, jobs)
     return accounts
 
 

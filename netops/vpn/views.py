@@ -19,6 +19,7 @@ from . import services
 from .choices import VPNProtocol
 from .forms import ProtocolForm, PublicKeyForm
 from .models import VPNAccount
+from .state import provisioning_state
 
 
 def _my_accounts(request):
@@ -50,6 +51,7 @@ def account(request, pk, *, password=None):
         "protocol_form": ProtocolForm(initial={"protocol": vpn.protocol}),
         "password": password,
         "is_wireguard": vpn.protocol == VPNProtocol.WIREGUARD,
+        "provisioning": provisioning_state(vpn),
     }
     return render(request, "netops/vpn/account.html", context)
 
@@ -88,12 +90,20 @@ def generate_keys(request, pk):
     """New server-generated WireGuard keys: the old configuration stops working."""
     vpn = get_object_or_404(_my_accounts(request), pk=pk)
     services.generate_keys(vpn, actor=request.user)
-    messages.success(
-        request,
-        _(
-            "New keys are ready: download the new configuration; the old one stops working in a few minutes."
-        ),
-    )
+    if provisioning_state(vpn) is None:  # no server assigned: nothing to send anywhere yet
+        messages.warning(
+            request,
+            _("New keys are ready, but no VPN server is assigned to this account yet."),
+        )
+    else:  # the job carrying the keys is queued: say so, not that it is done
+        messages.success(
+            request,
+            _(
+                "New keys are ready: download the new configuration. It works once the VPN "
+                "server has your new key (the state below says when); until then, your old "
+                "configuration keeps working."
+            ),
+        )
     return redirect("netops:vpn_account", pk=vpn.pk)
 
 
@@ -138,7 +148,21 @@ def change_protocol(request, pk):
     """Switch between WireGuard and OpenVPN."""
     vpn = get_object_or_404(_my_accounts(request), pk=pk)
     form = ProtocolForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        for message in form.errors.get("protocol", []):
+            messages.error(request, message)
+        return redirect("netops:vpn_account", pk=vpn.pk)
+    try:
         services.change_protocol(vpn, form.cleaned_data["protocol"], actor=request.user)
-        messages.success(request, _("The VPN protocol is changed: download the new configuration."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _(
+                "The VPN protocol is changed: download the new configuration; it works once the "
+                "server has it (the state below says when)."
+            ),
+        )
     return redirect("netops:vpn_account", pk=vpn.pk)
