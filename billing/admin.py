@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from coin.members.models import Member
 from coin.portal.admin_site import volunteer_site
 
-from . import services
+from . import services, tasks
 from .choices import BankLineStatus, InvoiceStatus, StatementFormat
 from .models import (
     AssociationSettings,
@@ -31,6 +31,7 @@ from .models import (
     Reminder,
     Suspension,
 )
+from .services import sepa
 
 
 def _report(modeladmin, request, error):
@@ -179,8 +180,6 @@ class InvoiceAdmin(admin.ModelAdmin):
         description=_("Render and email the PDFs again if missing"), permissions=("change",)
     )
     def deliver_selected(self, request, queryset):
-        from . import tasks
-
         for pk in queryset.filter(status=InvoiceStatus.ISSUED).values_list("pk", flat=True):
             tasks.deliver_invoice.delay(pk)
         self.message_user(request, _("The PDFs are being rendered and sent."))
@@ -312,8 +311,6 @@ class MandateAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        from .services import sepa
-
         mandate = sepa.create_mandate(
             obj.member,
             actor=request.user,

@@ -12,7 +12,7 @@ class BillingConfig(AppConfig):
         from coin.members import audit
         from coin.portal import panels
 
-        from . import models, receivers  # noqa: F401 (suspensions reach netops)
+        from . import models
         from .views import billing_panel, finances_panel
 
         audit.register(models.AssociationSettings, exclude=("logo",))

@@ -28,6 +28,7 @@ from .models import (
     Reminder,
     Suspension,
 )
+from .services import reports
 
 
 def _balance_parts(member):
@@ -153,8 +154,6 @@ def finance_dashboard(request):
 
     Invoiced per month by kind (chart), received, outstanding and ageing, arrears, forecast.
     """
-    from .services import reports
-
     today = timezone.localdate()
     return render(
         request, "billing/finance_dashboard.html", {**reports.dashboard(today), "year": today.year}
@@ -164,8 +163,6 @@ def finance_dashboard(request):
 @_finances_only
 def export_csv(request, year):
     """Invoice lines, credit notes and payments of ``year`` for the accountant."""
-    from .services import reports
-
     response = HttpResponse(reports.accounting_csv(year), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="coin-{year}.csv"'
     return response
@@ -174,8 +171,6 @@ def export_csv(request, year):
 @_finances_only
 def export_fec(request, year):
     """The FEC file of ``year`` (Fichier des Écritures Comptables)."""
-    from .services import reports
-
     content = reports.fec(year).encode("iso-8859-15", errors="replace")
     response = HttpResponse(content, content_type="text/plain; charset=iso-8859-15")
     response["Content-Disposition"] = f'attachment; filename="{reports.fec_filename(year)}"'

@@ -2,7 +2,8 @@
 
 Every step is recorded (``Reminder``, ``Suspension`` rows and the audit log),
 shown to the member in the portal, and emailed. Suspension and restoration
-send ``billing.signals.member_suspended`` / ``member_restored`` for netops.
+call ``netops.services.suspend_member`` / ``restore_member`` directly (billing
+depends on netops, never the reverse).
 """
 
 import logging
@@ -18,9 +19,9 @@ from django.utils.translation import gettext as _
 from coin.members import audit
 from coin.members.choices import AuditAction
 from coin.members.models import Member
+from netops import services as netops_services
 
 from ..models import AssociationSettings, Invoice, Reminder, Suspension
-from ..signals import member_restored, member_suspended
 
 log = logging.getLogger(__name__)
 
@@ -110,8 +111,8 @@ def _send_reminder(invoice, step, step_count):
 def suspend_member(member, invoices=()):
     """Suspend ``member``'s services for non-payment; does nothing if already suspended.
 
-    Sends ``member_suspended`` (netops disables VPN peers and DSL access on its
-    next provisioning run), records it in the audit log and emails the member.
+    Calls ``netops.services.suspend_member`` (VPN peers leave their endpoints at
+    the next provisioning run, queued now), records it in the audit log and emails the member.
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
     if Suspension.objects.filter(member=member, ended_at__isnull=True).exists():
@@ -124,7 +125,7 @@ def suspend_member(member, invoices=()):
     )
     suspension = Suspension.objects.create(member=member, reason=reason)
     audit.record(member, AuditAction.UPDATE, {"services": ["active", "suspended"]}, message=reason)
-    member_suspended.send(sender=Suspension, member=member, suspension=suspension, reason=reason)
+    netops_services.suspend_member(member)
     transaction.on_commit(
         lambda: _email(
             member,
@@ -140,7 +141,7 @@ def suspend_member(member, invoices=()):
 def restore_if_settled(member, today=None):
     """End ``member``'s suspension when nothing is left overdue; returns the ended suspension or None.
 
-    Sends ``member_restored``, records it in the audit log and emails the member.
+    Calls ``netops.services.restore_member``, records it in the audit log and emails the member.
     """
     suspension = (
         Suspension.objects.select_for_update().filter(member=member, ended_at__isnull=True).first()
@@ -159,7 +160,7 @@ def restore_if_settled(member, today=None):
         {"services": ["suspended", "active"]},
         message=_("Arrears settled: services restored."),
     )
-    member_restored.send(sender=Suspension, member=member, suspension=suspension)
+    netops_services.restore_member(member)
     transaction.on_commit(
         lambda: _email(
             member,

@@ -14,9 +14,11 @@ from coin.members.models import Member
 from coin.members.services import require_perm
 
 from ..choices import InvoiceOrigin, InvoiceStatus, LineKind, SequenceKind
-from ..models import ZERO, CreditNote, Invoice, InvoiceLine
+from ..models import ZERO, CreditNote, Invoice, InvoiceLine, Payment
 from .common import customer_address, format_money, money, require_settings
+from .dunning import restore_if_settled
 from .numbering import take_numbers
+from .pdf import deliver_credit_note_task, deliver_invoice_task
 
 
 @transaction.atomic
@@ -108,9 +110,7 @@ def issue_invoice(invoice, *, actor, issued_on=None):
         invoice.period_end = max(ends) if ends else None
     with audit.acting_as(actor):
         invoice.save()
-    from .. import tasks
-
-    transaction.on_commit(lambda: tasks.deliver_invoice.delay(invoice.pk))
+    deliver_invoice_task.delay(invoice.pk)
     return invoice
 
 
@@ -160,11 +160,8 @@ def create_credit_note(invoice, *, actor, reason, amount=None, issued_on=None):
                 invoice, invoice.amount_paid - (invoice.total - invoice.amount_credited)
             )
         invoice.save(update_fields=["amount_credited", "amount_paid"])
-    from .. import tasks
-    from .dunning import restore_if_settled
-
     restore_if_settled(Member.objects.get(pk=invoice.member_id))
-    transaction.on_commit(lambda: tasks.deliver_credit_note.delay(note.pk))
+    deliver_credit_note_task.delay(note.pk)
     return note
 
 
@@ -185,8 +182,6 @@ def _release_allocations(invoice, excess):
 
 def balance(member):
     """The member's balance: payments and credit notes minus issued invoices (negative: the member owes)."""
-    from ..models import Payment
-
     invoiced = Invoice.objects.issued().filter(member=member).aggregate(s=Sum("total"))["s"] or ZERO
     credited = CreditNote.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
     paid = Payment.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO

@@ -8,6 +8,7 @@ import base64
 import logging
 import mimetypes
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
@@ -16,6 +17,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from coin.celery import OnCommitTask
+
+from ..choices import InvoiceStatus
 from ..models import AssociationSettings, CreditNote, Invoice
 
 # WeasyPrint logs nine progress lines per document at INFO: noise in a worker rendering thousands.
@@ -163,3 +167,32 @@ def deliver_credit_note(note):
             {"note": note},
         )
     return note
+
+
+@shared_task(name="billing.tasks.deliver_invoice", base=OnCommitTask)
+def deliver_invoice_task(invoice_id):
+    """Render, store and email one issued invoice (sent once its transaction commits)."""
+    invoice = Invoice.objects.filter(pk=invoice_id, status=InvoiceStatus.ISSUED).first()
+    if invoice is not None:
+        deliver_invoice(invoice)
+
+
+@shared_task(name="billing.tasks.deliver_credit_note", base=OnCommitTask)
+def deliver_credit_note_task(credit_note_id):
+    """Render, store and email one credit note (sent once its transaction commits)."""
+    note = CreditNote.objects.filter(pk=credit_note_id).first()
+    if note is not None:
+        deliver_credit_note(note)
+
+
+@shared_task(name="billing.tasks.deliver_run", base=OnCommitTask)
+def deliver_run_task(run_id):
+    """Fan out: one delivery task per invoice of the run still without PDF or email."""
+    ids = (
+        Invoice.objects.filter(billing_run_id=run_id)
+        .filter(emailed_at__isnull=True)
+        .values_list("pk", flat=True)
+    )
+    for invoice_id in ids:
+        deliver_invoice_task.delay(invoice_id)
+    return len(ids)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ..choices import InvoiceStatus, LineKind, PaymentMethod
 from ..models import ZERO, AssociationSettings, CreditNote, Invoice, InvoiceLine, Payment
 from .common import month_bounds
+from .runs import plan_month
 
 CHART_KINDS = [LineKind.DUES, LineKind.VPN, LineKind.DSL, LineKind.HOUSING, LineKind.OTHER]
 CHART_COLOURS = {
@@ -160,8 +161,6 @@ def members_in_arrears(today, grace_days):
 
 def forecast(today):
     """What next month's run would invoice: (number of invoices, total)."""
-    from .runs import plan_month
-
     next_month = month_bounds(today)[1] + timedelta(days=1)
     plans = plan_month(next_month)
     return next_month, len(plans), sum((plan.total for plan in plans), ZERO)

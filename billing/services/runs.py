@@ -25,6 +25,7 @@ from ..choices import LINE_KIND_FOR_OFFER, InvoiceOrigin, InvoiceStatus, LineKin
 from ..models import ZERO, BillingRun, Invoice, InvoiceLine
 from .common import customer_address, money, month_bounds, require_settings
 from .numbering import take_numbers
+from .pdf import deliver_run_task
 
 QUANTITY = Decimal("0.0001")
 
@@ -305,7 +306,5 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
                 % {"month": period_start.strftime("%Y-%m"), "count": len(plans)},
             )
         if deliver:
-            from .. import tasks
-
-            transaction.on_commit(lambda: tasks.deliver_run.delay(run.pk))
+            deliver_run_task.delay(run.pk)
     return RunResult(run, len(plans), total, first_number, last_number)

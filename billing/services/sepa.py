@@ -13,6 +13,7 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
@@ -26,6 +27,7 @@ from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaDD
 from sepaxml.validation import ValidationError as SepaValidationError
 
+from coin.celery import OnCommitTask
 from coin.members import audit
 from coin.members.models import Member
 from coin.members.services import require_perm
@@ -33,6 +35,7 @@ from coin.members.services import require_perm
 from ..choices import BatchStatus, MandateStatus, PaymentMethod, SepaSequence
 from ..models import DirectDebit, DirectDebitBatch, Invoice, Mandate
 from .common import require_settings
+from .payments import record_payment
 
 SCHEMA = "pain.008.001.02"
 
@@ -256,9 +259,7 @@ def create_collection_batch(collection_date, *, actor, today=None):
     for debit in debits:
         debit.batch = batch
     DirectDebit.objects.bulk_create(debits)
-    from .. import tasks
-
-    transaction.on_commit(lambda: tasks.send_prenotifications.delay(batch.pk))
+    prenotifications_task.delay(batch.pk)
     return batch
 
 
@@ -292,12 +293,16 @@ def send_prenotifications(batch_id):
     return count
 
 
+@shared_task(name="billing.tasks.send_prenotifications", base=OnCommitTask)
+def prenotifications_task(batch_id):
+    """Email each debtor of a direct debit batch what will be collected, when (after commit)."""
+    return send_prenotifications(batch_id)
+
+
 @transaction.atomic
 def mark_batch_collected(batch, *, actor):
     """The bank collected the batch: record one SEPA payment per debit; the mandates move to RCUR."""
     require_perm(actor, "billing.change_directdebitbatch")
-    from .payments import record_payment
-
     batch = DirectDebitBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == BatchStatus.COLLECTED:
         return batch

@@ -18,6 +18,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -200,26 +201,32 @@ def _m2m_changed(sender, instance, action, reverse, **kwargs):
             record(instance, AuditAction.UPDATE, {name: [before, current]})
 
 
+def _event_model():
+    # From the app registry, as a ForeignKey("members.AuditEvent") would: models
+    # modules import this one (AuditedQuerySet), so it cannot import them.
+    return apps.get_model("members", "AuditEvent")
+
+
+def _content_type_model():
+    return apps.get_model("contenttypes", "ContentType")
+
+
 def record(instance, action, changes, message=""):
     """Write one audit event about ``instance`` with the current context's actor.
 
     Returns the event. Call it directly only for changes that bypass model
     signals (bulk operations) or for events that are not a field change.
     """
-    from django.contrib.contenttypes.models import ContentType
-
-    from .models import AuditEvent
-
     context = current_context()
     actor = context.resolve_actor()
-    return AuditEvent.objects.create(
+    return _event_model().objects.create(
         actor=actor if actor is not None and actor.pk is not None else None,
         actor_repr=actor.get_username() if actor is not None else "",
         ip_address=context.ip_address,
         source=context.source,
         action=action,
         # _meta.model, not type(): request.user is a lazy proxy of the member.
-        content_type=ContentType.objects.get_for_model(instance._meta.model),
+        content_type=_content_type_model().objects.get_for_model(instance._meta.model),
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         changes=changes,

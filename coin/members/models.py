@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .choices import AuditAction, AuditSource, MemberKind, MemberStatus
+from .rights import current_role_ids
 
 
 class MemberManager(BaseUserManager):
@@ -134,8 +135,6 @@ class Member(AbstractBaseUser):
         """True for role holders: they may enter the volunteer area (with 2FA)."""
         if self.is_superuser:
             return True
-        from .backends import current_role_ids
-
         return bool(current_role_ids(self))
 
     def has_perm(self, perm, obj=None):

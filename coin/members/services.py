@@ -5,6 +5,7 @@ is given (``actor=None`` means the system itself: a command or a task), and is
 recorded in the audit log as done by the actor.
 """
 
+from celery import shared_task
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
@@ -19,10 +20,12 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from coin.celery import OnCommitTask
+
 from . import audit
-from .backends import forget_cached_rights
 from .choices import MEMBER_STATUS_TRANSITIONS, AuditSource, MemberStatus
 from .models import Member, MembershipPeriod, Role, RoleAssignment
+from .rights import forget_cached_rights
 from .roles import BUILTIN_ROLES
 
 PROFILE_FIELDS = (
@@ -125,9 +128,7 @@ def change_status(member, new_status, *, actor, on=None):
     with audit.acting_as(actor):
         member.save()
     if new_status == MemberStatus.ACTIVE:
-        from .tasks import send_welcome_email
-
-        transaction.on_commit(lambda: send_welcome_email.delay(member.pk))
+        welcome_email_task.delay(member.pk)
     return member
 
 
@@ -206,3 +207,25 @@ def send_welcome_email(member):
         subject = _("Welcome to %(isp)s") % {"isp": settings.COIN_ISP_NAME}
         body = render_to_string("members/email/welcome.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+
+
+@shared_task(
+    name="coin.members.tasks.send_welcome_email",
+    base=OnCommitTask,
+    bind=True,
+    max_retries=5,
+    default_retry_delay=60,
+)
+def welcome_email_task(self, member_id):
+    """Send the welcome email of an admitted member (retried if the mail server fails).
+
+    Sent after the admission commits; does nothing if the member is gone.
+    """
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        return "member gone"
+    try:
+        send_welcome_email(member)
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc
+    return member.email

@@ -1,17 +1,18 @@
 """Signal handlers of the members app."""
 
+from celery.signals import task_postrun, task_prerun
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
+
+from . import audit
 from .choices import AuditSource
+from .services import ensure_builtin_roles
 
 _task_tokens = {}
 
 
 def ensure_builtin_roles_after_migrate(sender, using="default", **kwargs):
     """After every migrate: create permissions, then the built-in roles."""
-    from django.apps import apps
-    from django.contrib.auth.management import create_permissions
-
-    from .services import ensure_builtin_roles
-
     for app_config in apps.get_app_configs():
         create_permissions(app_config, verbosity=0, using=using)
     ensure_builtin_roles(using=using)
@@ -19,9 +20,6 @@ def ensure_builtin_roles_after_migrate(sender, using="default", **kwargs):
 
 def connect_task_audit_context():
     """Record changes made by Celery tasks as made by a background job."""
-    from celery.signals import task_postrun, task_prerun
-
-    from . import audit
 
     def before(task_id=None, **kwargs):
         _task_tokens[task_id] = audit._context.set(audit.AuditContext(source=AuditSource.TASK))

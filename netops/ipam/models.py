@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coin.offers.choices import PoolPurpose
 
-from .addressing import Block, format_address, from_hex
+from .addressing import Block, format_address, from_hex, to_hex
 from .choices import AllocationState
 
 HEX = {"max_length": 32}
@@ -85,8 +85,6 @@ class IPAllocationQuerySet(models.QuerySet):
 
     def containing(self, family, value):
         """Allocations (past and present) whose prefix contains the address ``value``."""
-        from .addressing import to_hex
-
         key = to_hex(value)
         return self.filter(pool__family=family, network__lte=key, last__gte=key)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from coin.members import audit
 from coin.members.services import require_perm
 from coin.offers.choices import SubscriptionStatus
+from coin.offers.models import Subscription
 
 from . import allocator
 from .addressing import Block, parse_address, parse_prefix, to_hex
@@ -362,8 +363,6 @@ def release_for_subscription(subscription, *, actor):
 
 def release_ended_subscriptions(today=None):
     """Release the prefixes of subscriptions whose last day is past; return how many subscriptions."""
-    from coin.offers.models import Subscription
-
     today = today or timezone.localdate()
     ended = Subscription.objects.filter(
         ends_on__lt=today, ip_allocations__state=AllocationState.ALLOCATED

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coin.portal.admin_site import volunteer_site
 
-from . import services, ssh
+from . import desired, services, ssh
 from .choices import JobStatus
 from .models import Endpoint, ProvisioningJob
 
@@ -159,9 +159,7 @@ class EndpointAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if obj.is_active:
-            from netops.vpn.services import assign_unserved_accounts
-
-            assigned = assign_unserved_accounts(actor=request.user)
+            assigned = desired.claim_waiting(actor=request.user)
             if assigned:
                 messages.info(
                     request,

@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coin.crypto import EncryptedTextField
+from coin.offers.choices import SubscriptionStatus
+from coin.offers.models import Subscription
 
 from .choices import VPNProtocol
 
@@ -17,9 +19,6 @@ HANDSHAKE_FRESH = timedelta(minutes=3)
 class VPNAccountQuerySet(models.QuerySet):
     def provisioned(self):
         """Accounts the endpoints must serve: subscription running today, not suspended."""
-        from coin.offers.choices import SubscriptionStatus
-        from coin.offers.models import Subscription
-
         current = Subscription.objects.current().filter(status=SubscriptionStatus.ACTIVE)
         return self.filter(subscription__in=current, suspended=False)
 

@@ -18,12 +18,12 @@ from coin.members import audit
 from coin.members.services import require_perm
 from coin.offers.choices import OfferKind
 from netops.ipam.choices import AllocationState
+from netops.provisioning import desired as provisioning_desired
 from netops.provisioning import services as provisioning
 from netops.provisioning.choices import EndpointKind
-from netops.provisioning.desired import peer_of
 from netops.provisioning.models import Endpoint
 
-from . import keys, render
+from . import desired, keys, render
 from .choices import VPNProtocol
 from .models import VPNAccount
 
@@ -224,7 +224,7 @@ def client_config(account):
     settings_ = client_settings(account.endpoint)
     if account.protocol == VPNProtocol.OPENVPN:
         return f"{account.username}.ovpn", render.openvpn_client_config(settings_)
-    peer = peer_of(account, _held(account))
+    peer = desired.peer_of(account, _held(account))
     return f"{account.username}.conf", render.wireguard_client_config(
         peer, settings_, account.private_key or None
     )
@@ -254,3 +254,13 @@ def set_suspended(member, suspended, *, actor=None):
 def is_vpn_subscription(subscription):
     """True when the subscription's offer is a VPN."""
     return subscription.offer.kind == OfferKind.VPN
+
+
+# How provisioning learns what VPN endpoints serve, without importing this app
+# (registered for both endpoint kinds by NetopsConfig.ready).
+SOURCE = provisioning_desired.Source(
+    peers=desired.peers,
+    files=desired.files,
+    record_status=desired.record_wireguard_status,
+    claim_waiting=assign_unserved_accounts,
+)

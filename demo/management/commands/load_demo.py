@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from billing.demo import load_demo_billing
 from coin.members import audit, services
 from coin.members.choices import AuditSource, MemberKind
 from coin.members.models import Member, Role
@@ -197,8 +198,6 @@ class Command(BaseCommand):
             organisation, offers["vpn"], actor=None, starts_on=today - timedelta(days=480)
         )
         self._member("henri", "Henri", "Garnier", "Lyon")  # an applicant waiting for admission
-        from billing.demo import load_demo_billing
-
         load_demo_billing(
             today
         )  # settings, invoices of the last two months, payments, a SEPA mandate
