@@ -139,6 +139,9 @@ class InvoiceAdmin(admin.ModelAdmin):
             "amount_credited",
             "pdf",
             "emailed_at",
+            "email_status",
+            "email_attempts",
+            "email_error",
         )
 
     def get_readonly_fields(self, request, obj=None):

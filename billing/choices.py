@@ -9,6 +9,16 @@ class InvoiceStatus(models.TextChoices):
     ISSUED = "issued", _("issued")
 
 
+class EmailStatus(models.TextChoices):
+    """Where the e-mail of an issued document stands (blank: nothing to send, a draft)."""
+
+    NONE = "", _("nothing to send")
+    PENDING = "pending", _("to be sent")
+    SENDING = "sending", _("being sent")
+    SENT = "sent", _("e-mailed")
+    FAILED = "failed", _("failed, will be retried")
+
+
 class InvoiceOrigin(models.TextChoices):
     RUN = "run", _("monthly billing run")
     MANUAL = "manual", _("entered by a volunteer")

@@ -15,12 +15,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import (
+    EmailStatus,
     InvoiceOrigin,
     InvoiceStatus,
     LineKind,
     SequenceKind,
 )
 from .common import MONEY, POSITIVE, ZERO
+
+# Delivery of an issued document: written after issue, never part of what is frozen.
+EMAIL_FIELDS = ("emailed_at", "email_status", "email_attempts", "email_error")
 
 
 class NumberSequence(models.Model):
@@ -100,7 +104,7 @@ class Invoice(models.Model):
     """An invoice to a member. A draft has no number; issuing numbers it and freezes it for ever."""
 
     # Caches and delivery fields that services update after issue; everything else is frozen.
-    MUTABLE_AFTER_ISSUE = frozenset({"amount_paid", "amount_credited", "pdf", "emailed_at"})
+    MUTABLE_AFTER_ISSUE = frozenset({"amount_paid", "amount_credited", "pdf", *EMAIL_FIELDS})
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,6 +139,13 @@ class Invoice(models.Model):
     amount_credited = models.DecimalField(_("credited"), default=ZERO, **MONEY)
     pdf = models.FileField(_("PDF"), upload_to="billing/invoices/%Y/", blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    # Set to "pending" in the transaction that issues the document; the worker
+    # sends the e-mail after the commit, with no row locked, and records the result.
+    email_status = models.CharField(
+        _("e-mail"), max_length=8, choices=EmailStatus.choices, default=EmailStatus.NONE, blank=True
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_error = models.CharField(_("last e-mail error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = InvoiceQuerySet.as_manager()
@@ -311,10 +322,17 @@ class CreditNote(models.Model):
     issuer = models.JSONField(_("issuer details"), default=dict, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="billing/credit-notes/%Y/", blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    # Set to "pending" in the transaction that issues the document; the worker
+    # sends the e-mail after the commit, with no row locked, and records the result.
+    email_status = models.CharField(
+        _("e-mail"), max_length=8, choices=EmailStatus.choices, default=EmailStatus.NONE, blank=True
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_error = models.CharField(_("last e-mail error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     # Delivery fields set after the credit note is made; everything else is frozen.
-    MUTABLE_AFTER_ISSUE = frozenset({"pdf", "emailed_at"})
+    MUTABLE_AFTER_ISSUE = frozenset({"pdf", *EMAIL_FIELDS})
 
     class Meta:
         verbose_name = _("credit note")

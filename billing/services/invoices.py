@@ -13,7 +13,7 @@ from coin.members import audit
 from coin.members.models import Member
 from coin.members.services import require_perm
 
-from ..choices import InvoiceOrigin, InvoiceStatus, LineKind, SequenceKind
+from ..choices import EmailStatus, InvoiceOrigin, InvoiceStatus, LineKind, SequenceKind
 from ..models import ZERO, CreditNote, Invoice, InvoiceLine, Payment
 from .common import customer_address, format_money, money, require_settings
 from .dunning import restore_if_settled
@@ -103,6 +103,7 @@ def issue_invoice(invoice, *, actor, issued_on=None):
     invoice.customer_name = invoice.member.display_name
     invoice.customer_address = customer_address(invoice.member)
     invoice.issuer = config.as_issuer()
+    invoice.email_status = EmailStatus.PENDING  # sent by the worker after the commit
     if invoice.period_start is None:
         starts = [line.period_start for line in lines if line.period_start]
         ends = [line.period_end for line in lines if line.period_end]
@@ -150,6 +151,7 @@ def create_credit_note(invoice, *, actor, reason, amount=None, issued_on=None):
         amount=amount,
         reason=reason.strip(),
         issuer=config.as_issuer(),
+        email_status=EmailStatus.PENDING,
     )
     with audit.acting_as(actor):
         note.save()

@@ -21,7 +21,14 @@ from coin.members.models import Member
 from coin.members.services import require_perm
 from coin.offers.models import Subscription
 
-from ..choices import LINE_KIND_FOR_OFFER, InvoiceOrigin, InvoiceStatus, LineKind, SequenceKind
+from ..choices import (
+    LINE_KIND_FOR_OFFER,
+    EmailStatus,
+    InvoiceOrigin,
+    InvoiceStatus,
+    LineKind,
+    SequenceKind,
+)
 from ..models import ZERO, BillingRun, Invoice, InvoiceLine
 from .common import customer_address, money, month_bounds, require_settings
 from .numbering import take_numbers
@@ -266,6 +273,7 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
                 customer_address=plan.customer_address,
                 issuer=issuer,
                 total=plan.total,
+                email_status=EmailStatus.PENDING,
             )
             for plan, number in zip(plans, numbers, strict=True)
         ]
