@@ -13,7 +13,7 @@ from coin.members.models import Member
 from coin.portal.admin_site import volunteer_site
 
 from . import services, tasks
-from .choices import BankLineStatus, InvoiceStatus, StatementFormat
+from .choices import InvoiceStatus, StatementFormat
 from .models import (
     AssociationSettings,
     BankCSVProfile,
@@ -31,7 +31,7 @@ from .models import (
     Reminder,
     Suspension,
 )
-from .services import sepa
+from .services import bank, sepa
 
 
 def _report(modeladmin, request, error):
@@ -533,7 +533,7 @@ class BankLineAdmin(admin.ModelAdmin):
         description=_("Ignore the selected lines (not a member's payment)"), permissions=("change",)
     )
     def ignore_selected(self, request, queryset):
-        queryset.filter(status=BankLineStatus.UNMATCHED).update(status=BankLineStatus.IGNORED)
+        bank.ignore_lines(queryset, actor=request.user)
 
     def has_add_permission(self, request):
         return False

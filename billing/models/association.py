@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+
 from .common import MONEY
 
 
@@ -89,6 +91,8 @@ class AssociationSettings(models.Model):
         default=14,
         help_text=_("Members are told this many days before a debit."),
     )
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("association settings")

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+
 from ..choices import (
     BankLineStatus,
     StatementFormat,
@@ -34,6 +36,8 @@ class BankCSVProfile(models.Model):
     decimal_comma = models.BooleanField(
         _("decimal comma"), default=True, help_text=_("1 234,56 rather than 1234.56")
     )
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bank CSV format")
@@ -85,6 +89,8 @@ class BankLine(models.Model):
         related_name="bank_line",
         verbose_name=_("payment"),
     )
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bank line")

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+
 from ..choices import (
     EmailStatus,
     InvoiceOrigin,
@@ -70,7 +72,7 @@ class BillingRun(models.Model):
         return gettext("Billing run %(month)s") % {"month": self.period_start.strftime("%Y-%m")}
 
 
-class InvoiceQuerySet(models.QuerySet):
+class InvoiceQuerySet(AuditedQuerySet):
     def issued(self):
         return self.filter(status=InvoiceStatus.ISSUED)
 
@@ -236,7 +238,7 @@ class Invoice(models.Model):
         return self.is_issued and self.outstanding <= 0
 
 
-class InvoiceLineQuerySet(models.QuerySet):
+class InvoiceLineQuerySet(AuditedQuerySet):
     def delete(self):
         if self.filter(invoice__status=InvoiceStatus.ISSUED).exists():
             raise ImmutableDocumentError(_("The lines of an issued invoice can never change."))
@@ -333,6 +335,8 @@ class CreditNote(models.Model):
 
     # Delivery fields set after the credit note is made; everything else is frozen.
     MUTABLE_AFTER_ISSUE = frozenset({"pdf", *EMAIL_FIELDS})
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("credit note")

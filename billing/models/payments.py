@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+
 from ..choices import (
     PaymentMethod,
 )
@@ -30,6 +32,8 @@ class Payment(models.Model):
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     invoices = models.ManyToManyField(Invoice, through="PaymentAllocation", related_name="payments")
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
@@ -48,6 +52,8 @@ class PaymentAllocation(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
     amount = models.DecimalField(_("amount"), **MONEY)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("payment allocation")

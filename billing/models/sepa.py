@@ -8,6 +8,8 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+
 from ..choices import (
     BatchStatus,
     MandateStatus,
@@ -40,6 +42,8 @@ class Mandate(models.Model):
     )
     last_collected_on = models.DateField(_("last collection"), null=True, blank=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("SEPA mandate")
@@ -90,6 +94,8 @@ class DirectDebitBatch(models.Model):
     xml = models.TextField(_("pain.008 file"), blank=True)
     total = models.DecimalField(_("total"), default=ZERO, **MONEY)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("direct debit batch")

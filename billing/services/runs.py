@@ -300,7 +300,7 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
     run.finished_at = timezone.now()
     run.save(update_fields=["invoice_count", "total", "finished_at"])
     if plans:
-        # Bulk inserts bypass the audit signals: one event tells what the run created.
+        # Each invoice and line has its event (audited bulk insert); this one tells what the run did.
         with audit.acting_as(actor):
             audit.record(
                 run,

@@ -17,11 +17,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .audit import AuditedQuerySet
 from .choices import AuditAction, AuditSource, MemberKind, MemberStatus
 from .rights import current_role_ids
 
 
-class MemberManager(BaseUserManager):
+class MemberManager(BaseUserManager.from_queryset(AuditedQuerySet)):
     use_in_migrations = True
 
     def create_user(self, username, email, password=None, **fields):
@@ -164,6 +165,8 @@ class MembershipPeriod(models.Model):
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("membership period")
         verbose_name_plural = _("membership periods")
@@ -196,6 +199,8 @@ class Role(models.Model):
         help_text=_("Built-in roles get their default permissions back at each upgrade."),
     )
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
@@ -205,7 +210,7 @@ class Role(models.Model):
         return self.name
 
 
-class RoleAssignmentQuerySet(models.QuerySet):
+class RoleAssignmentQuerySet(AuditedQuerySet):
     def current(self, at=None):
         """Assignments in force at ``at`` (now by default)."""
         at = at or timezone.now()

@@ -10,6 +10,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+
 from .choices import OfferKind, PoolPurpose, Pricing, SubscriptionStatus
 
 MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
@@ -80,6 +82,8 @@ class Offer(models.Model):
     )
     is_available = models.BooleanField(_("open to new subscriptions"), default=True)
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("offer")
         verbose_name_plural = _("offers")
@@ -110,7 +114,7 @@ class Offer(models.Model):
         return self.price_floor if self.pricing == Pricing.PAY_WHAT_YOU_WANT else self.monthly_price
 
 
-class SubscriptionQuerySet(models.QuerySet):
+class SubscriptionQuerySet(AuditedQuerySet):
     def current(self, on=None):
         """Subscriptions whose period includes ``on`` (today by default), suspended ones included."""
         on = on or timezone.localdate()

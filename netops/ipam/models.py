@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
 from coin.offers.choices import PoolPurpose
 
 from .addressing import Block, format_address, from_hex, to_hex
@@ -43,6 +44,8 @@ class IPPool(models.Model):
         help_text=_("Among pools of the same purpose, the lowest is used first."),
     )
     description = models.TextField(_("description"), blank=True)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("address pool")
@@ -187,6 +190,8 @@ class ReverseDNSRecord(models.Model):
     )
     address = models.CharField(**HEX, editable=False)
     hostname = models.CharField(_("name"), max_length=253)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reverse DNS name")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+
 from .choices import EndpointKind, JobStatus
 
 
@@ -87,6 +89,8 @@ class Endpoint(models.Model):
         _("files that differ"), default=list, blank=True, editable=False
     )
     drift_error = models.TextField(_("drift check error"), blank=True, editable=False)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("endpoint")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coin.crypto import EncryptedTextField
+from coin.members.audit import AuditedQuerySet
 from coin.offers.choices import SubscriptionStatus
 from coin.offers.models import Subscription
 
@@ -16,7 +17,7 @@ from .choices import VPNProtocol
 HANDSHAKE_FRESH = timedelta(minutes=3)
 
 
-class VPNAccountQuerySet(models.QuerySet):
+class VPNAccountQuerySet(AuditedQuerySet):
     def provisioned(self):
         """Accounts the endpoints must serve: subscription running today, not suspended."""
         current = Subscription.objects.current().filter(status=SubscriptionStatus.ACTIVE)
