@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from coin.forms import add_service_error
 from coin.members.models import Member
 from coin.portal.admin_site import volunteer_site
 
@@ -366,12 +367,7 @@ class DirectDebitBatchAdmin(admin.ModelAdmin):
                     form.cleaned_data["collection_date"], actor=request.user
                 )
             except ValidationError as error:
-                form.add_error(
-                    "collection_date" if hasattr(error, "error_dict") else None,
-                    error.message_dict.get("collection_date", error.messages)
-                    if hasattr(error, "error_dict")
-                    else error.messages,
-                )
+                add_service_error(form, error)
             else:
                 if batch is None:
                     self.message_user(
@@ -446,7 +442,7 @@ class BankStatementAdmin(admin.ModelAdmin):
                     profile=form.cleaned_data["profile"],
                 )
             except ValidationError as error:
-                form.add_error("file", error.messages)
+                add_service_error(form, error, "file")
             else:
                 self.message_user(
                     request,

@@ -6,7 +6,7 @@ Thin: they read the member's own data (404 for anyone else's) and call services.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,8 +18,8 @@ from coin.offers.choices import Pricing
 from coin.offers.models import Subscription
 
 from . import services
+from .choices import MandateStatus
 from .models import (
-    ZERO,
     CreditNote,
     Invoice,
     Mandate,
@@ -31,14 +31,6 @@ from .models import (
 from .services import reports
 
 
-def _balance_parts(member):
-    """Invoiced, paid and credited totals of a member in one query each (no per-invoice query)."""
-    invoiced = Invoice.objects.issued().filter(member=member).aggregate(s=Sum("total"))["s"] or ZERO
-    paid = Payment.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
-    credited = CreditNote.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
-    return invoiced, paid, credited
-
-
 def billing_panel(request):
     """Dashboard section: balance, the last invoices, an open suspension (a fixed number of queries)."""
     member = request.user
@@ -47,9 +39,8 @@ def billing_panel(request):
     )
     if not invoices:
         return None
-    invoiced, paid, credited = _balance_parts(member)
     suspension = Suspension.objects.filter(member=member, ended_at__isnull=True).first()
-    return {"invoices": invoices, "balance": paid + credited - invoiced, "suspension": suspension}
+    return {"invoices": invoices, "balance": services.balance(member), "suspension": suspension}
 
 
 def finances_panel(request):
@@ -61,7 +52,6 @@ def finances_panel(request):
 def invoice_list(request):
     """The member's invoices, payments, credit notes, balance, reminders and mandate."""
     member = request.user
-    invoiced, paid, credited = _balance_parts(member)
     context = {
         "invoices": Invoice.objects.issued()
         .filter(member=member)
@@ -72,8 +62,8 @@ def invoice_list(request):
         "credit_notes": CreditNote.objects.filter(member=member).select_related("invoice"),
         "reminders": Reminder.objects.filter(invoice__member=member).select_related("invoice"),
         "suspensions": Suspension.objects.filter(member=member),
-        "mandate": Mandate.objects.filter(member=member, status="active").first(),
-        "balance": paid + credited - invoiced,
+        "mandate": Mandate.objects.filter(member=member, status=MandateStatus.ACTIVE).first(),
+        "balance": services.balance(member),
         "pwyw_subscriptions": Subscription.objects.current()
         .filter(member=member, offer__pricing=Pricing.PAY_WHAT_YOU_WANT)
         .select_related("offer"),

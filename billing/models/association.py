@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coin.members.audit import AuditedQuerySet
+from coin.members.choices import MemberKind
 
 from .common import MONEY
 
@@ -115,7 +116,9 @@ class AssociationSettings(models.Model):
         return cls.objects.filter(pk=1).first()
 
     def dues_for(self, member_kind):
-        return self.dues_organisation if member_kind == "organisation" else self.dues_person
+        return (
+            self.dues_organisation if member_kind == MemberKind.ORGANISATION else self.dues_person
+        )
 
     def as_issuer(self):
         """The seller's details as printed on (and frozen into) an invoice."""

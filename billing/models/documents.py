@@ -169,7 +169,7 @@ class Invoice(models.Model):
                 name="billing_one_run_invoice_per_member_and_month",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft")
+                condition=Q(status=InvoiceStatus.DRAFT)
                 | (Q(number__isnull=False) & Q(issued_on__isnull=False)),
                 name="billing_issued_invoice_is_numbered",
             ),

@@ -52,7 +52,7 @@ class Mandate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["member"],
-                condition=Q(status="active"),
+                condition=Q(status=MandateStatus.ACTIVE),
                 name="billing_one_active_mandate_per_member",
             )
         ]

@@ -183,7 +183,10 @@ def _release_allocations(invoice, excess):
 
 
 def balance(member):
-    """The member's balance: payments and credit notes minus issued invoices (negative: the member owes)."""
+    """The member's balance: payments and credit notes minus issued invoices (negative: the member owes).
+
+    The only place that computes it: three aggregate queries, whatever the number of documents.
+    """
     invoiced = Invoice.objects.issued().filter(member=member).aggregate(s=Sum("total"))["s"] or ZERO
     credited = CreditNote.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
     paid = Payment.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO

@@ -23,11 +23,11 @@ from .runs import plan_month
 
 CHART_KINDS = [LineKind.DUES, LineKind.VPN, LineKind.DSL, LineKind.HOUSING, LineKind.OTHER]
 CHART_COLOURS = {
-    "dues": "#1f6f5c",
-    "vpn": "#3b8fd1",
-    "dsl": "#e0a030",
-    "housing": "#8a5cc2",
-    "other": "#9aa5ab",
+    LineKind.DUES: "#1f6f5c",
+    LineKind.VPN: "#3b8fd1",
+    LineKind.DSL: "#e0a030",
+    LineKind.HOUSING: "#8a5cc2",
+    LineKind.OTHER: "#9aa5ab",
 }
 AGEING_BUCKETS = [(0, 30), (31, 60), (61, 90), (91, None)]
 

@@ -40,6 +40,14 @@ PROFILE_FIELDS = (
 )
 
 
+def require_owner_or_perm(actor, owner_id, perm):
+    """Let ``actor`` manage an object of member ``owner_id``: the system (None), the member
+    themself, or a holder of ``perm``; raise PermissionDenied otherwise."""
+    if actor is not None and owner_id == actor.pk:
+        return
+    require_perm(actor, perm)
+
+
 def require_perm(actor, perm):
     """Raise PermissionDenied unless ``actor`` is the system (None) or holds ``perm``."""
     if actor is not None and not actor.has_perm(perm):

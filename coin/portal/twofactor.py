@@ -1,9 +1,5 @@
 """TOTP enrolment and verification for role holders (django-otp does the cryptography)."""
 
-from io import BytesIO
-
-import qrcode
-import qrcode.image.svg
 from django.db import transaction
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -22,14 +18,6 @@ def pending_device(member):
     if device is None:
         device = TOTPDevice.objects.create(user=member, name="authenticator", confirmed=False)
     return device
-
-
-def qr_svg(text):
-    """An inline SVG QR code of ``text``."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    buffer = BytesIO()
-    image.save(buffer)
-    return buffer.getvalue().decode()
 
 
 def verify(request, device, token):

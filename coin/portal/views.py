@@ -11,9 +11,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coin.forms import add_service_error
 from coin.members import services as member_services
 from coin.members.models import Member
 from coin.offers.models import Subscription
+from coin.qr import qr_svg
 
 from . import panels, twofactor
 from .forms import ProfileForm, TokenForm
@@ -65,7 +67,7 @@ def profile(request):
                 **{name: form.cleaned_data[name] for name in form.Meta.fields},
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your details have been saved."))
             response = redirect("portal:profile")
@@ -123,7 +125,7 @@ def otp_setup(request):
 
     context = {
         "form": form,
-        "qr_svg": twofactor.qr_svg(device.config_url),
+        "qr_svg": qr_svg(device.config_url),
         "secret": b32encode(device.bin_key).decode(),
         "next": _safe_next(request, ""),
     }

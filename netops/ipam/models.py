@@ -165,7 +165,7 @@ class IPAllocation(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(state="released") | Q(released_at__isnull=False),
+                condition=~Q(state=AllocationState.RELEASED) | Q(released_at__isnull=False),
                 name="ipallocation_released_has_date",
             ),
         ]

@@ -14,7 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coin.members import audit
-from coin.members.services import require_perm
+from coin.members.services import require_owner_or_perm, require_perm
 from coin.offers.choices import SubscriptionStatus
 from coin.offers.models import Subscription
 
@@ -377,12 +377,6 @@ def release_ended_subscriptions(today=None):
     return count
 
 
-def _can_manage(actor, allocation):
-    if actor is None or allocation.member_id == actor.pk:
-        return
-    require_perm(actor, "netops.change_ipallocation")
-
-
 def validate_hostname(hostname):
     """Lowercase ``hostname`` without its final dot; ValidationError if it is not a host name."""
     name = hostname.strip().rstrip(".").lower()
@@ -405,7 +399,7 @@ def validate_hostname(hostname):
 @transaction.atomic
 def set_reverse_dns(allocation, address, hostname, *, actor):
     """Set the PTR name of ``address`` (inside ``allocation``) to ``hostname``; replaces a previous name."""
-    _can_manage(actor, allocation)
+    require_owner_or_perm(actor, allocation.member_id, "netops.change_ipallocation")
     if allocation.state not in (AllocationState.ALLOCATED, AllocationState.RESERVED):
         raise ValidationError(_("This prefix is no longer yours."))
     try:
@@ -437,6 +431,6 @@ def set_reverse_dns(allocation, address, hostname, *, actor):
 @transaction.atomic
 def remove_reverse_dns(record, *, actor):
     """Remove a PTR name."""
-    _can_manage(actor, record.allocation)
+    require_owner_or_perm(actor, record.allocation.member_id, "netops.change_ipallocation")
     with audit.acting_as(actor):
         record.delete()

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from coin.forms import add_service_error
 from coin.portal.admin_site import volunteer_site
 
 from . import desired, services, ssh
@@ -226,7 +227,7 @@ class EndpointAdmin(admin.ModelAdmin):
                     endpoint, actor=request.user, fingerprint=form.cleaned_data["fingerprint"]
                 )
             except ValidationError as error:
-                form.add_error("fingerprint", error.messages)
+                add_service_error(form, error, "fingerprint")
             else:
                 messages.success(request, _("The host key is pinned: provisioning may start."))
                 return redirect("admin:netops_endpoint_change", pk)

@@ -15,7 +15,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from coin.members import audit
-from coin.members.services import require_perm
+from coin.members.services import require_owner_or_perm
 from coin.offers.choices import OfferKind
 from netops.ipam.choices import AllocationState
 from netops.provisioning import desired as provisioning_desired
@@ -31,12 +31,6 @@ ENDPOINT_KIND = {
     VPNProtocol.WIREGUARD: EndpointKind.WIREGUARD,
     VPNProtocol.OPENVPN: EndpointKind.OPENVPN,
 }
-
-
-def _can_manage(actor, account):
-    if actor is not None and account.subscription.member_id == actor.pk:
-        return
-    require_perm(actor, "netops.change_vpnaccount")
 
 
 def choose_endpoint(protocol):
@@ -117,7 +111,7 @@ def generate_keys(account, *, actor):
 
     The old key stops working at the next provisioning run.
     """
-    _can_manage(actor, account)
+    require_owner_or_perm(actor, account.subscription.member_id, "netops.change_vpnaccount")
     private_key, public_key = keys.generate_wireguard_keypair()
     account.private_key, account.public_key, account.keys_changed_at = (
         private_key,
@@ -136,7 +130,7 @@ def generate_keys(account, *, actor):
 @transaction.atomic
 def set_public_key(account, public_key, *, actor):
     """Use the member's own WireGuard public key; the server forgets any private key it held."""
-    _can_manage(actor, account)
+    require_owner_or_perm(actor, account.subscription.member_id, "netops.change_vpnaccount")
     value = keys.clean_wireguard_public_key(public_key)
     if VPNAccount.objects.filter(public_key=value).exclude(pk=account.pk).exists():
         raise ValidationError(
@@ -159,7 +153,7 @@ def set_public_key(account, public_key, *, actor):
 @transaction.atomic
 def reset_password(account, *, actor):
     """A new OpenVPN password for the account; returned once, only its hash is kept."""
-    _can_manage(actor, account)
+    require_owner_or_perm(actor, account.subscription.member_id, "netops.change_vpnaccount")
     password = keys.generate_password()
     account.password_hash = keys.hash_password(password)
     _save(
@@ -174,7 +168,7 @@ def reset_password(account, *, actor):
 @transaction.atomic
 def change_protocol(account, protocol, *, actor):
     """Move the account to WireGuard or OpenVPN (and to an endpoint of that kind)."""
-    _can_manage(actor, account)
+    require_owner_or_perm(actor, account.subscription.member_id, "netops.change_vpnaccount")
     if protocol not in VPNProtocol.values:
         raise ValidationError(_("Unknown VPN protocol."))
     old_endpoint = account.endpoint
