@@ -111,6 +111,12 @@ class AssociationSettings(models.Model):
         raise ValidationError(_("The association settings cannot be deleted."))
 
     @classmethod
+    def name(cls):
+        """The association's legal name, or "" before the settings are filled in."""
+        config = cls.load()
+        return config.legal_name if config else ""
+
+    @classmethod
     def load(cls):
         """The settings row, or None when the finances role has not filled it in yet."""
         return cls.objects.filter(pk=1).first()

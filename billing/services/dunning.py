@@ -9,13 +9,12 @@ depends on netops, never the reverse).
 import logging
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from coin.mail import send_member_mail
 from coin.members import audit
 from coin.members.choices import AuditAction
 from coin.members.models import Member
@@ -24,19 +23,6 @@ from netops import services as netops_services
 from ..models import AssociationSettings, Invoice, Reminder, Suspension
 
 log = logging.getLogger(__name__)
-
-
-def _email(member, subject, template, context):
-    with translation.override(member.language):
-        context = {
-            "member": member,
-            "isp_name": settings.COIN_ISP_NAME,
-            "portal_url": settings.COIN_BASE_URL,
-            **context,
-        }
-        body = render_to_string(template, context)
-        subject = str(subject)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
 
 
 def arrears(member, on, grace_days):
@@ -93,9 +79,9 @@ def _send_reminder(invoice, step, step_count):
     except IntegrityError:
         return False  # another worker sent it
     member = invoice.member
-    _email(
+    send_member_mail(
         member,
-        _("Reminder: invoice %(number)s is unpaid") % {"number": invoice.number},
+        gettext_lazy("Reminder: invoice %(number)s is unpaid"),
         "billing/email/reminder.txt",
         {
             "invoice": invoice,
@@ -103,6 +89,7 @@ def _send_reminder(invoice, step, step_count):
             "outstanding": invoice.outstanding,
             "reminder": reminder,
         },
+        values={"number": invoice.number},
     )
     return True
 
@@ -127,9 +114,9 @@ def suspend_member(member, invoices=()):
     audit.record(member, AuditAction.UPDATE, {"services": ["active", "suspended"]}, message=reason)
     netops_services.suspend_member(member)
     transaction.on_commit(
-        lambda: _email(
+        lambda: send_member_mail(
             member,
-            _("Your services are suspended"),
+            gettext_lazy("Your services are suspended"),
             "billing/email/suspended.txt",
             {"suspension": suspension, "invoices": list(invoices)},
         )
@@ -162,9 +149,9 @@ def restore_if_settled(member, today=None):
     )
     netops_services.restore_member(member)
     transaction.on_commit(
-        lambda: _email(
+        lambda: send_member_mail(
             member,
-            _("Your services are restored"),
+            gettext_lazy("Your services are restored"),
             "billing/email/restored.txt",
             {"suspension": suspension},
         )

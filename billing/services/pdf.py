@@ -11,7 +11,6 @@ import mimetypes
 from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -19,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
 from coin.celery import OnCommitTask
+from coin.mail import send_member_mail
 
 from ..choices import EmailStatus, InvoiceStatus
 from ..models import AssociationSettings, CreditNote, Invoice
@@ -108,21 +108,16 @@ def _send_once(document, member, subject, template, context):
         return False
     done = type(document).objects.filter(pk=document.pk)
     try:
-        with translation.override(member.language):
-            subject = str(subject) % {"number": document.number, "isp": settings.COIN_ISP_NAME}
-            body = render_to_string(
-                template,
-                {
-                    **context,
-                    "member": member,
-                    "isp_name": settings.COIN_ISP_NAME,
-                    "portal_url": settings.COIN_BASE_URL,
-                },
-            )
-        message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
         with document.pdf.open("rb") as handle:
-            message.attach(f"{document.number}.pdf", handle.read(), "application/pdf")
-        message.send()
+            pdf = handle.read()
+        send_member_mail(
+            member,
+            subject,
+            template,
+            context,
+            values={"number": document.number},
+            attachments=[(f"{document.number}.pdf", pdf, "application/pdf")],
+        )
     except OSError as error:
         done.update(email_status=EmailStatus.FAILED, email_error=str(error)[:300])
         raise

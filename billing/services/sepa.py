@@ -14,13 +14,11 @@ from datetime import timedelta
 from decimal import Decimal
 
 from celery import shared_task
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lxml import etree
 from schwifty import BIC, IBAN
 from schwifty.exceptions import SchwiftyException
@@ -28,6 +26,7 @@ from sepaxml import SepaDD
 from sepaxml.validation import ValidationError as SepaValidationError
 
 from coin.celery import OnCommitTask
+from coin.mail import send_member_mail
 from coin.members import audit
 from coin.members.models import Member
 from coin.members.services import require_perm
@@ -273,22 +272,13 @@ def send_prenotifications(batch_id):
     count = 0
     for debit in batch.debits.select_related("mandate", "invoice", "invoice__member"):
         member = debit.invoice.member
-        with translation.override(member.language):
-            subject = _("Direct debit of invoice %(number)s on %(date)s") % {
-                "number": debit.invoice.number,
-                "date": batch.collection_date.isoformat(),
-            }
-            body = render_to_string(
-                "billing/email/prenotification.txt",
-                {
-                    "member": member,
-                    "debit": debit,
-                    "batch": batch,
-                    "creditor_id": config.creditor_id,
-                    "isp_name": settings.COIN_ISP_NAME,
-                },
-            )
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+        send_member_mail(
+            member,
+            gettext_lazy("Direct debit of invoice %(number)s on %(date)s"),
+            "billing/email/prenotification.txt",
+            {"debit": debit, "batch": batch, "creditor_id": config.creditor_id},
+            values={"number": debit.invoice.number, "date": batch.collection_date.isoformat()},
+        )
         count += 1
     return count
 

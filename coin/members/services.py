@@ -11,16 +11,16 @@ from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from coin.celery import OnCommitTask
+from coin.mail import send_member_mail
 
 from . import audit
 from .choices import MEMBER_STATUS_TRANSITIONS, AuditSource, MemberStatus
@@ -210,11 +210,9 @@ def send_welcome_email(member):
     link = settings.COIN_BASE_URL.rstrip("/") + reverse(
         "portal:password_reset_confirm", kwargs={"uidb64": uid, "token": token}
     )
-    with translation.override(member.language):
-        context = {"member": member, "link": link, "isp_name": settings.COIN_ISP_NAME}
-        subject = _("Welcome to %(isp)s") % {"isp": settings.COIN_ISP_NAME}
-        body = render_to_string("members/email/welcome.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+    send_member_mail(
+        member, gettext_lazy("Welcome to %(isp)s"), "members/email/welcome.txt", {"link": link}
+    )
 
 
 @shared_task(

@@ -54,7 +54,10 @@ def test_a_rolled_back_issue_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True):
         services.issue_invoice(draft, actor=None)
     invoice = Invoice.objects.get(pk=draft.pk)
-    assert [m.subject for m in mail.outbox] == [f"Invoice {invoice.number} from coin"]
+    # In the association's name (its settings), as subject, sender and signature.
+    assert [m.subject for m in mail.outbox] == [f"Invoice {invoice.number} from Rézo Libre"]
+    assert mail.outbox[0].from_email.startswith('"Rézo Libre" <')
+    assert mail.outbox[0].body.rstrip().endswith("Rézo Libre")
     assert invoice.email_status == EmailStatus.SENT and invoice.emailed_at is not None
 
 

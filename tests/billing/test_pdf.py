@@ -162,7 +162,7 @@ def test_a_credit_note_pdf_names_the_corrected_invoice_and_is_emailed(invoice, t
         assert mention in flat, mention
     tasks.deliver_credit_note.apply(args=[note.pk]).get()
     tasks.deliver_credit_note.apply(args=[note.pk]).get()
-    assert [m.subject for m in mail.outbox] == ["Credit note AV-2026-000001 from coin"]
+    assert [m.subject for m in mail.outbox] == ["Credit note AV-2026-000001 from Rézo Libre"]
     assert mail.outbox[0].attachments[0][0] == "AV-2026-000001.pdf"
 
 
