@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coin.members.audit import AuditedQuerySet
+from coin.money import format_money
 
 from ..choices import (
     BankLineStatus,
@@ -98,7 +99,7 @@ class BankLine(models.Model):
         ordering = ["-booked_on", "pk"]
 
     def __str__(self):
-        return f"{self.booked_on} {self.amount} € {self.label[:60]}"
+        return f"{self.booked_on} {format_money(self.amount)} {self.label[:60]}"
 
 
 # Dunning and access that follows payment

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coin.members.audit import AuditedQuerySet
+from coin.money import format_money
 
 from ..choices import (
     PaymentMethod,
@@ -43,7 +44,10 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.received_on} {self.get_method_display()} {self.amount} € — {self.member.username}"
+        return (
+            f"{self.received_on} {self.get_method_display()} {format_money(self.amount)}"
+            f" — {self.member.username}"
+        )
 
 
 class PaymentAllocation(models.Model):
@@ -66,7 +70,7 @@ class PaymentAllocation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.amount} € → {self.invoice}"
+        return f"{format_money(self.amount)} → {self.invoice}"
 
 
 # SEPA direct debit

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coin.members.audit import AuditedQuerySet
+from coin.money import format_money
 
 from ..choices import (
     BatchStatus,
@@ -129,7 +130,7 @@ class DirectDebit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.end_to_end_id} {self.amount} €"
+        return f"{self.end_to_end_id} {format_money(self.amount)}"
 
 
 # Bank statements

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import InvoiceStatus, LineKind, PaymentMethod
 from ..models import ZERO, AssociationSettings, CreditNote, Invoice, InvoiceLine, Payment
-from .common import month_bounds
+from .common import format_money, month_bounds
 from .runs import plan_month
 
 CHART_KINDS = [LineKind.DUES, LineKind.VPN, LineKind.DSL, LineKind.HOUSING, LineKind.OTHER]
@@ -94,8 +94,9 @@ def chart_svg(by_month, width=720, height=260):
         parts.append(
             f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d7dee2"/>'
         )
+        tick = format_money(round(value))
         parts.append(
-            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{value:.0f} €</text>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{tick}</text>'
         )
     for index, month in enumerate(months):
         x = left + index * slot + (slot - bar) / 2
@@ -106,7 +107,7 @@ def chart_svg(by_month, width=720, height=260):
                 continue
             h = float(amount / top) * plot_h
             y -= h
-            label = f"{month:%Y-%m} {LineKind(kind).label}: {amount:.2f} €"
+            label = f"{month:%Y-%m} {LineKind(kind).label}: {format_money(amount)}"
             parts.append(
                 f'<rect class="bar {kind}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{CHART_COLOURS[kind]}"><title>{escape(label)}</title></rect>'

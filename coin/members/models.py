@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coin.money import MONEY
+
 from .audit import AuditedQuerySet
 from .choices import AuditAction, AuditSource, MemberKind, MemberStatus
 from .rights import current_role_ids
@@ -161,7 +163,7 @@ class MembershipPeriod(models.Model):
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="membership_periods")
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until (inclusive)"))
-    fee = models.DecimalField(_("dues"), max_digits=8, decimal_places=2)
+    fee = models.DecimalField(_("dues"), **MONEY)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 

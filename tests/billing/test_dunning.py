@@ -37,7 +37,7 @@ def test_reminders_then_suspension_then_restoration(
     assert services.run_dunning(date(2026, 4, 16)) == (0, 0)  # each step once
     assert [m.to for m in mail.outbox] == [["late@example.org"]]
     assert "Reminder" in mail.outbox[0].subject and invoice.number in mail.outbox[0].subject
-    assert "32.00 €" in mail.outbox[0].body
+    assert "€32.00" in mail.outbox[0].body
 
     assert services.run_dunning(date(2026, 5, 1)) == (1, 0)  # second step, 15 days later
     assert Reminder.objects.filter(invoice=invoice).count() == 2
