@@ -9,14 +9,14 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self):
-        from coin import mail
+        from coin import association
         from coin.members import audit
         from coin.portal import panels
 
         from . import models
         from .views import billing_panel, finances_panel
 
-        mail.register_name_source(models.AssociationSettings.name)
+        association.register_name_source(models.AssociationSettings.name)
         audit.register(models.AssociationSettings, exclude=("logo",))
         audit.register(models.Invoice, exclude=("pdf",))
         audit.register(models.InvoiceLine)

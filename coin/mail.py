@@ -1,9 +1,7 @@
 """E-mail to members: one helper renders a template in the member's language and sends it
 in the association's name (sender and signature), whatever app sends it.
 
-The association's name comes from the first registered source that knows it
-(billing registers its ``AssociationSettings.legal_name``), else from the
-``COIN_ISP_NAME`` setting; core never imports the apps.
+The name is :func:`coin.association.association_name`.
 """
 
 from email.utils import parseaddr
@@ -13,22 +11,7 @@ from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import translation
 
-_name_sources = []
-
-
-def register_name_source(source):
-    """Add ``source``, a callable returning the association's name or "" (idempotent)."""
-    if source not in _name_sources:
-        _name_sources.append(source)
-
-
-def association_name():
-    """The association's name, as members know it: never "coin" unless nothing else is set."""
-    for source in _name_sources:
-        name = source()
-        if name:
-            return name
-    return settings.COIN_ISP_NAME
+from .association import association_name
 
 
 def sender(name):

@@ -2,8 +2,8 @@
 
 from django.core import mail
 
-from coin import mail as coin_mail
-from coin.mail import association_name, register_name_source
+from coin import association
+from coin.association import association_name, register_name_source
 from coin.members import services
 from coin.members.choices import MemberStatus
 
@@ -31,4 +31,4 @@ def test_a_registered_source_names_the_association_before_the_setting(db, settin
     try:
         assert association_name() == "Rézo Libre"
     finally:
-        coin_mail._name_sources.remove(source)
+        association._name_sources.remove(source)
