@@ -11,12 +11,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coin.forms import add_service_error
 from coin.members.models import Member
 from coin.portal.admin_site import volunteer_site
 
-from . import services
+from . import services, tasks
 from .admin_dunning import register as register_dunning_admin
-from .choices import BankLineStatus, InvoiceStatus, StatementFormat
+from .choices import InvoiceStatus, StatementFormat
 from .models import (
     AssociationSettings,
     BankCSVProfile,
@@ -32,6 +33,7 @@ from .models import (
     Payment,
     PaymentAllocation,
 )
+from .services import bank, sepa
 
 
 def _report(modeladmin, request, error):
@@ -146,6 +148,9 @@ class InvoiceAdmin(admin.ModelAdmin):
             "amount_credited",
             "pdf",
             "emailed_at",
+            "email_status",
+            "email_attempts",
+            "email_error",
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -187,8 +192,6 @@ class InvoiceAdmin(admin.ModelAdmin):
         description=_("Render and email the PDFs again if missing"), permissions=("change",)
     )
     def deliver_selected(self, request, queryset):
-        from . import tasks
-
         for pk in queryset.filter(status=InvoiceStatus.ISSUED).values_list("pk", flat=True):
             tasks.deliver_invoice.delay(pk)
         self.message_user(request, _("The PDFs are being rendered and sent."))
@@ -340,8 +343,6 @@ class MandateAdmin(admin.ModelAdmin):
         return ("member", "reference", "status", "revoked_on", "last_collected_on")
 
     def save_model(self, request, obj, form, change):
-        from .services import sepa
-
         if change:
             editable = {"debtor_name", "iban", "bic", "signed_on"}
             sepa.update_mandate(
@@ -411,12 +412,7 @@ class DirectDebitBatchAdmin(admin.ModelAdmin):
                     form.cleaned_data["collection_date"], actor=request.user
                 )
             except ValidationError as error:
-                form.add_error(
-                    "collection_date" if hasattr(error, "error_dict") else None,
-                    error.message_dict.get("collection_date", error.messages)
-                    if hasattr(error, "error_dict")
-                    else error.messages,
-                )
+                add_service_error(form, error)
             else:
                 if batch is None:
                     self.message_user(
@@ -509,7 +505,7 @@ class BankStatementAdmin(admin.ModelAdmin):
                     profile=form.cleaned_data["profile"],
                 )
             except ValidationError as error:
-                form.add_error("file", error.messages)
+                add_service_error(form, error, "file")
             else:
                 self.message_user(request, import_summary(result))
                 return redirect(
@@ -588,7 +584,7 @@ class BankLineAdmin(admin.ModelAdmin):
         description=_("Ignore the selected lines (not a member's payment)"), permissions=("change",)
     )
     def ignore_selected(self, request, queryset):
-        queryset.filter(status=BankLineStatus.UNMATCHED).update(status=BankLineStatus.IGNORED)
+        bank.ignore_lines(queryset, actor=request.user)
 
     def has_add_permission(self, request):
         return False

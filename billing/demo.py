@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from coin.members.models import Member
 
 from . import services
+from .choices import PaymentMethod
 from .models import AssociationSettings, BankCSVProfile
 
 
@@ -43,7 +44,7 @@ def load_demo_billing(today=None):
                 member,
                 actor=None,
                 amount=invoices.get().total,
-                method="transfer",
+                method=PaymentMethod.TRANSFER,
                 received_on=last_month + timedelta(days=10),
                 reference=invoices.get().number,
             )

@@ -119,6 +119,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "coin" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # The money filter everywhere, without {% load %}.
+            "builtins": ["coin.money"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

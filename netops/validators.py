@@ -16,6 +16,14 @@ import netaddr
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+
+class UnsafeValue(ValueError):
+    """A value would change the meaning of the file it is written into: nothing is rendered.
+
+    Raised by the renderers (``netops.vpn.render``), caught by the provisioning engine.
+    """
+
+
 # Also the database check constraints (POSIX regexes PostgreSQL understands as is).
 WIREGUARD_KEY_REGEX = r"^[A-Za-z0-9+/]{43}=$"
 INTERFACE_REGEX = r"^[a-zA-Z0-9_.-]{1,15}$"

@@ -8,6 +8,9 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+from coin.members.choices import MemberKind
+
 from ..validators import (
     BIC_SHAPE,
     CREDITOR_ID_SHAPE,
@@ -105,6 +108,8 @@ class AssociationSettings(models.Model):
         help_text=_("Members are told this many days before a debit."),
     )
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("association settings")
         verbose_name_plural = _("association settings")
@@ -134,12 +139,20 @@ class AssociationSettings(models.Model):
         raise ValidationError(_("The association settings cannot be deleted."))
 
     @classmethod
+    def name(cls):
+        """The association's legal name, or "" before the settings are filled in."""
+        config = cls.load()
+        return config.legal_name if config else ""
+
+    @classmethod
     def load(cls):
         """The settings row, or None when the finances role has not filled it in yet."""
         return cls.objects.filter(pk=1).first()
 
     def dues_for(self, member_kind):
-        return self.dues_organisation if member_kind == "organisation" else self.dues_person
+        return (
+            self.dues_organisation if member_kind == MemberKind.ORGANISATION else self.dues_person
+        )
 
     def as_issuer(self):
         """The seller's details as printed on (and frozen into) an invoice."""

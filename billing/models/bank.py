@@ -4,6 +4,9 @@ from django.db import models
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+from coin.money import format_money
+
 from ..choices import (
     BankLineStatus,
     StatementFormat,
@@ -35,6 +38,8 @@ class BankCSVProfile(models.Model):
     decimal_comma = models.BooleanField(
         _("decimal comma"), default=True, help_text=_("1 234,56 rather than 1234.56")
     )
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bank CSV format")
@@ -92,15 +97,16 @@ class BankLine(models.Model):
         verbose_name=_("payment"),
     )
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("bank line")
         verbose_name_plural = _("bank lines")
         ordering = ["-booked_on", "pk"]
 
     def __str__(self):
-        return (
-            f"{date_format(self.booked_on, 'SHORT_DATE_FORMAT')} {self.amount} € {self.label[:60]}"
-        )
+        booked = date_format(self.booked_on, "SHORT_DATE_FORMAT")
+        return f"{booked} {format_money(self.amount)} {self.label[:60]}"
 
 
 # Dunning and access that follows payment

@@ -7,6 +7,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+from coin.money import format_money
+
 from ..choices import (
     PaymentMethod,
 )
@@ -33,6 +36,8 @@ class Payment(models.Model):
         Invoice, through="PaymentAllocation", related_name="payments", verbose_name=_("invoices")
     )
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("payment")
         verbose_name_plural = _("payments")
@@ -43,7 +48,10 @@ class Payment(models.Model):
 
     def __str__(self):
         received = date_format(self.received_on, "SHORT_DATE_FORMAT")
-        return f"{received} {self.get_method_display()} {self.amount} € — {self.member.username}"
+        return (
+            f"{received} {self.get_method_display()} {format_money(self.amount)}"
+            f" — {self.member.username}"
+        )
 
 
 class PaymentAllocation(models.Model):
@@ -57,6 +65,8 @@ class PaymentAllocation(models.Model):
     )
     amount = models.DecimalField(_("amount"), **MONEY)
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("payment allocation")
         verbose_name_plural = _("payment allocations")
@@ -68,7 +78,7 @@ class PaymentAllocation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.amount} € → {self.invoice}"
+        return f"{format_money(self.amount)} → {self.invoice}"
 
 
 # SEPA direct debit

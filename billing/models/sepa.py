@@ -9,6 +9,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+from coin.money import format_money
+
 from ..choices import (
     BatchStatus,
     MandateStatus,
@@ -54,6 +57,8 @@ class Mandate(models.Model):
     last_collected_on = models.DateField(_("last collection"), null=True, blank=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("SEPA mandate")
         verbose_name_plural = _("SEPA mandates")
@@ -61,7 +66,7 @@ class Mandate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["member"],
-                condition=Q(status="active"),
+                condition=Q(status=MandateStatus.ACTIVE),
                 name="billing_one_active_mandate_per_member",
             ),
             # The database refuses what is not even shaped like an IBAN or BIC (checksums: validators).
@@ -111,6 +116,8 @@ class DirectDebitBatch(models.Model):
     total = models.DecimalField(_("total"), default=ZERO, **MONEY)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("direct debit batch")
         verbose_name_plural = _("direct debit batches")
@@ -159,7 +166,7 @@ class DirectDebit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.end_to_end_id} {self.amount} €"
+        return f"{self.end_to_end_id} {format_money(self.amount)}"
 
 
 # Bank statements

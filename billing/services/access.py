@@ -4,7 +4,7 @@ What a member past due is told (which invoices, the next reminder, the
 suspension date), and what the finances role does without waiting for the
 daily task: run dunning now, suspend or restore a member by hand with a
 reason. Every change is audited and reaches netops through the same signals
-as the dunning run (``billing.signals``).
+as the dunning run (``netops.services.suspend_member`` / ``restore_member``).
 """
 
 from dataclasses import dataclass, field
@@ -14,15 +14,17 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from coin.mail import send_member_mail
 from coin.members import audit
 from coin.members.choices import AuditAction
 from coin.members.models import Member
 from coin.members.services import require_perm
+from netops import services as netops_services
 
 from ..models import AssociationSettings, Invoice, Suspension
-from ..signals import member_restored
-from .dunning import _email, restore_settled_members, run_dunning, suspend_member
+from .dunning import restore_settled_members, run_dunning, suspend_member
 
 REASON_MAX_LENGTH = 300
 
@@ -114,7 +116,7 @@ def _clean_reason(reason):
 def suspend_by_hand(member, *, actor, reason):
     """Suspend ``member``'s services now, with a reason; only a volunteer restores them.
 
-    The member is emailed, netops takes their access down (``member_suspended``),
+    The member is emailed, netops takes their access down,
     the audit log names the actor. A member already suspended is a ValidationError.
     """
     require_perm(actor, "billing.add_suspension")
@@ -130,7 +132,7 @@ def suspend_by_hand(member, *, actor, reason):
 def restore_by_hand(member, *, actor, reason):
     """End ``member``'s open suspension now (whatever its cause), with a reason.
 
-    Sends ``member_restored`` (netops brings access back), audits it and emails
+    Calls ``netops.services.restore_member`` (access comes back), audits it and emails
     the member. The dunning run then leaves the member alone for the suspension
     delay, even with arrears left. No open suspension is a ValidationError.
     """
@@ -152,11 +154,11 @@ def restore_by_hand(member, *, actor, reason):
             {"services": ["suspended", "active"]},
             message=_("Services restored by hand: %(reason)s") % {"reason": reason},
         )
-    member_restored.send(sender=Suspension, member=member, suspension=suspension)
+    netops_services.restore_member(member)
     transaction.on_commit(
-        lambda: _email(
+        lambda: send_member_mail(
             member,
-            _("Your services are restored"),
+            gettext_lazy("Your services are restored"),
             "billing/email/restored.txt",
             {"suspension": suspension},
         )

@@ -381,3 +381,14 @@ def match_manually(line, *, actor, member, invoice=None):
 def unmatched_lines():
     """The credit lines waiting for a volunteer's review, oldest first."""
     return BankLine.objects.filter(Q(status=BankLineStatus.UNMATCHED)).order_by("booked_on", "pk")
+
+
+@transaction.atomic
+def ignore_lines(lines, *, actor):
+    """Mark the unmatched lines among ``lines`` as not a member's payment; returns how many.
+
+    One bulk UPDATE; the audited queryset records an event per line.
+    """
+    require_perm(actor, "billing.change_bankline")
+    with audit.acting_as(actor):
+        return lines.filter(status=BankLineStatus.UNMATCHED).update(status=BankLineStatus.IGNORED)

@@ -2,42 +2,27 @@
 
 Every step is recorded (``Reminder``, ``Suspension`` rows and the audit log),
 shown to the member in the portal, and emailed. Suspension and restoration
-send ``billing.signals.member_suspended`` / ``member_restored`` for netops.
+call ``netops.services.suspend_member`` / ``restore_member`` directly (billing
+depends on netops, never the reverse).
 """
 
 import logging
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from coin.mail import send_member_mail
 from coin.members import audit
 from coin.members.choices import AuditAction
 from coin.members.models import Member
+from netops import services as netops_services
 
 from ..models import AssociationSettings, Invoice, Reminder, Suspension
-from ..signals import member_restored, member_suspended
 
 log = logging.getLogger(__name__)
-
-
-def _email(member, subject, template, context, subject_params=None):
-    """Send ``template`` to ``member``, subject (a lazy message) and body in their language."""
-    with translation.override(member.language):
-        context = {
-            "member": member,
-            "isp_name": settings.COIN_ISP_NAME,
-            "portal_url": settings.COIN_BASE_URL,
-            **context,
-        }
-        body = render_to_string(template, context)
-        subject = str(subject) % (subject_params or {})
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
 
 
 def arrears(member, on, grace_days):
@@ -108,7 +93,7 @@ def _send_reminder(invoice, step, step_count):
     except IntegrityError:
         return False  # another worker sent it
     member = invoice.member
-    _email(
+    send_member_mail(
         member,
         gettext_lazy("Reminder: invoice %(number)s is unpaid"),
         "billing/email/reminder.txt",
@@ -118,7 +103,7 @@ def _send_reminder(invoice, step, step_count):
             "outstanding": invoice.outstanding,
             "reminder": reminder,
         },
-        {"number": invoice.number},
+        values={"number": invoice.number},
     )
     return True
 
@@ -127,8 +112,8 @@ def _send_reminder(invoice, step, step_count):
 def suspend_member(member, invoices=(), *, reason="", manual=False):
     """Suspend ``member``'s services (for non-payment unless ``manual``); does nothing if already suspended.
 
-    Sends ``member_suspended`` (netops disables VPN peers and DSL access on its
-    next provisioning run), records it in the audit log and emails the member.
+    Calls ``netops.services.suspend_member`` (VPN peers leave their endpoints at
+    the next provisioning run, queued now), records it in the audit log and emails the member.
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
     if Suspension.objects.filter(member=member, ended_at__isnull=True).exists():
@@ -142,9 +127,9 @@ def suspend_member(member, invoices=(), *, reason="", manual=False):
         )
     suspension = Suspension.objects.create(member=member, reason=reason, manual=manual)
     audit.record(member, AuditAction.UPDATE, {"services": ["active", "suspended"]}, message=reason)
-    member_suspended.send(sender=Suspension, member=member, suspension=suspension, reason=reason)
+    netops_services.suspend_member(member)
     transaction.on_commit(
-        lambda: _email(
+        lambda: send_member_mail(
             member,
             gettext_lazy("Your services are suspended"),
             "billing/email/suspended.txt",
@@ -158,7 +143,7 @@ def suspend_member(member, invoices=(), *, reason="", manual=False):
 def restore_if_settled(member, today=None):
     """End ``member``'s suspension when nothing is left overdue; returns the ended suspension or None.
 
-    Sends ``member_restored``, records it in the audit log and emails the member.
+    Calls ``netops.services.restore_member``, records it in the audit log and emails the member.
     """
     suspension = (
         Suspension.objects.select_for_update()
@@ -179,9 +164,9 @@ def restore_if_settled(member, today=None):
         {"services": ["suspended", "active"]},
         message=_("Arrears settled: services restored."),
     )
-    member_restored.send(sender=Suspension, member=member, suspension=suspension)
+    netops_services.restore_member(member)
     transaction.on_commit(
-        lambda: _email(
+        lambda: send_member_mail(
             member,
             gettext_lazy("Your services are restored"),
             "billing/email/restored.txt",

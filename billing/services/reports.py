@@ -18,15 +18,16 @@ from django.utils.translation import gettext as _
 
 from ..choices import InvoiceStatus, LineKind, PaymentMethod
 from ..models import ZERO, AssociationSettings, CreditNote, Invoice, InvoiceLine, Payment
-from .common import month_bounds
+from .common import format_money, month_bounds
+from .runs import plan_month
 
 CHART_KINDS = [LineKind.DUES, LineKind.VPN, LineKind.DSL, LineKind.HOUSING, LineKind.OTHER]
 CHART_COLOURS = {
-    "dues": "#1f6f5c",
-    "vpn": "#3b8fd1",
-    "dsl": "#e0a030",
-    "housing": "#8a5cc2",
-    "other": "#9aa5ab",
+    LineKind.DUES: "#1f6f5c",
+    LineKind.VPN: "#3b8fd1",
+    LineKind.DSL: "#e0a030",
+    LineKind.HOUSING: "#8a5cc2",
+    LineKind.OTHER: "#9aa5ab",
 }
 AGEING_BUCKETS = [(0, 30), (31, 60), (61, 90), (91, None)]
 
@@ -93,8 +94,9 @@ def chart_svg(by_month, width=720, height=260):
         parts.append(
             f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d7dee2"/>'
         )
+        tick = format_money(round(value))
         parts.append(
-            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{value:.0f} €</text>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{tick}</text>'
         )
     for index, month in enumerate(months):
         x = left + index * slot + (slot - bar) / 2
@@ -105,7 +107,7 @@ def chart_svg(by_month, width=720, height=260):
                 continue
             h = float(amount / top) * plot_h
             y -= h
-            label = f"{month:%Y-%m} {LineKind(kind).label}: {amount:.2f} €"
+            label = f"{month:%Y-%m} {LineKind(kind).label}: {format_money(amount)}"
             parts.append(
                 f'<rect class="bar {kind}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{CHART_COLOURS[kind]}"><title>{escape(label)}</title></rect>'
@@ -160,8 +162,6 @@ def members_in_arrears(today, grace_days):
 
 def forecast(today):
     """What next month's run would invoice: (number of invoices, total)."""
-    from .runs import plan_month
-
     next_month = month_bounds(today)[1] + timedelta(days=1)
     plans = plan_month(next_month)
     return next_month, len(plans), sum((plan.total for plan in plans), ZERO)

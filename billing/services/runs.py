@@ -23,10 +23,18 @@ from coin.members.models import Member
 from coin.members.services import require_perm
 from coin.offers.models import Subscription
 
-from ..choices import LINE_KIND_FOR_OFFER, InvoiceOrigin, InvoiceStatus, LineKind, SequenceKind
+from ..choices import (
+    LINE_KIND_FOR_OFFER,
+    EmailStatus,
+    InvoiceOrigin,
+    InvoiceStatus,
+    LineKind,
+    SequenceKind,
+)
 from ..models import ZERO, BillingRun, Invoice, InvoiceLine
 from .common import customer_address, money, month_bounds, require_settings
 from .numbering import take_numbers
+from .pdf import deliver_run_task
 
 QUANTITY = Decimal("0.0001")
 
@@ -267,6 +275,7 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
                 customer_address=plan.customer_address,
                 issuer=issuer,
                 total=plan.total,
+                email_status=EmailStatus.PENDING,
             )
             for plan, number in zip(plans, numbers, strict=True)
         ]
@@ -293,7 +302,7 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
     run.finished_at = timezone.now()
     run.save(update_fields=["invoice_count", "total", "finished_at"])
     if plans:
-        # Bulk inserts bypass the audit signals: one event tells what the run created.
+        # Each invoice and line has its event (audited bulk insert); this one tells what the run did.
         with audit.acting_as(actor):
             audit.record(
                 run,
@@ -314,7 +323,5 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
                 },
             )
         if deliver:
-            from .. import tasks
-
-            transaction.on_commit(lambda: tasks.deliver_run.delay(run.pk))
+            deliver_run_task.delay(run.pk)
     return RunResult(run, len(plans), total, first_number, last_number)

@@ -13,20 +13,21 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
+from celery import shared_task
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lxml import etree
 from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaDD
 from sepaxml.validation import ValidationError as SepaValidationError
 
+from coin.celery import OnCommitTask
+from coin.mail import send_member_mail
 from coin.members import audit
 from coin.members.models import Member
 from coin.members.services import require_perm
@@ -35,6 +36,7 @@ from .. import validators
 from ..choices import BatchStatus, MandateStatus, PaymentMethod, SepaSequence
 from ..models import DirectDebit, DirectDebitBatch, Invoice, Mandate
 from .common import require_settings
+from .payments import record_payment
 
 SCHEMA = "pain.008.001.02"
 
@@ -312,9 +314,7 @@ def create_collection_batch(collection_date, *, actor, today=None):
     for debit in debits:
         debit.batch = batch
     DirectDebit.objects.bulk_create(debits)
-    from .. import tasks
-
-    transaction.on_commit(lambda: tasks.send_prenotifications.delay(batch.pk))
+    prenotifications_task.delay(batch.pk)
     return batch
 
 
@@ -328,32 +328,30 @@ def send_prenotifications(batch_id):
     count = 0
     for debit in batch.debits.select_related("mandate", "invoice", "invoice__member"):
         member = debit.invoice.member
-        with translation.override(member.language):
-            subject = _("Direct debit of invoice %(number)s on %(date)s") % {
+        send_member_mail(
+            member,
+            gettext_lazy("Direct debit of invoice %(number)s on %(date)s"),
+            "billing/email/prenotification.txt",
+            {"debit": debit, "batch": batch, "creditor_id": config.creditor_id},
+            values={
                 "number": debit.invoice.number,
                 "date": date_format(batch.collection_date, "SHORT_DATE_FORMAT"),
-            }
-            body = render_to_string(
-                "billing/email/prenotification.txt",
-                {
-                    "member": member,
-                    "debit": debit,
-                    "batch": batch,
-                    "creditor_id": config.creditor_id,
-                    "isp_name": settings.COIN_ISP_NAME,
-                },
-            )
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+            },
+        )
         count += 1
     return count
+
+
+@shared_task(name="billing.tasks.send_prenotifications", base=OnCommitTask)
+def prenotifications_task(batch_id):
+    """Email each debtor of a direct debit batch what will be collected, when (after commit)."""
+    return send_prenotifications(batch_id)
 
 
 @transaction.atomic
 def mark_batch_collected(batch, *, actor):
     """The bank collected the batch: record one SEPA payment per debit; the mandates move to RCUR."""
     require_perm(actor, "billing.change_directdebitbatch")
-    from .payments import record_payment
-
     batch = DirectDebitBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == BatchStatus.COLLECTED:
         return batch

@@ -19,11 +19,15 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from coin.money import MONEY
+
 from . import usernames
+from .audit import AuditedQuerySet
 from .choices import AuditAction, AuditSource, MemberKind, MemberStatus, RoleAssignmentState
+from .rights import current_role_ids
 
 
-class MemberManager(BaseUserManager):
+class MemberManager(BaseUserManager.from_queryset(AuditedQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
@@ -170,8 +174,6 @@ class Member(AbstractBaseUser):
         """True for role holders: they may enter the volunteer area (with 2FA)."""
         if self.is_superuser:
             return True
-        from .backends import current_role_ids
-
         return bool(current_role_ids(self))
 
     def has_perm(self, perm, obj=None):
@@ -202,9 +204,11 @@ class MembershipPeriod(models.Model):
     )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until (inclusive)"))
-    fee = models.DecimalField(_("dues"), max_digits=8, decimal_places=2)
+    fee = models.DecimalField(_("dues"), **MONEY)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership period")
@@ -240,6 +244,8 @@ class Role(models.Model):
         editable=False,
         help_text=_("Built-in roles get their default permissions back at each upgrade."),
     )
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("role")
@@ -277,7 +283,7 @@ class Role(models.Model):
         return str(spec[key]) if stored in defaults else stored
 
 
-class RoleAssignmentQuerySet(models.QuerySet):
+class RoleAssignmentQuerySet(AuditedQuerySet):
     def current(self, at=None):
         """Confirmed assignments in force at ``at`` (now by default); proposals give no rights."""
         at = at or timezone.now()

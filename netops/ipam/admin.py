@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from coin.forms import add_service_error
 from coin.portal.admin_site import volunteer_site
 
 from . import services, usage
@@ -45,11 +46,7 @@ class PoolCreationForm(forms.ModelForm):
                     purpose=cleaned.get("purpose"),
                 )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        self.add_error(field, errors)
-                else:
-                    self.add_error("prefix", error.messages)
+                add_service_error(self, error, "prefix")
         return cleaned
 
 

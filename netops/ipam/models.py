@@ -7,9 +7,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
 from coin.offers.choices import PoolPurpose
 
-from .addressing import Block, format_address, from_hex
+from .addressing import Block, format_address, from_hex, to_hex
 from .choices import AllocationState
 
 HEX = {"max_length": 32}
@@ -44,6 +45,8 @@ class IPPool(models.Model):
         help_text=_("Among pools of the same purpose, the lowest is used first."),
     )
     description = models.TextField(_("description"), blank=True)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("address pool")
@@ -98,8 +101,6 @@ class IPAllocationQuerySet(models.QuerySet):
 
     def containing(self, family, value):
         """Allocations (past and present) whose prefix contains the address ``value``."""
-        from .addressing import to_hex
-
         key = to_hex(value)
         return self.filter(pool__family=family, network__lte=key, last__gte=key)
 
@@ -177,7 +178,7 @@ class IPAllocation(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(state="released") | Q(released_at__isnull=False),
+                condition=~Q(state=AllocationState.RELEASED) | Q(released_at__isnull=False),
                 name="ipallocation_released_has_date",
             ),
         ]
@@ -205,6 +206,8 @@ class ReverseDNSRecord(models.Model):
     )
     address = models.CharField(_("address (hex)"), **HEX, editable=False)
     hostname = models.CharField(_("name"), max_length=253)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reverse DNS name")

@@ -14,8 +14,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coin.members import audit
-from coin.members.services import require_perm
+from coin.members.services import require_owner_or_perm, require_perm
 from coin.offers.choices import SubscriptionStatus
+from coin.offers.models import Subscription
 
 from . import allocator, ranges
 from .addressing import Block, parse_address, parse_prefix, to_hex
@@ -383,8 +384,6 @@ def release_for_subscription(subscription, *, actor):
 
 def release_ended_subscriptions(today=None):
     """Release the prefixes of subscriptions whose last day is past; return how many subscriptions."""
-    from coin.offers.models import Subscription
-
     today = today or timezone.localdate()
     ended = Subscription.objects.filter(
         ends_on__lt=today, ip_allocations__state=AllocationState.ALLOCATED
@@ -397,12 +396,6 @@ def release_ended_subscriptions(today=None):
             subscription.save(update_fields=["status"])
         count += 1
     return count
-
-
-def _can_manage(actor, allocation):
-    if actor is None or allocation.member_id == actor.pk:
-        return
-    require_perm(actor, "netops.change_ipallocation")
 
 
 def validate_hostname(hostname):
@@ -427,7 +420,7 @@ def validate_hostname(hostname):
 @transaction.atomic
 def set_reverse_dns(allocation, address, hostname, *, actor):
     """Set the PTR name of ``address`` (inside ``allocation``) to ``hostname``; replaces a previous name."""
-    _can_manage(actor, allocation)
+    require_owner_or_perm(actor, allocation.member_id, "netops.change_ipallocation")
     if allocation.state not in (AllocationState.ALLOCATED, AllocationState.RESERVED):
         raise ValidationError(_("This prefix is no longer yours."))
     try:
@@ -459,6 +452,6 @@ def set_reverse_dns(allocation, address, hostname, *, actor):
 @transaction.atomic
 def remove_reverse_dns(record, *, actor):
     """Remove a PTR name."""
-    _can_manage(actor, record.allocation)
+    require_owner_or_perm(actor, record.allocation.member_id, "netops.change_ipallocation")
     with audit.acting_as(actor):
         record.delete()

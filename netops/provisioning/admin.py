@@ -12,9 +12,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coin.forms import add_service_error
 from coin.portal.admin_site import volunteer_site
 
-from . import services, ssh
+from . import desired, services, ssh
 from .choices import JobStatus
 from .models import Endpoint, ProvisioningJob
 
@@ -162,9 +163,7 @@ class EndpointAdmin(admin.ModelAdmin):
         # The form already showed the validators' errors by field; the service checks again.
         services.save_endpoint(obj, actor=request.user)
         if obj.is_active:
-            from netops.vpn.services import assign_unserved_accounts
-
-            assigned = assign_unserved_accounts(actor=request.user)
+            assigned = desired.claim_waiting(actor=request.user)
             if assigned:
                 messages.info(
                     request,
@@ -231,7 +230,7 @@ class EndpointAdmin(admin.ModelAdmin):
                     endpoint, actor=request.user, fingerprint=form.cleaned_data["fingerprint"]
                 )
             except ValidationError as error:
-                form.add_error("fingerprint", error.messages)
+                add_service_error(form, error, "fingerprint")
             else:
                 messages.success(request, _("The host key is pinned: provisioning may start."))
                 return redirect("admin:netops_endpoint_change", pk)

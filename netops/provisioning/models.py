@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
 from netops import validators as v
 
 from .choices import EndpointKind, JobStatus
@@ -117,6 +118,8 @@ class Endpoint(models.Model):
         _("files that differ"), default=list, blank=True, editable=False
     )
     drift_error = models.TextField(_("drift check error"), blank=True, editable=False)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("endpoint")

@@ -10,14 +10,16 @@ time. Jobs never record file contents, so no secret reaches the job log.
 import logging
 import posixpath
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coin.celery import OnCommitTask
 from coin.members import audit
 from coin.members.services import require_perm
 
@@ -28,6 +30,7 @@ from .models import Endpoint, ProvisioningJob
 logger = logging.getLogger(__name__)
 
 LOCK_TIMEOUT = timedelta(minutes=10)
+MAX_RETRIES = 12
 
 
 def request_provisioning(endpoint, *, reason, actor=None):
@@ -45,9 +48,7 @@ def request_provisioning(endpoint, *, reason, actor=None):
         job = ProvisioningJob.objects.create(
             endpoint=endpoint, reason=reason[:200], requested_by=actor
         )
-    from .tasks import provision_endpoint
-
-    transaction.on_commit(lambda: provision_endpoint.delay(job.pk))
+    provision_endpoint.delay(job.pk)
     return job
 
 
@@ -184,7 +185,7 @@ def _apply(job, endpoint):
         if endpoint.kind == EndpointKind.WIREGUARD:
             _progress(job, _("reading tunnel status"))
             status_command = ssh.command_line("wg", "show", endpoint.interface, "dump")
-            record_wireguard_status(endpoint, session.run(status_command)[1])
+            desired.record_status(endpoint, session.run(status_command)[1])
     Endpoint.objects.filter(pk=endpoint.pk).update(
         drift_checked_at=timezone.now(), drifted_files=[], drift_error=""
     )
@@ -248,46 +249,6 @@ def push_files(session, endpoint, files, progress=lambda text: None):
     return changed, removed, output
 
 
-def record_wireguard_status(endpoint, dump):
-    """Store each peer's last handshake and byte counters from ``wg show IFACE dump`` output.
-
-    Only accounts whose figures changed are written: an idle endpoint costs one query.
-    """
-    from netops.vpn.models import VPNAccount
-
-    now = timezone.now()
-    seen = {}
-    for line in dump.splitlines()[1:]:  # the first line is the interface itself
-        fields = line.split("\t")
-        if len(fields) < 8:
-            continue
-        public_key, handshake, rx, tx = (
-            fields[0],
-            int(fields[4] or 0),
-            int(fields[5] or 0),
-            int(fields[6] or 0),
-        )
-        seen[public_key] = (
-            datetime.fromtimestamp(handshake, tz=UTC) if handshake else None,
-            rx,
-            tx,
-        )
-    changed = []
-    accounts = VPNAccount.objects.filter(endpoint=endpoint, public_key__in=seen.keys()).only(
-        "pk", "public_key", "last_handshake_at", "rx_bytes", "tx_bytes"
-    )
-    for account in accounts:
-        figures = seen[account.public_key]
-        if (account.last_handshake_at, account.rx_bytes, account.tx_bytes) != figures:
-            account.last_handshake_at, account.rx_bytes, account.tx_bytes = figures
-            account.status_checked_at = now
-            changed.append(account)
-    VPNAccount.objects.bulk_update(
-        changed, ["last_handshake_at", "rx_bytes", "tx_bytes", "status_checked_at"], batch_size=500
-    )
-    return len(changed)
-
-
 def collect_status(endpoint):
     """Refresh the tunnel status of a WireGuard endpoint's accounts (one SSH session); returns how
     many accounts changed, or None when the endpoint cannot be read (no alarm raised: the next
@@ -300,7 +261,7 @@ def collect_status(endpoint):
     except ssh.ProvisioningError as error:
         logger.warning("cannot read the tunnel status of %s: %s", endpoint, error)
         return None
-    return record_wireguard_status(endpoint, dump)
+    return desired.record_status(endpoint, dump)
 
 
 def _raise_host_key_alarm(endpoint, error):
@@ -386,3 +347,30 @@ def wait_for_job(job_id, timeout=60, interval=0.2):
         if job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED) or time.monotonic() > deadline:
             return job
         time.sleep(interval)
+
+
+@shared_task(
+    name="netops.provisioning.tasks.provision_endpoint",
+    base=OnCommitTask,
+    bind=True,
+    acks_late=True,
+    max_retries=MAX_RETRIES,
+)
+def provision_endpoint(self, job_id):
+    """Run provisioning job ``job_id`` (sent once the transaction that queued it commits).
+
+    Acknowledged late and idempotent: a redelivered or retried job renders and
+    compares again, so it never duplicates anything. Retries with exponential
+    backoff while the endpoint is unreachable or busy.
+    """
+    try:
+        job = run_job(job_id)
+    except EndpointBusy as busy:
+        raise self.retry(countdown=2, max_retries=None) from busy
+    except ssh.EndpointUnreachable as error:
+        if self.request.retries >= self.max_retries:
+            give_up(job_id, error)
+            return "failed"
+        # 2, 4, 8, ... seconds, at most 10 minutes between attempts.
+        raise self.retry(countdown=min(2 ** (self.request.retries + 1), 600)) from error
+    return job.status

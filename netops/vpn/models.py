@@ -8,6 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coin.crypto import EncryptedTextField
+from coin.members.audit import AuditedQuerySet
+from coin.offers.choices import SubscriptionStatus
+from coin.offers.models import Subscription
 from netops import validators as v
 
 from .choices import VPNProtocol
@@ -16,12 +19,9 @@ from .choices import VPNProtocol
 HANDSHAKE_FRESH = timedelta(minutes=3)
 
 
-class VPNAccountQuerySet(models.QuerySet):
+class VPNAccountQuerySet(AuditedQuerySet):
     def provisioned(self):
         """Accounts the endpoints must serve: subscription running today, not suspended."""
-        from coin.offers.choices import SubscriptionStatus
-        from coin.offers.models import Subscription
-
         current = Subscription.objects.current().filter(status=SubscriptionStatus.ACTIVE)
         return self.filter(subscription__in=current, suspended=False)
 

@@ -1,6 +1,6 @@
 """Configuration files of VPN clients and endpoints, rendered from plain data (pure functions).
 
-Nothing here touches the database: :mod:`netops.provisioning.desired` gathers
+Nothing here touches the database: :mod:`netops.vpn.desired` gathers
 the data, these functions turn it into text. The same input always gives the
 same bytes (peers sorted), so the engine can compare hashes.
 
@@ -46,8 +46,7 @@ class ClientSettings:
     extra: dict = field(default_factory=dict)
 
 
-class UnsafeValue(ValueError):
-    """A value would change the meaning of the file it is written into: nothing is rendered."""
+UnsafeValue = validators.UnsafeValue
 
 
 def _check(value, validator, what, echo=True):

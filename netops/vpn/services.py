@@ -15,15 +15,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from coin.members import audit
-from coin.members.services import require_perm
+from coin.members.services import require_owner_or_perm, require_perm
 from coin.offers.choices import OfferKind
 from netops.ipam.choices import AllocationState
+from netops.provisioning import desired as provisioning_desired
 from netops.provisioning import services as provisioning
 from netops.provisioning.choices import EndpointKind
-from netops.provisioning.desired import peer_of
 from netops.provisioning.models import Endpoint
 
-from . import keys, render
+from . import desired, keys, render
 from .choices import VPNProtocol
 from .models import VPNAccount
 
@@ -31,12 +31,6 @@ ENDPOINT_KIND = {
     VPNProtocol.WIREGUARD: EndpointKind.WIREGUARD,
     VPNProtocol.OPENVPN: EndpointKind.OPENVPN,
 }
-
-
-def _can_manage(actor, account):
-    if actor is not None and account.subscription.member_id == actor.pk:
-        return
-    require_perm(actor, "netops.change_vpnaccount")
 
 
 def choose_endpoint(protocol):
@@ -130,7 +124,7 @@ def generate_keys(account, *, actor):
 
     The old key stops working at the next provisioning run.
     """
-    _can_manage(actor, account)
+    require_owner_or_perm(actor, account.subscription.member_id, "netops.change_vpnaccount")
     private_key, public_key = keys.generate_wireguard_keypair()
     account.private_key, account.public_key, account.keys_changed_at = (
         private_key,
@@ -149,7 +143,7 @@ def generate_keys(account, *, actor):
 @transaction.atomic
 def set_public_key(account, public_key, *, actor):
     """Use the member's own WireGuard public key; the server forgets any private key it held."""
-    _can_manage(actor, account)
+    require_owner_or_perm(actor, account.subscription.member_id, "netops.change_vpnaccount")
     value = keys.clean_wireguard_public_key(public_key)
     if VPNAccount.objects.filter(public_key=value).exclude(pk=account.pk).exists():
         raise ValidationError(
@@ -172,7 +166,7 @@ def set_public_key(account, public_key, *, actor):
 @transaction.atomic
 def reset_password(account, *, actor):
     """A new OpenVPN password for the account; returned once, only its hash is kept."""
-    _can_manage(actor, account)
+    require_owner_or_perm(actor, account.subscription.member_id, "netops.change_vpnaccount")
     password = keys.generate_password()
     account.password_hash = keys.hash_password(password)
     _save(
@@ -191,7 +185,7 @@ def change_protocol(account, protocol, *, actor):
     Refused (``ValidationError`` on ``protocol``, nothing changed) when no
     active server of that protocol exists: the working peer stays where it is.
     """
-    _can_manage(actor, account)
+    require_owner_or_perm(actor, account.subscription.member_id, "netops.change_vpnaccount")
     if protocol not in VPNProtocol.values:
         raise ValidationError({"protocol": _("Unknown VPN protocol.")})
     if protocol == account.protocol and account.endpoint_id:
@@ -290,7 +284,7 @@ def client_config(account):
     try:
         if account.protocol == VPNProtocol.OPENVPN:
             return f"{account.username}.ovpn", render.openvpn_client_config(settings_)
-        peer = peer_of(account, _held(account))
+        peer = desired.peer_of(account, _held(account))
         return f"{account.username}.conf", render.wireguard_client_config(
             peer, settings_, account.private_key or None
         )
@@ -328,3 +322,13 @@ def set_suspended(member, suspended, *, actor=None):
 def is_vpn_subscription(subscription):
     """True when the subscription's offer is a VPN."""
     return subscription.offer.kind == OfferKind.VPN
+
+
+# How provisioning learns what VPN endpoints serve, without importing this app
+# (registered for both endpoint kinds by NetopsConfig.ready).
+SOURCE = provisioning_desired.Source(
+    peers=desired.peers,
+    files=desired.files,
+    record_status=desired.record_wireguard_status,
+    claim_waiting=assign_unserved_accounts,
+)

@@ -4,8 +4,6 @@ Every view looks the account up among the member's own: another member's id give
 Responses that carry a private key or password are never cached.
 """
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,6 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+
+from coin.qr import qr_svg
 
 from . import services
 from .choices import VPNProtocol
@@ -80,8 +80,7 @@ def config_qr(request, pk):
         _filename, text = services.client_config(vpn)
     except ValidationError:
         return HttpResponse(status=404)
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    return HttpResponse(image.to_string(), content_type="image/svg+xml")
+    return HttpResponse(qr_svg(text), content_type="image/svg+xml")
 
 
 @login_required

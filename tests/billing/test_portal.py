@@ -67,8 +67,8 @@ def test_the_invoices_page_shows_own_invoices_payments_and_balance(alice_and_bob
     )
     page = login(alice).get(reverse("billing:invoices")).content.decode()
     assert alice_invoice.number in page and bob_invoice.number not in page
-    assert "-20.00 €" in page and "(to pay)" in page
-    assert "cheque" in page and "10.00 €" in page
+    assert "-€20.00" in page and "(to pay)" in page
+    assert "cheque" in page and "€10.00" in page
 
 
 def test_the_dashboard_panel_shows_the_balance_in_a_fixed_number_of_queries(
@@ -89,7 +89,7 @@ def test_the_dashboard_panel_shows_the_balance_in_a_fixed_number_of_queries(
 
     count_one, page_one = queries(one)
     count_many, page_many = queries(many)
-    assert "-5.00 €" in page_one and "-24.00 €" in page_many
+    assert "-€5.00" in page_one and "-€24.00" in page_many
     assert count_one == count_many
 
 

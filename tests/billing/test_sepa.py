@@ -103,7 +103,7 @@ def test_debtors_are_told_before_the_debit(debtors):
     assert services.send_prenotifications(batch.pk) == 2
     to_alice = next(m for m in mail.outbox if m.to == ["alice@example.org"])
     assert invoices["alice"].number in to_alice.subject
-    assert "20.00 €" in to_alice.body and alice.mandates.get().reference in to_alice.body
+    assert "€20.00" in to_alice.body and alice.mandates.get().reference in to_alice.body
     assert "FR72ZZZ123456" in to_alice.body and "20/04/2026" in to_alice.body
 
 
