@@ -21,8 +21,13 @@ def sender(name):
     return f'"{quoted}" <{address}>'
 
 
-def send_member_mail(member, subject, template, context=None, *, values=None, attachments=()):
+def send_member_mail(
+    member, subject, template, context=None, *, values=None, attachments=(), to=None
+):
     """Render ``template`` in ``member``'s language and send it to them from the association.
+
+    ``to``: another address of the member's than their current one (a security
+    notice to the previous address, a confirmation link to a new one).
 
     ``subject`` is a (lazy) translatable message, formatted with ``values`` and
     ``isp`` (the association's name); the template gets ``context`` plus
@@ -42,7 +47,7 @@ def send_member_mail(member, subject, template, context=None, *, values=None, at
                 "portal_url": settings.COIN_BASE_URL,
             },
         )
-    message = EmailMessage(subject, body, sender(name), [member.email])
+    message = EmailMessage(subject, body, sender(name), [to or member.email])
     for attachment in attachments:
         message.attach(*attachment)
     message.send()

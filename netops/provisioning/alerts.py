@@ -9,13 +9,12 @@ redelivered task never sends twice.
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
+from coin.mail import send_member_mail
 from coin.members.models import RoleAssignment
 
 from .choices import JobStatus
@@ -90,21 +89,12 @@ def job_failed(job):
     accounts = _waiting_accounts(job)
     sent = 0
     for volunteer in recipients():
-        with translation.override(volunteer.language):
-            subject = _("[%(isp)s] Provisioning of %(endpoint)s failed") % {
-                "isp": settings.COIN_ISP_NAME,
-                "endpoint": job.endpoint.name,
-            }
-            body = render_to_string(
-                "netops/provisioning/email/job_failed.txt",
-                {
-                    "volunteer": volunteer,
-                    "job": job,
-                    "link": link,
-                    "accounts": accounts,
-                    "isp_name": settings.COIN_ISP_NAME,
-                },
-            )
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [volunteer.email])
+        send_member_mail(
+            volunteer,
+            gettext_lazy("[%(isp)s] Provisioning of %(endpoint)s failed"),
+            "netops/provisioning/email/job_failed.txt",
+            {"volunteer": volunteer, "job": job, "link": link, "accounts": accounts},
+            values={"endpoint": job.endpoint.name},
+        )
         sent += 1
     return sent
