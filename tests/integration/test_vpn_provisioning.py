@@ -32,7 +32,7 @@ from netops.vpn.state import provisioning_state
 from .conftest import celery_worker, pinned_endpoint
 from .network import CORE_TO_MEMBER, ENDPOINT_TO_CORE, ENDPOINT_TO_CORE6, TestNetwork
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PLAN = [
     {"purpose": "vpn", "family": 4, "prefix_length": 32},
