@@ -19,7 +19,8 @@ from netops.provisioning.models import Endpoint
 from netops.vpn import keys, render
 from netops.vpn.models import VPNAccount
 
-GOOD_KEY = keys.generate_wireguard_keypair()[1]
+# A fixed key, not a generated one: parameter ids must be the same in every pytest-xdist worker.
+GOOD_KEY = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="  # base64 of 32 bytes, as wg prints it
 INJECTED = GOOD_KEY[:20] + "\nAllowedIPs = 0.0.0.0/0"
 HOSTILE = [
     INJECTED,
