@@ -7,13 +7,17 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from coin.forms import add_service_error
 from coin.members.models import Member
 from coin.portal.admin_site import volunteer_site
 
-from . import services
-from .choices import BankLineStatus, InvoiceStatus, StatementFormat
+from . import services, tasks
+from .admin_dunning import register as register_dunning_admin
+from .choices import InvoiceStatus, StatementFormat
 from .models import (
     AssociationSettings,
     BankCSVProfile,
@@ -28,9 +32,8 @@ from .models import (
     Mandate,
     Payment,
     PaymentAllocation,
-    Reminder,
-    Suspension,
 )
+from .services import bank, sepa
 
 
 def _report(modeladmin, request, error):
@@ -52,6 +55,13 @@ class AssociationSettingsAdmin(admin.ModelAdmin):
             {"fields": ("grace_days", "reminder_days", "suspension_days")},
         ),
     )
+
+    def save_model(self, request, obj, form, change):
+        """Through the service: validated (IBAN, BIC, creditor identifier, logo) and audited."""
+        services.save_association_settings(
+            actor=request.user, **{name: getattr(obj, name) for name in form.changed_data}
+        )
+        obj.pk = 1
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and not AssociationSettings.objects.exists()
@@ -138,6 +148,9 @@ class InvoiceAdmin(admin.ModelAdmin):
             "amount_credited",
             "pdf",
             "emailed_at",
+            "email_status",
+            "email_attempts",
+            "email_error",
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -179,8 +192,6 @@ class InvoiceAdmin(admin.ModelAdmin):
         description=_("Render and email the PDFs again if missing"), permissions=("change",)
     )
     def deliver_selected(self, request, queryset):
-        from . import tasks
-
         for pk in queryset.filter(status=InvoiceStatus.ISSUED).values_list("pk", flat=True):
             tasks.deliver_invoice.delay(pk)
         self.message_user(request, _("The PDFs are being rendered and sent."))
@@ -293,8 +304,23 @@ class BillingRunAdmin(admin.ModelAdmin):
         return False
 
 
+class MandateForm(forms.ModelForm):
+    """The model's validators (IBAN, BIC, reference) plus the service's date rule, as form errors."""
+
+    class Meta:
+        model = Mandate
+        fields = ("member", "reference", "debtor_name", "iban", "bic", "signed_on", "status")
+
+    def clean_signed_on(self):
+        signed_on = self.cleaned_data["signed_on"]
+        if signed_on and signed_on > timezone.localdate():
+            raise ValidationError(_("A mandate cannot be signed in the future."))
+        return signed_on
+
+
 @admin.register(Mandate, site=volunteer_site)
 class MandateAdmin(admin.ModelAdmin):
+    form = MandateForm
     list_display = (
         "reference",
         "member",
@@ -307,12 +333,24 @@ class MandateAdmin(admin.ModelAdmin):
     list_select_related = ("member",)
     search_fields = ("reference", "member__username", "debtor_name")
     autocomplete_fields = ("member",)
-    readonly_fields = ("last_collected_on",)
+    actions = ("revoke_selected",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once recorded, only the holder, account and signature date change (update_mandate);
+        # revoking is an action.
+        if obj is None:
+            return ("last_collected_on",)
+        return ("member", "reference", "status", "revoked_on", "last_collected_on")
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
-        from .services import sepa
+            editable = {"debtor_name", "iban", "bic", "signed_on"}
+            sepa.update_mandate(
+                obj,
+                actor=request.user,
+                **{name: form.cleaned_data[name] for name in form.changed_data if name in editable},
+            )
+            return
 
         mandate = sepa.create_mandate(
             obj.member,
@@ -324,6 +362,14 @@ class MandateAdmin(admin.ModelAdmin):
             reference=obj.reference,
         )
         obj.pk = mandate.pk
+
+    @admin.action(description=_("Revoke the selected mandates"), permissions=("change",))
+    def revoke_selected(self, request, queryset):
+        from .services import sepa
+
+        for mandate in queryset.filter(status="active"):
+            sepa.revoke_mandate(mandate, actor=request.user)
+        self.message_user(request, _("The selected mandates are revoked."))
 
     def has_delete_permission(self, request, obj=None):
         return False
@@ -366,12 +412,7 @@ class DirectDebitBatchAdmin(admin.ModelAdmin):
                     form.cleaned_data["collection_date"], actor=request.user
                 )
             except ValidationError as error:
-                form.add_error(
-                    "collection_date" if hasattr(error, "error_dict") else None,
-                    error.message_dict.get("collection_date", error.messages)
-                    if hasattr(error, "error_dict")
-                    else error.messages,
-                )
+                add_service_error(form, error)
             else:
                 if batch is None:
                     self.message_user(
@@ -424,6 +465,24 @@ class StatementUploadForm(forms.Form):
     )
 
 
+def import_summary(result):
+    """'12 lines read, 3 new, 1 matched to invoices.', each count with its own plural."""
+    return " ".join(
+        (
+            ngettext("%(count)s line read,", "%(count)s lines read,", result.line_count)
+            % {"count": result.line_count},
+            ngettext("%(count)s new,", "%(count)s new,", result.new_count)
+            % {"count": result.new_count},
+            ngettext(
+                "%(count)s matched to invoices.",
+                "%(count)s matched to invoices.",
+                result.matched_count,
+            )
+            % {"count": result.matched_count},
+        )
+    )
+
+
 @admin.register(BankStatement, site=volunteer_site)
 class BankStatementAdmin(admin.ModelAdmin):
     list_display = ("filename", "format", "imported_at", "line_count", "new_line_count")
@@ -446,17 +505,9 @@ class BankStatementAdmin(admin.ModelAdmin):
                     profile=form.cleaned_data["profile"],
                 )
             except ValidationError as error:
-                form.add_error("file", error.messages)
+                add_service_error(form, error, "file")
             else:
-                self.message_user(
-                    request,
-                    _("%(lines)s lines read, %(new)s new, %(matched)s matched to invoices.")
-                    % {
-                        "lines": result.line_count,
-                        "new": result.new_count,
-                        "matched": result.matched_count,
-                    },
-                )
+                self.message_user(request, import_summary(result))
                 return redirect(
                     reverse("admin:billing_bankline_changelist") + "?status__exact=unmatched"
                 )
@@ -533,7 +584,7 @@ class BankLineAdmin(admin.ModelAdmin):
         description=_("Ignore the selected lines (not a member's payment)"), permissions=("change",)
     )
     def ignore_selected(self, request, queryset):
-        queryset.filter(status=BankLineStatus.UNMATCHED).update(status=BankLineStatus.IGNORED)
+        bank.ignore_lines(queryset, actor=request.user)
 
     def has_add_permission(self, request):
         return False
@@ -542,21 +593,5 @@ class BankLineAdmin(admin.ModelAdmin):
         return False
 
 
-@admin.register(Reminder, site=volunteer_site)
-class ReminderAdmin(admin.ModelAdmin):
-    list_display = ("invoice", "step", "sent_at")
-    list_select_related = ("invoice",)
-    readonly_fields = ("invoice", "step", "sent_at")
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(Suspension, site=volunteer_site)
-class SuspensionAdmin(admin.ModelAdmin):
-    list_display = ("member", "started_at", "ended_at", "reason")
-    list_select_related = ("member",)
-    readonly_fields = ("member", "started_at", "ended_at", "reason")
-
-    def has_add_permission(self, request):
-        return False
+# Reminders and suspensions (dunning made visible and operable) live in their own module.
+register_dunning_admin(volunteer_site)

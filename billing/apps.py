@@ -9,12 +9,14 @@ class BillingConfig(AppConfig):
     verbose_name = _("Billing")
 
     def ready(self):
+        from coin import association
         from coin.members import audit
         from coin.portal import panels
 
-        from . import models, receivers  # noqa: F401 (suspensions reach netops)
+        from . import models, receivers
         from .views import billing_panel, finances_panel
 
+        association.register_name_source(models.AssociationSettings.name)
         audit.register(models.AssociationSettings, exclude=("logo",))
         audit.register(models.Invoice, exclude=("pdf",))
         audit.register(models.InvoiceLine)
@@ -27,3 +29,4 @@ class BillingConfig(AppConfig):
         audit.register(models.BankLine)
         panels.register("billing/panel_billing.html", billing_panel)
         panels.register("billing/panel_finances.html", finances_panel)
+        receivers.connect()

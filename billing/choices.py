@@ -4,12 +4,23 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coin.backoffice.colours import badge_colours
+from coin.offers.choices import OfferKind
 
 
 @badge_colours(DRAFT="warning", ISSUED="success")
 class InvoiceStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     ISSUED = "issued", _("issued")
+
+
+class EmailStatus(models.TextChoices):
+    """Where the e-mail of an issued document stands (blank: nothing to send, a draft)."""
+
+    NONE = "", _("nothing to send")
+    PENDING = "pending", _("to be sent")
+    SENDING = "sending", _("being sent")
+    SENT = "sent", _("e-mailed")
+    FAILED = "failed", _("failed, will be retried")
 
 
 class InvoiceOrigin(models.TextChoices):
@@ -26,7 +37,11 @@ class LineKind(models.TextChoices):
 
 
 # The line kind of a subscription, from its offer's kind (offers.choices.OfferKind).
-LINE_KIND_FOR_OFFER = {"vpn": LineKind.VPN, "dsl": LineKind.DSL, "housing": LineKind.HOUSING}
+LINE_KIND_FOR_OFFER = {
+    OfferKind.VPN: LineKind.VPN,
+    OfferKind.DSL: LineKind.DSL,
+    OfferKind.HOUSING: LineKind.HOUSING,
+}
 
 
 class PaymentMethod(models.TextChoices):

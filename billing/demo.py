@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from coin.members.models import Member
 
 from . import services
+from .choices import PaymentMethod
 from .models import AssociationSettings, BankCSVProfile
 
 
@@ -25,7 +26,7 @@ def load_demo_billing(today=None):
             "vat_mention": "TVA non applicable, art. 293 B du CGI",
             "iban": "FR7630006000011234567890189",
             "bic": "AGRIFRPP",
-            "creditor_id": "FR12ZZZ123456",
+            "creditor_id": "FR72ZZZ123456",
         },
     )
     BankCSVProfile.objects.get_or_create(name="Banque (CSV ; virgule décimale)")
@@ -43,7 +44,7 @@ def load_demo_billing(today=None):
                 member,
                 actor=None,
                 amount=invoices.get().total,
-                method="transfer",
+                method=PaymentMethod.TRANSFER,
                 received_on=last_month + timedelta(days=10),
                 reference=invoices.get().number,
             )

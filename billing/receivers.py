@@ -1,23 +1,20 @@
-"""Access follows payment: a suspension for non-payment disables the member's network services.
+"""Billing's answer to a core signal: admission starts the membership.
 
-billing calls what netops exposes for this (``netops.services``), as DESIGN.md
-says; netops never imports billing.
+Core never imports billing, so admission sends ``coin.members.signals.member_admitted``
+and billing answers here. Suspension needs no signal: billing calls
+``netops.services`` directly.
 """
 
-from django.dispatch import receiver
+from coin.members.signals import member_admitted
 
-from netops import services as netops_services
-
-from .signals import member_restored, member_suspended
+from .services.admission import start_membership as _start
 
 
-@receiver(member_suspended, dispatch_uid="billing-suspend-network-services")
-def suspend_network_services(sender, member, **kwargs):
-    """The member's VPN peers leave their endpoints at the next provisioning run (queued now)."""
-    netops_services.suspend_member(member)
+def start_membership(sender, member, actor, on, **kwargs):
+    """The first membership period and its dues invoice; a sentence for the volunteer."""
+    return _start(member, actor=actor, on=on)
 
 
-@receiver(member_restored, dispatch_uid="billing-restore-network-services")
-def restore_network_services(sender, member, **kwargs):
-    """The member's VPN peers come back at the next provisioning run (queued now)."""
-    netops_services.restore_member(member)
+def connect():
+    """Connect billing's receivers (called once, from ``BillingConfig.ready``)."""
+    member_admitted.connect(start_membership, dispatch_uid="billing-start-membership")

@@ -6,7 +6,7 @@ Thin: they read the member's own data (404 for anyone else's) and call services.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, Sum
+from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -18,8 +18,8 @@ from coin.offers.choices import Pricing
 from coin.offers.models import Subscription
 
 from . import services
+from .choices import MandateStatus
 from .models import (
-    ZERO,
     CreditNote,
     Invoice,
     Mandate,
@@ -28,14 +28,7 @@ from .models import (
     Reminder,
     Suspension,
 )
-
-
-def _balance_parts(member):
-    """Invoiced, paid and credited totals of a member in one query each (no per-invoice query)."""
-    invoiced = Invoice.objects.issued().filter(member=member).aggregate(s=Sum("total"))["s"] or ZERO
-    paid = Payment.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
-    credited = CreditNote.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
-    return invoiced, paid, credited
+from .services import reports
 
 
 def billing_panel(request):
@@ -46,9 +39,13 @@ def billing_panel(request):
     )
     if not invoices:
         return None
-    invoiced, paid, credited = _balance_parts(member)
-    suspension = Suspension.objects.filter(member=member, ended_at__isnull=True).first()
-    return {"invoices": invoices, "balance": paid + credited - invoiced, "suspension": suspension}
+    outlook = services.member_outlook(member)
+    return {
+        "invoices": invoices,
+        "balance": services.balance(member),
+        "suspension": outlook.suspension,
+        "outlook": outlook,
+    }
 
 
 def finances_panel(request):
@@ -60,7 +57,6 @@ def finances_panel(request):
 def invoice_list(request):
     """The member's invoices, payments, credit notes, balance, reminders and mandate."""
     member = request.user
-    invoiced, paid, credited = _balance_parts(member)
     context = {
         "invoices": Invoice.objects.issued()
         .filter(member=member)
@@ -71,12 +67,13 @@ def invoice_list(request):
         "credit_notes": CreditNote.objects.filter(member=member).select_related("invoice"),
         "reminders": Reminder.objects.filter(invoice__member=member).select_related("invoice"),
         "suspensions": Suspension.objects.filter(member=member),
-        "mandate": Mandate.objects.filter(member=member, status="active").first(),
-        "balance": paid + credited - invoiced,
+        "mandate": Mandate.objects.filter(member=member, status=MandateStatus.ACTIVE).first(),
+        "balance": services.balance(member),
         "pwyw_subscriptions": Subscription.objects.current()
         .filter(member=member, offer__pricing=Pricing.PAY_WHAT_YOU_WANT)
         .select_related("offer"),
         "today": timezone.localdate(),
+        "outlook": services.member_outlook(member),
     }
     return render(request, "billing/invoices.html", context)
 
@@ -111,7 +108,8 @@ def credit_note_pdf(request, pk):
     """The PDF of one of the member's own credit notes; another member's gives 404."""
     note = get_object_or_404(CreditNote, pk=pk, member=request.user)
     if not note.pdf:
-        note = services.deliver_credit_note(note)
+        # Only the missing file is made: sending is done once, at issue time (never by a GET).
+        note = services.store_credit_note_pdf(note)
     return _pdf_response(note)
 
 
@@ -153,8 +151,6 @@ def finance_dashboard(request):
 
     Invoiced per month by kind (chart), received, outstanding and ageing, arrears, forecast.
     """
-    from .services import reports
-
     today = timezone.localdate()
     return render(
         request, "billing/finance_dashboard.html", {**reports.dashboard(today), "year": today.year}
@@ -164,8 +160,6 @@ def finance_dashboard(request):
 @_finances_only
 def export_csv(request, year):
     """Invoice lines, credit notes and payments of ``year`` for the accountant."""
-    from .services import reports
-
     response = HttpResponse(reports.accounting_csv(year), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="coin-{year}.csv"'
     return response
@@ -174,9 +168,24 @@ def export_csv(request, year):
 @_finances_only
 def export_fec(request, year):
     """The FEC file of ``year`` (Fichier des Écritures Comptables)."""
-    from .services import reports
-
     content = reports.fec(year).encode("iso-8859-15", errors="replace")
     response = HttpResponse(content, content_type="text/plain; charset=iso-8859-15")
     response["Content-Disposition"] = f'attachment; filename="{reports.fec_filename(year)}"'
     return response
+
+
+@login_required
+@permission_required("billing.add_reminder", raise_exception=True)
+@require_POST
+def run_dunning(request):
+    """The finances role runs dunning now (reminders, suspensions, restorations); the counts are shown."""
+    result = services.run_dunning_now(actor=request.user)
+    messages.success(
+        request,
+        _(
+            "Dunning done. Reminders sent: %(reminders)s; members suspended: %(suspended)s; "
+            "members restored: %(restored)s."
+        )
+        % result,
+    )
+    return redirect("billing:finance_dashboard")

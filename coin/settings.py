@@ -1,10 +1,11 @@
 """Settings of coin, read from the environment (12-factor).
 
 Every knob has a safe local default so that a fresh checkout runs with no
-configuration: SQLite and Celery's filesystem transport under ``var/``, emails
-printed to the console. ``COIN_ENV=production`` turns the defaults strict:
-the secret key must come from the environment, DEBUG is off, cookies are
-secure. See docs/configuration.md for the full list.
+configuration: SQLite and Celery's filesystem transport under ``var/`` (owner-only),
+emails printed to the console. DEBUG is on only when asked (``COIN_DEBUG=1``, as the
+demo does). ``COIN_ENV=production`` turns the defaults strict: it refuses to start
+without a strong secret key and an https base URL, and sends HSTS, secure cookies and
+the SSL redirect. See docs/configuration.md for the full list.
 """
 
 import os
@@ -17,6 +18,9 @@ from celery.schedules import crontab
 from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from coin import production
+from coin.files import private_directory, write_private_file
 
 
 def env_bool(name, default=False):
@@ -33,12 +37,13 @@ def env_list(name, default=""):
 
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("COIN_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Owner-only: the SQLite file, invoice PDFs, generated keys and the Celery queue live here.
+VAR_DIR = private_directory(os.environ.get("COIN_VAR_DIR", BASE_DIR / "var"))
 
 COIN_ENV = os.environ.get("COIN_ENV", "local")
 PRODUCTION = COIN_ENV == "production"
-DEBUG = env_bool("COIN_DEBUG", default=not PRODUCTION)
+# Off unless asked: debug pages show code, settings and request data to whoever causes an error.
+DEBUG = env_bool("COIN_DEBUG")
 
 
 def _local_secret_file(name, make, filename=None):
@@ -47,11 +52,17 @@ def _local_secret_file(name, make, filename=None):
         raise ImproperlyConfigured(f"{name} must be set when COIN_ENV=production.")
     path = VAR_DIR / (filename or name.lower())
     if not path.exists():
-        path.write_text(make())
-        path.chmod(0o600)
+        try:
+            write_private_file(path, make())
+        except FileExistsError:
+            pass  # another process (the worker started with the web server) made it first
     return path.read_text().strip()
 
 
+if PRODUCTION:
+    production.check_debug(DEBUG)
+    production.check_secret_key(os.environ.get("COIN_SECRET_KEY"), VAR_DIR / "secret_key")
+    production.check_base_url(os.environ.get("COIN_BASE_URL"))
 # Local use only: generated once so that sessions survive restarts.
 SECRET_KEY = os.environ.get("COIN_SECRET_KEY") or _local_secret_file(
     "COIN_SECRET_KEY", lambda: secrets.token_urlsafe(50), filename="secret_key"
@@ -85,6 +96,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outermost after security: their headers reach every response, redirects and errors too.
+    "coin.headers.ContentSecurityPolicyMiddleware",
+    "coin.headers.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -108,6 +122,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "coin" / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # The money filter everywhere, without {% load %}.
+            "builtins": ["coin.money"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",
@@ -196,6 +212,8 @@ COIN_CORE_ROUTER_NETNS = os.environ.get("COIN_CORE_ROUTER_NETNS", "")
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "coin" / "locale"]
+# English dates the way they are read in France (23 November 2026, 23/11/2026), not American.
+FORMAT_MODULE_PATH = ["coin.formats"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("COIN_TIME_ZONE", "Europe/Paris")
 USE_TZ = True
@@ -205,6 +223,18 @@ STATICFILES_DIRS = [BASE_DIR / "coin" / "static"]
 STATIC_ROOT = Path(os.environ.get("COIN_STATIC_ROOT", VAR_DIR / "static"))
 MEDIA_ROOT = Path(os.environ.get("COIN_MEDIA_ROOT", VAR_DIR / "media"))
 MEDIA_URL = "media/"
+STORAGES = {
+    # Invoice and credit note PDFs, logos: personal data, owner-only whatever the umask.
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"file_permissions_mode": 0o600, "directory_permissions_mode": 0o700},
+    },
+    # Public assets, which the web server (another user) reads.
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "OPTIONS": {"file_permissions_mode": 0o644, "directory_permissions_mode": 0o755},
+    },
+}
 
 EMAIL_BACKEND = os.environ.get(
     "COIN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
@@ -224,7 +254,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     _processed_dir = VAR_DIR / "celery" / "processed"
     _control_dir = VAR_DIR / "celery" / "control"
     for _dir in (_queue_dir, _processed_dir, _control_dir):
-        _dir.mkdir(parents=True, exist_ok=True)
+        private_directory(_dir)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
@@ -233,7 +263,7 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
         "control_folder": str(_control_dir),
     }
 _results_dir = VAR_DIR / "celery" / "results"
-_results_dir.mkdir(parents=True, exist_ok=True)
+private_directory(_results_dir)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", f"file://{_results_dir}")
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -270,11 +300,32 @@ CELERY_BEAT_SCHEDULE["billing-dunning"] = {
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # TLS ends at the reverse proxy (nginx), which must set X-Forwarded-Proto itself and
+    # never pass on a client's; without a proxy (COIN_TLS_PROXY=0) Django sees TLS directly.
+    if env_bool("COIN_TLS_PROXY", default=True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("COIN_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = int(os.environ.get("COIN_HSTS_SECONDS", "31536000"))
-    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("COIN_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    # Only a consent: browsers preload a domain once its owner submits it to the list.
+    SECURE_HSTS_PRELOAD = env_bool("COIN_HSTS_PRELOAD", default=True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Scripts and styles come from our own static files only, never inline (docs/configuration.md).
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+# Debug pages and error e-mails mask passwords written inside URLs (broker, database).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "coin.error_reporting.SecretMaskingExceptionReporterFilter"
 
 LOGGING = {
     "version": 1,

@@ -16,8 +16,11 @@ class NetopsConfig(AppConfig):
         from .ipam import receivers  # noqa: F401 (connects the subscription signals)
         from .ipam.models import IPPool, ReverseDNSRecord
         from .ipam.views import addresses_panel
+        from .provisioning import desired
+        from .provisioning.choices import EndpointKind
         from .provisioning.models import Endpoint
         from .vpn import receivers as vpn_receivers  # noqa: F401 (after IPAM's: addresses first)
+        from .vpn import services as vpn_services
         from .vpn.models import VPNAccount
         from .vpn.views import vpn_panel
 
@@ -25,7 +28,11 @@ class NetopsConfig(AppConfig):
         # record of who took and released which prefix, when.
         audit.register(IPPool)
         audit.register(ReverseDNSRecord)
-        audit.register(VPNAccount, secret=["private_key", "password_hash"], exclude=STATUS_FIELDS)
+        audit.register(
+            VPNAccount,
+            secret=["private_key", "password_hash"],
+            exclude=[*STATUS_FIELDS, "provisioning_job"],  # bookkeeping of the engine
+        )
         audit.register(
             Endpoint,
             exclude=[
@@ -36,5 +43,7 @@ class NetopsConfig(AppConfig):
                 "drift_error",
             ],
         )
+        desired.register(EndpointKind.WIREGUARD, vpn_services.SOURCE)
+        desired.register(EndpointKind.OPENVPN, vpn_services.SOURCE)
         panels.register("netops/ipam/panel_addresses.html", addresses_panel)
         panels.register("netops/vpn/panel_vpn.html", vpn_panel)

@@ -40,8 +40,11 @@ ensure_venv() {
     "$VENV/bin/pip" install -q --upgrade pip
   fi
   echo "== Installing coin${extras:+[$extras]} and its dependencies"
-  mkdir -p "$ROOT/var"
-  # The build backend is chatty: keep its output for when something fails.
+  # var/ holds the database, PDFs and keys: owner-only (coin narrows it again at start).
+  mkdir -p -m 700 "$ROOT/var"
+  chmod 700 "$ROOT/var"
+  # The build backend is chatty: keep its output (owner-only too) for when something fails.
+  install -m 600 /dev/null "$ROOT/var/pip.log"
   if ! "$VENV/bin/pip" install -q -e "$ROOT${extras:+[$extras]}" >"$ROOT/var/pip.log" 2>&1; then
     cat "$ROOT/var/pip.log"
     return 1

@@ -20,7 +20,8 @@ start_services() {
   "${RUN_PG[@]}" "$pg_bin/pg_ctl" -D "$WORK/pg" -l "$WORK/pg/log" -w \
     -o "-c listen_addresses=127.0.0.1 -p $pg_port -k $WORK/pg -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
     start >/dev/null
-  redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no \
+  # --databases: two per pytest-xdist worker (tests/parallel.py), with room to spare.
+  redis-server --bind 127.0.0.1 --port "$redis_port" --save '' --appendonly no --databases 256 \
     --daemonize yes --pidfile "$WORK/redis.pid" --dir "$WORK" --logfile "$WORK/redis.log"
 
   export DATABASE_URL="postgres://$pg_user@127.0.0.1:$pg_port/coin"

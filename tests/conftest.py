@@ -1,10 +1,12 @@
 """Shared fixtures: members with roles, logged-in clients (2FA passed for role holders)."""
 
 import itertools
+import os
 from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -17,6 +19,16 @@ from coin.offers.models import Offer
 
 PASSWORD = "a-long-test-password"
 _counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Each pytest-xdist worker's test database starts as a copy of one that scripts/test
+    migrated once (COIN_TEST_DB_TEMPLATE): the migrations then run once, not once per
+    worker; pytest-django's migrate finds them all applied."""
+    template = os.environ.get("COIN_TEST_DB_TEMPLATE")
+    if template:
+        connections["default"].settings_dict["TEST"]["TEMPLATE"] = template
 
 
 @pytest.fixture(autouse=True)

@@ -8,6 +8,18 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+from coin.members.choices import MemberKind
+
+from ..validators import (
+    BIC_SHAPE,
+    CREDITOR_ID_SHAPE,
+    IBAN_SHAPE,
+    BICField,
+    CreditorIdField,
+    IBANField,
+    validate_logo,
+)
 from .common import MONEY
 
 
@@ -47,10 +59,16 @@ class AssociationSettings(models.Model):
             "Printed on every invoice, as decided by the board, e.g. “TVA non applicable, art. 293 B du CGI”."
         ),
     )
-    iban = models.CharField(_("IBAN"), max_length=34, blank=True)
-    bic = models.CharField(_("BIC"), max_length=11, blank=True)
-    creditor_id = models.CharField(_("SEPA creditor identifier (ICS)"), max_length=35, blank=True)
-    logo = models.FileField(_("logo"), upload_to="billing/logo/", blank=True)
+    iban = IBANField(_("IBAN"), blank=True)
+    bic = BICField(_("BIC"), blank=True)
+    creditor_id = CreditorIdField(_("SEPA creditor identifier (ICS)"), blank=True)
+    logo = models.FileField(
+        _("logo"),
+        upload_to="billing/logo/",
+        blank=True,
+        validators=[validate_logo],
+        help_text=_("PNG or JPEG, at most 512 KB."),
+    )
     payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
     late_payment_mention = models.TextField(
         _("late payment mention"), default=default_late_payment_mention
@@ -90,10 +108,25 @@ class AssociationSettings(models.Model):
         help_text=_("Members are told this many days before a debit."),
     )
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("association settings")
         verbose_name_plural = _("association settings")
-        constraints = [models.CheckConstraint(condition=Q(pk=1), name="billing_settings_singleton")]
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="billing_settings_singleton"),
+            # Printed on every invoice and written into SEPA files: at least well shaped.
+            models.CheckConstraint(
+                condition=Q(iban="") | Q(iban__regex=IBAN_SHAPE), name="billing_settings_iban_shape"
+            ),
+            models.CheckConstraint(
+                condition=Q(bic="") | Q(bic__regex=BIC_SHAPE), name="billing_settings_bic_shape"
+            ),
+            models.CheckConstraint(
+                condition=Q(creditor_id="") | Q(creditor_id__regex=CREDITOR_ID_SHAPE),
+                name="billing_settings_creditor_id_shape",
+            ),
+        ]
 
     def __str__(self):
         return self.legal_name or gettext("Association settings")
@@ -106,12 +139,20 @@ class AssociationSettings(models.Model):
         raise ValidationError(_("The association settings cannot be deleted."))
 
     @classmethod
+    def name(cls):
+        """The association's legal name, or "" before the settings are filled in."""
+        config = cls.load()
+        return config.legal_name if config else ""
+
+    @classmethod
     def load(cls):
         """The settings row, or None when the finances role has not filled it in yet."""
         return cls.objects.filter(pk=1).first()
 
     def dues_for(self, member_kind):
-        return self.dues_organisation if member_kind == "organisation" else self.dues_person
+        return (
+            self.dues_organisation if member_kind == MemberKind.ORGANISATION else self.dues_person
+        )
 
     def as_issuer(self):
         """The seller's details as printed on (and frozen into) an invoice."""

@@ -1,7 +1,11 @@
 """Bank statements, their lines and the CSV column profiles they are read with."""
 
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from coin.members.audit import AuditedQuerySet
+from coin.money import format_money
 
 from ..choices import (
     BankLineStatus,
@@ -35,6 +39,8 @@ class BankCSVProfile(models.Model):
         _("decimal comma"), default=True, help_text=_("1 234,56 rather than 1234.56")
     )
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("bank CSV format")
         verbose_name_plural = _("bank CSV formats")
@@ -58,14 +64,19 @@ class BankStatement(models.Model):
         ordering = ["-imported_at"]
 
     def __str__(self):
-        return f"{self.filename} ({self.imported_at:%Y-%m-%d})"
+        return f"{self.filename} ({date_format(self.imported_at, 'SHORT_DATE_FORMAT')})"
 
 
 class BankLine(models.Model):
     """One line of a bank statement; its fingerprint makes re-imports record nothing twice."""
 
-    statement = models.ForeignKey(BankStatement, on_delete=models.PROTECT, related_name="lines")
-    fingerprint = models.CharField(max_length=64, unique=True)
+    statement = models.ForeignKey(
+        BankStatement,
+        on_delete=models.PROTECT,
+        related_name="lines",
+        verbose_name=_("bank statement"),
+    )
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, unique=True)
     booked_on = models.DateField(_("booked on"))
     amount = models.DecimalField(_("amount"), **MONEY)
     label = models.CharField(_("label"), max_length=500)
@@ -86,13 +97,16 @@ class BankLine(models.Model):
         verbose_name=_("payment"),
     )
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("bank line")
         verbose_name_plural = _("bank lines")
         ordering = ["-booked_on", "pk"]
 
     def __str__(self):
-        return f"{self.booked_on} {self.amount} € {self.label[:60]}"
+        booked = date_format(self.booked_on, "SHORT_DATE_FORMAT")
+        return f"{booked} {format_money(self.amount)} {self.label[:60]}"
 
 
 # Dunning and access that follows payment

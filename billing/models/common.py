@@ -4,6 +4,9 @@ from decimal import Decimal
 
 from django.core.validators import MinValueValidator
 
+from coin.money import MONEY
+
+__all__ = ["MONEY", "POSITIVE", "ZERO"]
+
 ZERO = Decimal("0.00")
-MONEY = {"max_digits": 12, "decimal_places": 2}
 POSITIVE = [MinValueValidator(Decimal("0.01"))]

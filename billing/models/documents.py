@@ -11,10 +11,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+
 from ..choices import (
+    EmailStatus,
     InvoiceOrigin,
     InvoiceStatus,
     LineKind,
@@ -22,13 +26,16 @@ from ..choices import (
 )
 from .common import MONEY, POSITIVE, ZERO
 
+# Delivery of an issued document: written after issue, never part of what is frozen.
+EMAIL_FIELDS = ("emailed_at", "email_status", "email_attempts", "email_error")
+
 
 class NumberSequence(models.Model):
     """The last number handed out, per kind of document and year: locked while numbering."""
 
-    kind = models.CharField(max_length=16, choices=SequenceKind.choices)
-    year = models.PositiveSmallIntegerField()
-    last_number = models.PositiveIntegerField(default=0)
+    kind = models.CharField(_("kind"), max_length=16, choices=SequenceKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
         verbose_name = _("number sequence")
@@ -63,10 +70,12 @@ class BillingRun(models.Model):
         ordering = ["-period_start"]
 
     def __str__(self):
-        return gettext("Billing run %(month)s") % {"month": self.period_start.strftime("%Y-%m")}
+        return gettext("Billing run %(month)s") % {
+            "month": date_format(self.period_start, "YEAR_MONTH_FORMAT")
+        }
 
 
-class InvoiceQuerySet(models.QuerySet):
+class InvoiceQuerySet(AuditedQuerySet):
     def issued(self):
         return self.filter(status=InvoiceStatus.ISSUED)
 
@@ -100,7 +109,7 @@ class Invoice(models.Model):
     """An invoice to a member. A draft has no number; issuing numbers it and freezes it for ever."""
 
     # Caches and delivery fields that services update after issue; everything else is frozen.
-    MUTABLE_AFTER_ISSUE = frozenset({"amount_paid", "amount_credited", "pdf", "emailed_at"})
+    MUTABLE_AFTER_ISSUE = frozenset({"amount_paid", "amount_credited", "pdf", *EMAIL_FIELDS})
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -135,6 +144,13 @@ class Invoice(models.Model):
     amount_credited = models.DecimalField(_("credited"), default=ZERO, **MONEY)
     pdf = models.FileField(_("PDF"), upload_to="billing/invoices/%Y/", blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    # Set to "pending" in the transaction that issues the document; the worker
+    # sends the e-mail after the commit, with no row locked, and records the result.
+    email_status = models.CharField(
+        _("e-mail"), max_length=8, choices=EmailStatus.choices, default=EmailStatus.NONE, blank=True
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_error = models.CharField(_("last e-mail error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = InvoiceQuerySet.as_manager()
@@ -156,7 +172,7 @@ class Invoice(models.Model):
                 name="billing_one_run_invoice_per_member_and_month",
             ),
             models.CheckConstraint(
-                condition=Q(status="draft")
+                condition=Q(status=InvoiceStatus.DRAFT)
                 | (Q(number__isnull=False) & Q(issued_on__isnull=False)),
                 name="billing_issued_invoice_is_numbered",
             ),
@@ -225,7 +241,7 @@ class Invoice(models.Model):
         return self.is_issued and self.outstanding <= 0
 
 
-class InvoiceLineQuerySet(models.QuerySet):
+class InvoiceLineQuerySet(AuditedQuerySet):
     def delete(self):
         if self.filter(invoice__status=InvoiceStatus.ISSUED).exists():
             raise ImmutableDocumentError(_("The lines of an issued invoice can never change."))
@@ -255,9 +271,14 @@ class InvoiceLine(models.Model):
     )
     amount = models.DecimalField(_("amount"), **MONEY)
     subscription = models.ForeignKey(
-        "offers.Subscription", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "offers.Subscription",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("subscription"),
     )
-    position = models.PositiveSmallIntegerField(default=0)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
 
     objects = InvoiceLineQuerySet.as_manager()
 
@@ -311,10 +332,19 @@ class CreditNote(models.Model):
     issuer = models.JSONField(_("issuer details"), default=dict, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="billing/credit-notes/%Y/", blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)
+    # Set to "pending" in the transaction that issues the document; the worker
+    # sends the e-mail after the commit, with no row locked, and records the result.
+    email_status = models.CharField(
+        _("e-mail"), max_length=8, choices=EmailStatus.choices, default=EmailStatus.NONE, blank=True
+    )
+    email_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    email_error = models.CharField(_("last e-mail error"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     # Delivery fields set after the credit note is made; everything else is frozen.
-    MUTABLE_AFTER_ISSUE = frozenset({"pdf", "emailed_at"})
+    MUTABLE_AFTER_ISSUE = frozenset({"pdf", *EMAIL_FIELDS})
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("credit note")

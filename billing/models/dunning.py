@@ -13,7 +13,9 @@ from .documents import Invoice
 class Reminder(models.Model):
     """A reminder step sent about an overdue invoice; at most once per invoice and step."""
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="reminders")
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="reminders", verbose_name=_("invoice")
+    )
     step = models.PositiveSmallIntegerField(_("step"))
     sent_at = models.DateTimeField(_("sent"), default=timezone.now)
 
@@ -35,7 +37,7 @@ class Reminder(models.Model):
 
 
 class Suspension(models.Model):
-    """Services of a member suspended for non-payment, until the balance is settled."""
+    """Services of a member suspended for non-payment (until settled), or by a volunteer with a reason."""
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -46,6 +48,14 @@ class Suspension(models.Model):
     started_at = models.DateTimeField(_("suspended"), default=timezone.now)
     ended_at = models.DateTimeField(_("restored"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=300)
+    # Suspended by a volunteer (not lifted by a payment) rather than by the dunning run.
+    manual = models.BooleanField(_("suspended by hand"), default=False)
+    restore_reason = models.CharField(
+        _("reason for restoring by hand"),
+        max_length=300,
+        blank=True,
+        help_text=_("Empty when services came back because the arrears were settled."),
+    )
 
     class Meta:
         verbose_name = _("suspension")

@@ -4,7 +4,11 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+
+from coin.members.audit import AuditedQuerySet
+from coin.money import format_money
 
 from ..choices import (
     PaymentMethod,
@@ -28,7 +32,11 @@ class Payment(models.Model):
     reference = models.CharField(_("reference"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    invoices = models.ManyToManyField(Invoice, through="PaymentAllocation", related_name="payments")
+    invoices = models.ManyToManyField(
+        Invoice, through="PaymentAllocation", related_name="payments", verbose_name=_("invoices")
+    )
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("payment")
@@ -39,15 +47,25 @@ class Payment(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.received_on} {self.get_method_display()} {self.amount} € — {self.member.username}"
+        received = date_format(self.received_on, "SHORT_DATE_FORMAT")
+        return (
+            f"{received} {self.get_method_display()} {format_money(self.amount)}"
+            f" — {self.member.username}"
+        )
 
 
 class PaymentAllocation(models.Model):
     """The part of a payment that settles one invoice."""
 
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="allocations")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="allocations")
+    payment = models.ForeignKey(
+        Payment, on_delete=models.CASCADE, related_name="allocations", verbose_name=_("payment")
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("invoice")
+    )
     amount = models.DecimalField(_("amount"), **MONEY)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("payment allocation")
@@ -60,7 +78,7 @@ class PaymentAllocation(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.amount} € → {self.invoice}"
+        return f"{format_money(self.amount)} → {self.invoice}"
 
 
 # SEPA direct debit

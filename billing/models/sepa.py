@@ -5,13 +5,24 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from coin.members.audit import AuditedQuerySet
+from coin.money import format_money
 
 from ..choices import (
     BatchStatus,
     MandateStatus,
     SepaSequence,
+)
+from ..validators import (
+    BIC_SHAPE,
+    IBAN_SHAPE,
+    BICField,
+    IBANField,
+    validate_mandate_reference,
 )
 from .common import MONEY, ZERO
 from .documents import Invoice
@@ -30,16 +41,23 @@ class Mandate(models.Model):
         related_name="mandates",
         verbose_name=_("member"),
     )
-    reference = models.CharField(_("mandate reference (RUM)"), max_length=35, unique=True)
+    reference = models.CharField(
+        _("mandate reference (RUM)"),
+        max_length=35,
+        unique=True,
+        validators=[validate_mandate_reference],
+    )
     debtor_name = models.CharField(_("account holder"), max_length=70)
-    iban = models.CharField(_("IBAN"), max_length=34)
-    bic = models.CharField(_("BIC"), max_length=11, blank=True)
+    iban = IBANField(_("IBAN"))
+    bic = BICField(_("BIC"), blank=True)
     signed_on = models.DateField(_("signed on"))
     status = models.CharField(
         _("status"), max_length=8, choices=MandateStatus.choices, default=MandateStatus.ACTIVE
     )
     last_collected_on = models.DateField(_("last collection"), null=True, blank=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("SEPA mandate")
@@ -48,9 +66,16 @@ class Mandate(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["member"],
-                condition=Q(status="active"),
+                condition=Q(status=MandateStatus.ACTIVE),
                 name="billing_one_active_mandate_per_member",
-            )
+            ),
+            # The database refuses what is not even shaped like an IBAN or BIC (checksums: validators).
+            models.CheckConstraint(
+                condition=Q(iban__regex=IBAN_SHAPE), name="billing_mandate_iban_shape"
+            ),
+            models.CheckConstraint(
+                condition=Q(bic="") | Q(bic__regex=BIC_SHAPE), name="billing_mandate_bic_shape"
+            ),
         ]
 
     def __str__(self):
@@ -91,26 +116,44 @@ class DirectDebitBatch(models.Model):
     total = models.DecimalField(_("total"), default=ZERO, **MONEY)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("direct debit batch")
         verbose_name_plural = _("direct debit batches")
         ordering = ["-collection_date", "-pk"]
 
     def __str__(self):
-        return gettext("Direct debits of %(date)s") % {"date": self.collection_date.isoformat()}
+        return gettext("Direct debits of %(date)s") % {
+            "date": date_format(self.collection_date, "SHORT_DATE_FORMAT")
+        }
 
 
 class DirectDebit(models.Model):
     """One collection of one invoice through one mandate."""
 
-    batch = models.ForeignKey(DirectDebitBatch, on_delete=models.CASCADE, related_name="debits")
-    mandate = models.ForeignKey(Mandate, on_delete=models.PROTECT, related_name="debits")
-    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="direct_debits")
+    batch = models.ForeignKey(
+        DirectDebitBatch,
+        on_delete=models.CASCADE,
+        related_name="debits",
+        verbose_name=_("direct debit batch"),
+    )
+    mandate = models.ForeignKey(
+        Mandate, on_delete=models.PROTECT, related_name="debits", verbose_name=_("SEPA mandate")
+    )
+    invoice = models.ForeignKey(
+        Invoice, on_delete=models.PROTECT, related_name="direct_debits", verbose_name=_("invoice")
+    )
     amount = models.DecimalField(_("amount"), **MONEY)
     sequence = models.CharField(_("sequence"), max_length=4, choices=SepaSequence.choices)
     end_to_end_id = models.CharField(_("end-to-end id"), max_length=35)
     payment = models.OneToOneField(
-        Payment, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        Payment,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("payment"),
     )
 
     class Meta:
@@ -123,7 +166,7 @@ class DirectDebit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.end_to_end_id} {self.amount} €"
+        return f"{self.end_to_end_id} {format_money(self.amount)}"
 
 
 # Bank statements

@@ -6,6 +6,8 @@ a command) and is recorded in the audit log. Errors are ``ValidationError``\\s
 with a message for the volunteer or member who asked.
 """
 
+from .access import member_outlook, restore_by_hand, run_dunning_now, suspend_by_hand
+from .association import save_association_settings
 from .bank import import_statement, match_line, match_manually, unmatched_lines
 from .common import format_money, money, month_bounds, parse_month, require_settings
 from .dunning import restore_if_settled, restore_settled_members, run_dunning, suspend_member
@@ -19,6 +21,7 @@ from .pdf import (
     render_credit_note_pdf,
     render_invoice_html,
     render_invoice_pdf,
+    store_credit_note_pdf,
     store_invoice_pdf,
 )
 from .runs import billing_run, plan_month, prorata
@@ -29,10 +32,15 @@ from .sepa import (
     mark_batch_collected,
     revoke_mandate,
     send_prenotifications,
+    update_mandate,
     validate_pain008,
 )
 
 __all__ = [
+    "member_outlook",
+    "restore_by_hand",
+    "run_dunning_now",
+    "suspend_by_hand",
     "add_line",
     "allocate_to_oldest",
     "apply_credit",
@@ -47,7 +55,9 @@ __all__ = [
     "create_mandate",
     "mark_batch_collected",
     "revoke_mandate",
+    "save_association_settings",
     "send_prenotifications",
+    "update_mandate",
     "validate_pain008",
     "create_credit_note",
     "create_draft",
@@ -69,6 +79,7 @@ __all__ = [
     "restore_if_settled",
     "restore_settled_members",
     "run_dunning",
+    "store_credit_note_pdf",
     "store_invoice_pdf",
     "suspend_member",
     "take_numbers",

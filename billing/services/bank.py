@@ -11,6 +11,7 @@ error that names the line.
 import csv
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from ..models import BankLine, BankStatement, Invoice
 from .common import money
 from .payments import allocate_to_oldest, record_payment
 
+log = logging.getLogger(__name__)
 INVOICE_NUMBER = re.compile(r"\b(\d{4}-\d{6})\b")
 
 
@@ -141,8 +143,10 @@ def parse_ofx(data):
         tree.parse(io.BytesIO(data))
         ofx = tree.convert()
     except Exception as error:  # ofxtools raises several unrelated types for a malformed file
+        # Its messages are English and quote the file itself: keep them for the logs only.
+        log.info("unreadable OFX file: %s", str(error)[:500])
         raise ValidationError(
-            _("This is not a readable OFX file: %(error)s") % {"error": error}
+            _("This is not a readable OFX file: check that it is the bank's OFX export.")
         ) from None
     lines = []
     for statement in ofx.statements:
@@ -174,9 +178,8 @@ def parse_camt053(data):
             data, parser=etree.XMLParser(resolve_entities=False, no_network=True)
         )
     except etree.XMLSyntaxError as error:
-        raise _line_error(
-            error.lineno, _("this is not well-formed XML (%(error)s).") % {"error": error.msg}
-        ) from None
+        log.info("unreadable CAMT.053 file: %s", error.msg)  # libxml2's English, for the logs
+        raise _line_error(error.lineno, _("this is not well-formed XML.")) from None
     if root.find(".//{*}BkToCstmrStmt") is None:
         raise ValidationError(_("This XML file is not a CAMT.053 bank statement."))
     lines = []
@@ -378,3 +381,14 @@ def match_manually(line, *, actor, member, invoice=None):
 def unmatched_lines():
     """The credit lines waiting for a volunteer's review, oldest first."""
     return BankLine.objects.filter(Q(status=BankLineStatus.UNMATCHED)).order_by("booked_on", "pk")
+
+
+@transaction.atomic
+def ignore_lines(lines, *, actor):
+    """Mark the unmatched lines among ``lines`` as not a member's payment; returns how many.
+
+    One bulk UPDATE; the audited queryset records an event per line.
+    """
+    require_perm(actor, "billing.change_bankline")
+    with audit.acting_as(actor):
+        return lines.filter(status=BankLineStatus.UNMATCHED).update(status=BankLineStatus.IGNORED)

@@ -2,24 +2,15 @@
 
 import calendar
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from coin.money import format_money, money
 
 from ..models import AssociationSettings
 
-CENT = Decimal("0.01")
-
-
-def money(value):
-    """``value`` as a Decimal rounded to the cent (half up, as accountants do)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def format_money(amount):
-    return f"{number_format(amount, 2)} €"
+__all__ = ["format_money", "money", "month_bounds", "parse_month", "require_settings"]
 
 
 def month_bounds(day):

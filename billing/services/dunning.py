@@ -2,40 +2,27 @@
 
 Every step is recorded (``Reminder``, ``Suspension`` rows and the audit log),
 shown to the member in the portal, and emailed. Suspension and restoration
-send ``billing.signals.member_suspended`` / ``member_restored`` for netops.
+call ``netops.services.suspend_member`` / ``restore_member`` directly (billing
+depends on netops, never the reverse).
 """
 
 import logging
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from coin.mail import send_member_mail
 from coin.members import audit
 from coin.members.choices import AuditAction
 from coin.members.models import Member
+from netops import services as netops_services
 
 from ..models import AssociationSettings, Invoice, Reminder, Suspension
-from ..signals import member_restored, member_suspended
 
 log = logging.getLogger(__name__)
-
-
-def _email(member, subject, template, context):
-    with translation.override(member.language):
-        context = {
-            "member": member,
-            "isp_name": settings.COIN_ISP_NAME,
-            "portal_url": settings.COIN_BASE_URL,
-            **context,
-        }
-        body = render_to_string(template, context)
-        subject = str(subject)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
 
 
 def arrears(member, on, grace_days):
@@ -62,6 +49,7 @@ def run_dunning(today=None):
         .order_by("member_id", "due_on")
     )
     to_suspend = {}
+    held = _restored_by_hand_since(today - timedelta(days=config.suspension_days))
     for invoice in overdue:
         late = (today - (invoice.due_on + timedelta(days=config.grace_days))).days
         done = {r.step for r in invoice.reminders.all()}
@@ -70,12 +58,25 @@ def run_dunning(today=None):
                 if _send_reminder(invoice, step, len(steps)):
                     sent += 1
                 break  # one reminder per invoice per day, the earliest missing step
-        if late >= config.suspension_days:
+        if late >= config.suspension_days and invoice.member_id not in held:
             to_suspend.setdefault(invoice.member, []).append(invoice)
     for member, invoices in to_suspend.items():
         if suspend_member(member, invoices):
             suspended += 1
     return sent, suspended
+
+
+def _restored_by_hand_since(day):
+    """Members a volunteer restored by hand on or after ``day``: the run leaves them alone.
+
+    Otherwise the next morning's run would suspend again a member the
+    volunteers just agreed with; the suspension delay runs again from the restoration.
+    """
+    return set(
+        Suspension.objects.filter(ended_at__date__gte=day)
+        .exclude(restore_reason="")
+        .values_list("member_id", flat=True)
+    )
 
 
 def _send_reminder(invoice, step, step_count):
@@ -92,9 +93,9 @@ def _send_reminder(invoice, step, step_count):
     except IntegrityError:
         return False  # another worker sent it
     member = invoice.member
-    _email(
+    send_member_mail(
         member,
-        _("Reminder: invoice %(number)s is unpaid") % {"number": invoice.number},
+        gettext_lazy("Reminder: invoice %(number)s is unpaid"),
         "billing/email/reminder.txt",
         {
             "invoice": invoice,
@@ -102,33 +103,35 @@ def _send_reminder(invoice, step, step_count):
             "outstanding": invoice.outstanding,
             "reminder": reminder,
         },
+        values={"number": invoice.number},
     )
     return True
 
 
 @transaction.atomic
-def suspend_member(member, invoices=()):
-    """Suspend ``member``'s services for non-payment; does nothing if already suspended.
+def suspend_member(member, invoices=(), *, reason="", manual=False):
+    """Suspend ``member``'s services (for non-payment unless ``manual``); does nothing if already suspended.
 
-    Sends ``member_suspended`` (netops disables VPN peers and DSL access on its
-    next provisioning run), records it in the audit log and emails the member.
+    Calls ``netops.services.suspend_member`` (VPN peers leave their endpoints at
+    the next provisioning run, queued now), records it in the audit log and emails the member.
     """
     member = Member.objects.select_for_update().get(pk=member.pk)
     if Suspension.objects.filter(member=member, ended_at__isnull=True).exists():
         return None
     numbers = ", ".join(str(invoice.number) for invoice in invoices)
-    reason = (
-        _("Unpaid invoices: %(numbers)s") % {"numbers": numbers}
-        if numbers
-        else _("Unpaid invoices")
-    )
-    suspension = Suspension.objects.create(member=member, reason=reason)
+    if not reason:
+        reason = (
+            _("Unpaid invoices: %(numbers)s") % {"numbers": numbers}
+            if numbers
+            else _("Unpaid invoices")
+        )
+    suspension = Suspension.objects.create(member=member, reason=reason, manual=manual)
     audit.record(member, AuditAction.UPDATE, {"services": ["active", "suspended"]}, message=reason)
-    member_suspended.send(sender=Suspension, member=member, suspension=suspension, reason=reason)
+    netops_services.suspend_member(member)
     transaction.on_commit(
-        lambda: _email(
+        lambda: send_member_mail(
             member,
-            _("Your services are suspended"),
+            gettext_lazy("Your services are suspended"),
             "billing/email/suspended.txt",
             {"suspension": suspension, "invoices": list(invoices)},
         )
@@ -140,13 +143,15 @@ def suspend_member(member, invoices=()):
 def restore_if_settled(member, today=None):
     """End ``member``'s suspension when nothing is left overdue; returns the ended suspension or None.
 
-    Sends ``member_restored``, records it in the audit log and emails the member.
+    Calls ``netops.services.restore_member``, records it in the audit log and emails the member.
     """
     suspension = (
-        Suspension.objects.select_for_update().filter(member=member, ended_at__isnull=True).first()
+        Suspension.objects.select_for_update()
+        .filter(member=member, ended_at__isnull=True, manual=False)
+        .first()
     )
     if suspension is None:
-        return None
+        return None  # none, or suspended by hand: only a volunteer restores it
     config = AssociationSettings.load()
     grace = config.grace_days if config else 0
     if arrears(member, today or timezone.localdate(), grace).exists():
@@ -159,11 +164,11 @@ def restore_if_settled(member, today=None):
         {"services": ["suspended", "active"]},
         message=_("Arrears settled: services restored."),
     )
-    member_restored.send(sender=Suspension, member=member, suspension=suspension)
+    netops_services.restore_member(member)
     transaction.on_commit(
-        lambda: _email(
+        lambda: send_member_mail(
             member,
-            _("Your services are restored"),
+            gettext_lazy("Your services are restored"),
             "billing/email/restored.txt",
             {"suspension": suspension},
         )
@@ -172,9 +177,10 @@ def restore_if_settled(member, today=None):
 
 
 def restore_settled_members():
-    """Restore every suspended member whose arrears are settled (daily safety net)."""
+    """Restore every member suspended for non-payment whose arrears are settled (daily safety net)."""
     restored = 0
-    for suspension in Suspension.objects.filter(ended_at__isnull=True).select_related("member"):
+    open_suspensions = Suspension.objects.filter(ended_at__isnull=True, manual=False)
+    for suspension in open_suspensions.select_related("member"):
         if restore_if_settled(suspension.member):
             restored += 1
     return restored

@@ -15,6 +15,7 @@ from coin.members.services import require_perm
 from ..choices import PaymentMethod
 from ..models import Invoice, Payment, PaymentAllocation
 from .common import format_money, money
+from .dunning import restore_if_settled
 
 
 def unallocated(payment):
@@ -87,8 +88,6 @@ def record_payment(
                 _allocate(payment, invoice, money(part))
         else:
             allocate_to_oldest(payment)
-    from .dunning import restore_if_settled
-
     restore_if_settled(member)
     return payment
 

@@ -1,38 +1,49 @@
 """Invoice PDFs: rendered from billing/templates/billing/invoice_pdf.html by WeasyPrint, stored, emailed.
 
 Rendering runs in the Celery worker (importing WeasyPrint costs most of a
-second; a long-lived worker pays it once).
+second; a long-lived worker pays it once). WeasyPrint loads only the project's
+static files and data: URIs (``pdf_fetcher``): never a URL or a local file.
 """
 
 import base64
 import logging
-import mimetypes
 
+from celery import shared_task
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy
 
+from coin.celery import OnCommitTask
+from coin.mail import send_member_mail
+
+from ..choices import EmailStatus, InvoiceStatus
 from ..models import AssociationSettings, CreditNote, Invoice
+from ..validators import LOGO_MAX_BYTES, logo_mime_type
 
 # WeasyPrint logs nine progress lines per document at INFO: noise in a worker rendering thousands.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def _logo_data_uri():
+    """The association's logo as a data: URI, or '' when none is set or it is not a valid PNG/JPEG.
+
+    Checked again here (not only at upload): a file stored before the check,
+    or replaced on disk, must not reach the renderer.
+    """
     config = AssociationSettings.load()
     if config is None or not config.logo:
         return ""
     try:
         with config.logo.open("rb") as handle:
-            data = handle.read()
+            data = handle.read(LOGO_MAX_BYTES + 1)
     except OSError:
         return ""
-    mime = mimetypes.guess_type(config.logo.name)[0] or "image/png"
-    return f"data:{mime};base64,{base64.b64encode(data).decode()}"
+    mime = logo_mime_type(data)
+    return f"data:{mime};base64,{base64.b64encode(data).decode()}" if mime else ""
 
 
 def render_invoice_html(invoice, logo=None):
@@ -55,8 +66,12 @@ def render_invoice_pdf(invoice, logo=None):
     """The invoice as PDF bytes (WeasyPrint)."""
     from weasyprint import HTML
 
+    from .pdf_fetcher import ProjectFilesFetcher
+
     return HTML(
-        string=render_invoice_html(invoice, logo), base_url=str(settings.BASE_DIR)
+        string=render_invoice_html(invoice, logo),
+        base_url=str(settings.BASE_DIR),
+        url_fetcher=ProjectFilesFetcher(),
     ).write_pdf()
 
 
@@ -72,44 +87,52 @@ def store_invoice_pdf(invoice, logo=None):
 
 
 def email_invoice(invoice):
-    """Email the stored PDF to the member once; later calls do nothing (``emailed_at`` is set)."""
-    with transaction.atomic():
-        invoice = Invoice.objects.select_for_update().select_related("member").get(pk=invoice.pk)
-        if invoice.emailed_at is not None or not invoice.pdf:
-            return False
-        _email_document(
-            invoice,
-            invoice.member,
-            gettext_lazy("Invoice %(number)s from %(isp)s"),
-            "billing/email/invoice.txt",
-            {"invoice": invoice},
-        )
-    return True
+    """Email the stored PDF of an issued invoice to the member once; True if sent now.
 
-
-def _email_document(document, member, subject, template, context):
-    """Send ``document``'s stored PDF to ``member`` in their language and mark it emailed.
-
-    ``subject`` is a lazy message with %(number)s and %(isp)s; the
-    caller holds the document's row lock, so it is sent once.
+    See :func:`_send_once`: no row is locked while the mail server is talked to.
     """
-    with translation.override(member.language):
-        subject = str(subject) % {"number": document.number, "isp": settings.COIN_ISP_NAME}
-        body = render_to_string(
+    if not invoice.pdf:
+        return False
+    return _send_once(
+        invoice,
+        invoice.member,
+        gettext_lazy("Invoice %(number)s from %(isp)s"),
+        "billing/email/invoice.txt",
+        {"invoice": invoice},
+    )
+
+
+def _send_once(document, member, subject, template, context):
+    """Send ``document``'s stored PDF to ``member`` in their language; record the result on it.
+
+    The document is claimed by a conditional UPDATE (pending or failed → sending,
+    committed at once), so two workers never both send it; the SMTP exchange
+    then runs outside any transaction. Success sets ``sent`` and ``emailed_at``;
+    an ``OSError`` (SMTP errors included) sets ``failed`` with the error and is
+    raised again for the task to retry. Returns False when there was nothing to send.
+    """
+    rows = type(document).objects.filter(
+        pk=document.pk, email_status__in=[EmailStatus.PENDING, EmailStatus.FAILED]
+    )
+    if not rows.update(email_status=EmailStatus.SENDING, email_attempts=F("email_attempts") + 1):
+        return False
+    done = type(document).objects.filter(pk=document.pk)
+    try:
+        with document.pdf.open("rb") as handle:
+            pdf = handle.read()
+        send_member_mail(
+            member,
+            subject,
             template,
-            {
-                **context,
-                "member": member,
-                "isp_name": settings.COIN_ISP_NAME,
-                "portal_url": settings.COIN_BASE_URL,
-            },
+            context,
+            values={"number": document.number},
+            attachments=[(f"{document.number}.pdf", pdf, "application/pdf")],
         )
-    message = EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
-    with document.pdf.open("rb") as handle:
-        message.attach(f"{document.number}.pdf", handle.read(), "application/pdf")
-    message.send()
-    document.emailed_at = timezone.now()
-    document.save(update_fields=["emailed_at"])
+    except OSError as error:
+        done.update(email_status=EmailStatus.FAILED, email_error=str(error)[:300])
+        raise
+    done.update(email_status=EmailStatus.SENT, emailed_at=timezone.now(), email_error="")
+    return True
 
 
 def deliver_invoice(invoice):
@@ -126,6 +149,8 @@ def render_credit_note_pdf(note, logo=None):
     """
     from weasyprint import HTML
 
+    from .pdf_fetcher import ProjectFilesFetcher
+
     note = CreditNote.objects.select_related("invoice", "invoice__member").get(pk=note.pk)
     with translation.override(note.invoice.member.language):
         html = render_to_string(
@@ -139,11 +164,16 @@ def render_credit_note_pdf(note, logo=None):
                 "total": -note.amount,
             },
         )
-    return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf()
+    return HTML(
+        string=html, base_url=str(settings.BASE_DIR), url_fetcher=ProjectFilesFetcher()
+    ).write_pdf()
 
 
-def deliver_credit_note(note):
-    """Render and store the credit note's PDF, then email it to the member (each step once)."""
+def store_credit_note_pdf(note):
+    """Render the credit note's PDF and store it; keeps an existing file and never sends anything.
+
+    What the member's download uses: opening a document must not e-mail it.
+    """
     with transaction.atomic():
         note = (
             CreditNote.objects.select_for_update().select_related("invoice__member").get(pk=note.pk)
@@ -153,13 +183,54 @@ def deliver_credit_note(note):
                 f"{note.number}.pdf", ContentFile(render_credit_note_pdf(note)), save=False
             )
             note.save(update_fields=["pdf"])
-        if note.emailed_at is not None:
-            return note
-        _email_document(
-            note,
-            note.invoice.member,
-            gettext_lazy("Credit note %(number)s from %(isp)s"),
-            "billing/email/credit_note.txt",
-            {"note": note},
-        )
     return note
+
+
+def deliver_credit_note(note):
+    """Render and store the credit note's PDF, then email it to the member (each step once)."""
+    note = store_credit_note_pdf(note)
+    _send_once(
+        note,
+        note.invoice.member,
+        gettext_lazy("Credit note %(number)s from %(isp)s"),
+        "billing/email/credit_note.txt",
+        {"note": note},
+    )
+    return note
+
+
+# Like the welcome e-mail: a mail server that fails is tried again, a minute apart.
+EMAIL_RETRIES = {"bind": True, "max_retries": 5, "default_retry_delay": 60}
+
+
+@shared_task(name="billing.tasks.deliver_invoice", base=OnCommitTask, **EMAIL_RETRIES)
+def deliver_invoice_task(self, invoice_id):
+    """Render, store and email one issued invoice (sent once its transaction commits)."""
+    invoice = Invoice.objects.filter(pk=invoice_id, status=InvoiceStatus.ISSUED).first()
+    if invoice is not None:
+        try:
+            deliver_invoice(invoice)
+        except OSError as error:
+            raise self.retry(exc=error) from error
+
+
+@shared_task(name="billing.tasks.deliver_credit_note", base=OnCommitTask, **EMAIL_RETRIES)
+def deliver_credit_note_task(self, credit_note_id):
+    """Render, store and email one credit note (sent once its transaction commits)."""
+    note = CreditNote.objects.filter(pk=credit_note_id).first()
+    if note is not None:
+        try:
+            deliver_credit_note(note)
+        except OSError as error:
+            raise self.retry(exc=error) from error
+
+
+@shared_task(name="billing.tasks.deliver_run", base=OnCommitTask)
+def deliver_run_task(run_id):
+    """Fan out: one delivery task per invoice of the run still to be emailed."""
+    ids = Invoice.objects.filter(
+        billing_run_id=run_id, email_status__in=[EmailStatus.PENDING, EmailStatus.FAILED]
+    ).values_list("pk", flat=True)
+    for invoice_id in ids:
+        deliver_invoice_task.delay(invoice_id)
+    return len(ids)

@@ -18,15 +18,16 @@ from django.utils.translation import gettext as _
 
 from ..choices import InvoiceStatus, LineKind, PaymentMethod
 from ..models import ZERO, AssociationSettings, CreditNote, Invoice, InvoiceLine, Payment
-from .common import month_bounds
+from .common import format_money, month_bounds
+from .runs import plan_month
 
 CHART_KINDS = [LineKind.DUES, LineKind.VPN, LineKind.DSL, LineKind.HOUSING, LineKind.OTHER]
 CHART_COLOURS = {
-    "dues": "#1f6f5c",
-    "vpn": "#3b8fd1",
-    "dsl": "#e0a030",
-    "housing": "#8a5cc2",
-    "other": "#9aa5ab",
+    LineKind.DUES: "#1f6f5c",
+    LineKind.VPN: "#3b8fd1",
+    LineKind.DSL: "#e0a030",
+    LineKind.HOUSING: "#8a5cc2",
+    LineKind.OTHER: "#9aa5ab",
 }
 AGEING_BUCKETS = [(0, 30), (31, 60), (61, 90), (91, None)]
 
@@ -93,8 +94,9 @@ def chart_svg(by_month, width=720, height=260):
         parts.append(
             f'<line x1="{left}" x2="{width - 8}" y1="{y:.1f}" y2="{y:.1f}" stroke="#d7dee2"/>'
         )
+        tick = format_money(round(value))
         parts.append(
-            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{value:.0f} €</text>'
+            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{tick}</text>'
         )
     for index, month in enumerate(months):
         x = left + index * slot + (slot - bar) / 2
@@ -105,7 +107,7 @@ def chart_svg(by_month, width=720, height=260):
                 continue
             h = float(amount / top) * plot_h
             y -= h
-            label = f"{month:%Y-%m} {LineKind(kind).label}: {amount:.2f} €"
+            label = f"{month:%Y-%m} {LineKind(kind).label}: {format_money(amount)}"
             parts.append(
                 f'<rect class="bar {kind}" x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{h:.1f}" '
                 f'fill="{CHART_COLOURS[kind]}"><title>{escape(label)}</title></rect>'
@@ -160,8 +162,6 @@ def members_in_arrears(today, grace_days):
 
 def forecast(today):
     """What next month's run would invoice: (number of invoices, total)."""
-    from .runs import plan_month
-
     next_month = month_bounds(today)[1] + timedelta(days=1)
     plans = plan_month(next_month)
     return next_month, len(plans), sum((plan.total for plan in plans), ZERO)
@@ -197,10 +197,24 @@ def _fr(amount):
     return f"{amount:.2f}".replace(".", ",")
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def text_cell(value):
+    """``value`` as a text cell a spreadsheet will not run: a leading quote if it could start a formula.
+
+    Only for text: amounts are written by ``_fr`` and keep their minus sign.
+    """
+    value = str(value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def accounting_csv(year):
     """One row per invoice line, credit note and payment of ``year`` (semicolons, decimal commas)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";")
+    writer = _TextSafeWriter(writer, amount_columns={5})
     writer.writerow(
         [_("date"), _("document"), _("number"), _("member"), _("kind"), _("amount"), _("method")]
     )
@@ -256,6 +270,18 @@ def accounting_csv(year):
             ]
         )
     return out.getvalue()
+
+
+class _TextSafeWriter:
+    """A csv writer whose text cells go through ``text_cell``; ``amount_columns`` are left as numbers."""
+
+    def __init__(self, writer, amount_columns):
+        self.writer, self.amount_columns = writer, amount_columns
+
+    def writerow(self, row):
+        self.writer.writerow(
+            [v if i in self.amount_columns else text_cell(v) for i, v in enumerate(row)]
+        )
 
 
 FEC_COLUMNS = [
@@ -477,5 +503,21 @@ def _fec(year):
             last[key] = f"{row[0]}{sequence[row[0]]:06d}"
         row[2] = last[key]
     rows.sort(key=lambda row: (row[3], row[0], row[2]))
-    clean = lambda value: str(value).replace("\t", " ").replace("\n", " ").replace("\r", " ")  # noqa: E731
-    return "\r\n".join("\t".join(clean(v) for v in row) for row in [FEC_COLUMNS, *rows]) + "\r\n"
+    return "\r\n".join(_fec_line(row) for row in [FEC_COLUMNS, *rows]) + "\r\n"
+
+
+FEC_AMOUNTS = {FEC_COLUMNS.index(name) for name in ("Debit", "Credit", "Montantdevise")}
+
+
+def _fec_line(row):
+    """One FEC line: no tab or line break inside a field, text fields safe to open in a spreadsheet.
+
+    The FEC is a legal tab-separated format, yet accountants open it in a
+    spreadsheet: a text field (a member's name, a payment reference) starting a
+    formula gets a leading quote (docs/billing.md says why); amounts stay numbers.
+    """
+    fields = []
+    for index, value in enumerate(row):
+        value = str(value) if index in FEC_AMOUNTS else text_cell(value)
+        fields.append(value.replace("\t", " ").replace("\n", " ").replace("\r", " "))
+    return "\t".join(fields)

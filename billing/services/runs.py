@@ -13,7 +13,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from coin.members import audit
 from coin.members.choices import AuditAction, MemberStatus
@@ -21,10 +23,18 @@ from coin.members.models import Member
 from coin.members.services import require_perm
 from coin.offers.models import Subscription
 
-from ..choices import LINE_KIND_FOR_OFFER, InvoiceOrigin, InvoiceStatus, LineKind, SequenceKind
+from ..choices import (
+    LINE_KIND_FOR_OFFER,
+    EmailStatus,
+    InvoiceOrigin,
+    InvoiceStatus,
+    LineKind,
+    SequenceKind,
+)
 from ..models import ZERO, BillingRun, Invoice, InvoiceLine
 from .common import customer_address, money, month_bounds, require_settings
 from .numbering import take_numbers
+from .pdf import deliver_run_task
 
 QUANTITY = Decimal("0.0001")
 
@@ -265,6 +275,7 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
                 customer_address=plan.customer_address,
                 issuer=issuer,
                 total=plan.total,
+                email_status=EmailStatus.PENDING,
             )
             for plan, number in zip(plans, numbers, strict=True)
         ]
@@ -291,7 +302,7 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
     run.finished_at = timezone.now()
     run.save(update_fields=["invoice_count", "total", "finished_at"])
     if plans:
-        # Bulk inserts bypass the audit signals: one event tells what the run created.
+        # Each invoice and line has its event (audited bulk insert); this one tells what the run did.
         with audit.acting_as(actor):
             audit.record(
                 run,
@@ -301,11 +312,16 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
                     "numbers": [None, f"{first_number} … {last_number}"],
                     "total": [None, str(total)],
                 },
-                message=_("Billing run of %(month)s: %(count)s invoices issued.")
-                % {"month": period_start.strftime("%Y-%m"), "count": len(plans)},
+                message=ngettext(
+                    "Billing run of %(month)s: %(count)s invoice issued.",
+                    "Billing run of %(month)s: %(count)s invoices issued.",
+                    len(plans),
+                )
+                % {
+                    "month": date_format(period_start, "YEAR_MONTH_FORMAT"),
+                    "count": len(plans),
+                },
             )
         if deliver:
-            from .. import tasks
-
-            transaction.on_commit(lambda: tasks.deliver_run.delay(run.pk))
+            deliver_run_task.delay(run.pk)
     return RunResult(run, len(plans), total, first_number, last_number)

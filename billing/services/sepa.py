@@ -13,26 +13,30 @@ import re
 from datetime import timedelta
 from decimal import Decimal
 
-from django.conf import settings
+from celery import shared_task
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from lxml import etree
-from schwifty import BIC, IBAN
+from schwifty import IBAN
 from schwifty.exceptions import SchwiftyException
 from sepaxml import SepaDD
 from sepaxml.validation import ValidationError as SepaValidationError
 
+from coin.celery import OnCommitTask
+from coin.mail import send_member_mail
 from coin.members import audit
 from coin.members.models import Member
 from coin.members.services import require_perm
 
+from .. import validators
 from ..choices import BatchStatus, MandateStatus, PaymentMethod, SepaSequence
 from ..models import DirectDebit, DirectDebitBatch, Invoice, Mandate
 from .common import require_settings
+from .payments import record_payment
 
 SCHEMA = "pain.008.001.02"
 
@@ -42,29 +46,23 @@ def clean_iban(text):
 
     A ValidationError (on ``iban``) if its checksum, length or country is wrong.
     """
+    value = validators.compact(text)
     try:
-        return IBAN(text or "").compact
-    except SchwiftyException as error:
-        raise ValidationError(
-            {
-                "iban": _("%(value)s is not a valid IBAN (%(reason)s).")
-                % {"value": text, "reason": str(error)}
-            }
-        ) from None
+        validators.validate_iban(value)
+    except ValidationError as error:
+        raise ValidationError({"iban": error.messages}) from None
+    return value
 
 
 def clean_bic(text, iban=None):
     """The BIC if given and valid, else the one schwifty derives from the IBAN's bank code, else ''."""
     if text:
+        value = validators.compact(text)
         try:
-            return str(BIC(text))
-        except SchwiftyException as error:
-            raise ValidationError(
-                {
-                    "bic": _("%(value)s is not a valid BIC (%(reason)s).")
-                    % {"value": text, "reason": str(error)}
-                }
-            ) from None
+            validators.validate_bic(value)
+        except ValidationError as error:
+            raise ValidationError({"bic": error.messages}) from None
+        return value
     if iban:
         try:
             derived = IBAN(iban).bic
@@ -72,6 +70,62 @@ def clean_bic(text, iban=None):
             derived = None
         return str(derived) if derived else ""
     return ""
+
+
+def _check_bank_details(config, mandates):
+    """Refuse to write a SEPA file with a bad identifier: the association's, or a debtor's.
+
+    Rows stored before the field validators existed (or written around them)
+    are caught here with a message naming what to fix, never a 500 or a bad file.
+    """
+    checks = [
+        (_("the association's IBAN"), validators.validate_iban, config.iban),
+        (_("the association's BIC"), validators.validate_bic, config.bic),
+        (_("the SEPA creditor identifier"), validators.validate_creditor_id, config.creditor_id),
+    ]
+    for mandate in mandates:
+        what = _("mandate %(reference)s") % {"reference": mandate.reference}
+        checks.append((what, validators.validate_iban, mandate.iban))
+        if mandate.bic:
+            checks.append((what, validators.validate_bic, mandate.bic))
+    errors = []
+    for what, validate, value in checks:
+        try:
+            validate(value)
+        except ValidationError as error:
+            errors.append(
+                _("Fix %(what)s first: %(error)s")
+                % {"what": what, "error": " ".join(error.messages)}
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def update_mandate(mandate, *, actor, **changes):
+    """Change a mandate's account holder, IBAN, BIC or signature date; every value is validated.
+
+    The IBAN and BIC are stored compact; a bad one is a ValidationError on its field.
+    """
+    require_perm(actor, "billing.change_mandate")
+    allowed = {"debtor_name", "iban", "bic", "signed_on"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
+    mandate = Mandate.objects.select_for_update().get(pk=mandate.pk)
+    if "iban" in changes:
+        changes["iban"] = clean_iban(changes["iban"])
+    if "bic" in changes:
+        changes["bic"] = clean_bic(changes["bic"])
+    for name, value in changes.items():
+        setattr(mandate, name, value)
+    mandate.full_clean()
+    with audit.acting_as(actor):
+        mandate.save()
+    return mandate
 
 
 @transaction.atomic
@@ -181,7 +235,7 @@ def create_collection_batch(collection_date, *, actor, today=None):
                 "collection_date": _(
                     "Members must be told %(days)s days before a debit: collect on %(date)s or later."
                 )
-                % {"days": config.sepa_notice_days, "date": earliest.isoformat()}
+                % {"days": config.sepa_notice_days, "date": date_format(earliest, "DATE_FORMAT")}
             }
         )
     mandates = {
@@ -198,11 +252,15 @@ def create_collection_batch(collection_date, *, actor, today=None):
     )
     if not invoices:
         return None
+    _check_bank_details(
+        config,
+        sorted({mandates[i.member_id] for i in invoices}, key=lambda mandate: mandate.reference),
+    )
     sepa = SepaDD(
         {
             "name": config.legal_name[:70],
-            "IBAN": clean_iban(config.iban),
-            "BIC": clean_bic(config.bic),
+            "IBAN": config.iban,
+            "BIC": config.bic,
             "batch": True,
             "creditor_id": config.creditor_id,
             "currency": "EUR",
@@ -256,9 +314,7 @@ def create_collection_batch(collection_date, *, actor, today=None):
     for debit in debits:
         debit.batch = batch
     DirectDebit.objects.bulk_create(debits)
-    from .. import tasks
-
-    transaction.on_commit(lambda: tasks.send_prenotifications.delay(batch.pk))
+    prenotifications_task.delay(batch.pk)
     return batch
 
 
@@ -272,32 +328,30 @@ def send_prenotifications(batch_id):
     count = 0
     for debit in batch.debits.select_related("mandate", "invoice", "invoice__member"):
         member = debit.invoice.member
-        with translation.override(member.language):
-            subject = _("Direct debit of invoice %(number)s on %(date)s") % {
+        send_member_mail(
+            member,
+            gettext_lazy("Direct debit of invoice %(number)s on %(date)s"),
+            "billing/email/prenotification.txt",
+            {"debit": debit, "batch": batch, "creditor_id": config.creditor_id},
+            values={
                 "number": debit.invoice.number,
-                "date": batch.collection_date.isoformat(),
-            }
-            body = render_to_string(
-                "billing/email/prenotification.txt",
-                {
-                    "member": member,
-                    "debit": debit,
-                    "batch": batch,
-                    "creditor_id": config.creditor_id,
-                    "isp_name": settings.COIN_ISP_NAME,
-                },
-            )
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+                "date": date_format(batch.collection_date, "SHORT_DATE_FORMAT"),
+            },
+        )
         count += 1
     return count
+
+
+@shared_task(name="billing.tasks.send_prenotifications", base=OnCommitTask)
+def prenotifications_task(batch_id):
+    """Email each debtor of a direct debit batch what will be collected, when (after commit)."""
+    return send_prenotifications(batch_id)
 
 
 @transaction.atomic
 def mark_batch_collected(batch, *, actor):
     """The bank collected the batch: record one SEPA payment per debit; the mandates move to RCUR."""
     require_perm(actor, "billing.change_directdebitbatch")
-    from .payments import record_payment
-
     batch = DirectDebitBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == BatchStatus.COLLECTED:
         return batch
@@ -334,5 +388,6 @@ __all__ = [
     "mark_batch_collected",
     "revoke_mandate",
     "send_prenotifications",
+    "update_mandate",
     "validate_pain008",
 ]

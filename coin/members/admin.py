@@ -45,8 +45,10 @@ def _status_action(new_status, label):
         done = 0
         for member in queryset:
             try:
-                services.change_status(member, new_status, actor=request.user)
+                member = services.change_status(member, new_status, actor=request.user)
                 done += 1
+                for note in member.admission_notes:
+                    modeladmin.message_user(request, f"{member}: {note}", messages.WARNING)
             except ValidationError as error:
                 modeladmin.message_user(
                     request, f"{member}: {' '.join(error.messages)}", messages.ERROR
@@ -150,9 +152,18 @@ class MemberAdmin(admin.ModelAdmin):
 class RoleAdmin(admin.ModelAdmin):
     """Read only: what each role may do is defined in ``roles.py``, not widened by a click."""
 
-    list_display = ("name", "slug", "is_builtin")
-    filter_horizontal = ("permissions",)
-    readonly_fields = ("is_builtin",)
+    list_display = ("role_name", "slug", "is_builtin")
+    # Shown read-only, in the reader's language: the stored name is the installation's.
+    fields = ("role_name", "slug", "role_description", "is_builtin", "permissions")
+    readonly_fields = ("role_name", "role_description", "is_builtin")
+
+    @admin.display(description=_("name"), ordering="name")
+    def role_name(self, role):
+        return role.display_name
+
+    @admin.display(description=_("description"))
+    def role_description(self, role):
+        return role.display_description
 
     def has_add_permission(self, request):
         return False

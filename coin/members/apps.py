@@ -9,12 +9,12 @@ class MembersConfig(AppConfig):
     verbose_name = _("Members")
 
     def ready(self):
-        from . import audit, signals
+        from . import audit, handlers
         from .models import Member, MembershipPeriod, Role, RoleAssignment
 
         audit.register(Member, exclude=("last_login",), secret=("password",))
         audit.register(MembershipPeriod)
         audit.register(Role, m2m=("permissions",))
         audit.register(RoleAssignment)
-        post_migrate.connect(signals.ensure_builtin_roles_after_migrate, sender=self)
-        signals.connect_task_audit_context()
+        post_migrate.connect(handlers.ensure_builtin_roles_after_migrate, sender=self)
+        handlers.connect_task_audit_context()

@@ -8,8 +8,10 @@ made it: portal, volunteer area, API, service function, task or shell.
 Who and from where come from the *audit context*: the request middleware sets
 it for web requests, Celery signals for tasks, and services wrap their work in
 :func:`acting_as` so that an explicit actor is recorded. Bulk queryset
-operations (``update()``, ``bulk_create()``) bypass model signals: a service
-that uses them must call :func:`record` itself.
+operations (``update()``, ``bulk_create()``, ``bulk_update()``) bypass model
+signals, so a registered model's default manager must use
+:class:`AuditedQuerySet`, which records them too; :func:`register` refuses a
+model that does not.
 """
 
 import json
@@ -18,8 +20,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from django.apps import apps
+from django.core.exceptions import ImproperlyConfigured
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 
 from .choices import AuditAction, AuditSource
@@ -88,6 +92,11 @@ def register(model, *, exclude=(), secret=(), m2m=()):
     ``secret``: fields recorded as changed without their values (passwords, keys).
     ``m2m``: many-to-many fields whose additions and removals are recorded.
     """
+    if not issubclass(model._default_manager._queryset_class, AuditedQuerySet):
+        raise ImproperlyConfigured(
+            f"{model._meta.label}: its default manager must use audit.AuditedQuerySet, "
+            "so that bulk updates and inserts are audited too."
+        )
     _registry[model] = AuditPolicy(frozenset(exclude), frozenset(secret), frozenset(m2m))
     uid = f"coin-audit-{model._meta.label}"
     pre_save.connect(_remember_before, sender=model, dispatch_uid=uid + "-pre")
@@ -96,6 +105,11 @@ def register(model, *, exclude=(), secret=(), m2m=()):
     for name in m2m:
         through = model._meta.get_field(name).remote_field.through
         m2m_changed.connect(_m2m_changed, sender=through, dispatch_uid=f"{uid}-m2m-{name}")
+
+
+def registered_models():
+    """Every audited model, in registration order."""
+    return list(_registry)
 
 
 def _json(value):
@@ -200,28 +214,111 @@ def _m2m_changed(sender, instance, action, reverse, **kwargs):
             record(instance, AuditAction.UPDATE, {name: [before, current]})
 
 
-def record(instance, action, changes, message=""):
-    """Write one audit event about ``instance`` with the current context's actor.
+def _event_model():
+    # From the app registry, as a ForeignKey("members.AuditEvent") would: models
+    # modules import this one (AuditedQuerySet), so it cannot import them.
+    return apps.get_model("members", "AuditEvent")
 
-    Returns the event. Call it directly only for changes that bypass model
-    signals (bulk operations) or for events that are not a field change.
-    """
-    from django.contrib.contenttypes.models import ContentType
 
-    from .models import AuditEvent
+def _content_type_model():
+    return apps.get_model("contenttypes", "ContentType")
 
+
+def _event(instance, action, changes, message=""):
+    """An unsaved AuditEvent about ``instance`` with the current context's actor."""
     context = current_context()
     actor = context.resolve_actor()
-    return AuditEvent.objects.create(
+    return _event_model()(
         actor=actor if actor is not None and actor.pk is not None else None,
         actor_repr=actor.get_username() if actor is not None else "",
         ip_address=context.ip_address,
         source=context.source,
         action=action,
         # _meta.model, not type(): request.user is a lazy proxy of the member.
-        content_type=ContentType.objects.get_for_model(instance._meta.model),
+        content_type=_content_type_model().objects.get_for_model(instance._meta.model),
         object_id=str(instance.pk),
         object_repr=str(instance)[:200],
         changes=changes,
         message=message[:300],
     )
+
+
+def record(instance, action, changes, message=""):
+    """Write one audit event about ``instance`` with the current context's actor.
+
+    Returns the event. Call it directly only for changes that bypass model
+    signals (bulk operations) or for events that are not a field change.
+    """
+    event = _event(instance, action, changes, message)
+    event.save()
+    return event
+
+
+class AuditedQuerySet(models.QuerySet):
+    """The queryset of every audited model: bulk writes record their events like ``save()``.
+
+    ``update()`` reads the rows it changes before and after (two queries, in
+    the same transaction) and records one UPDATE event per row whose recorded
+    fields changed; ``bulk_update()`` goes through ``update()``, so it is
+    recorded the same way; ``bulk_create()`` records one CREATE event per row.
+    Events are inserted in one query. Writes
+    that touch only excluded fields record nothing. Deletions need nothing
+    here: Django sends ``post_delete`` for each row of a queryset delete.
+    """
+
+    def _recorded(self, names):
+        policy = _registry.get(self.model)
+        if policy is None:
+            return []
+        fields = [self.model._meta.get_field(name) for name in names]
+        return [field for field in fields if field.name not in policy.exclude]
+
+    def _record_changes(self, before, fields):
+        policy = _registry[self.model]
+        events = []
+        rows = self.model._base_manager.using(self.db).filter(pk__in=list(before))
+        for instance in rows:
+            old = before[instance.pk]
+            changes = {}
+            for field in fields:
+                new = _value(field, field.value_from_object(instance))
+                if old[field.attname] != new:
+                    hidden = field.name in policy.secret
+                    changes[field.attname] = (
+                        [HIDDEN, HIDDEN] if hidden else [old[field.attname], new]
+                    )
+            if changes:
+                events.append(_event(instance, AuditAction.UPDATE, changes))
+        _event_model().objects.using(self.db).bulk_create(events)
+
+    def _values_before(self, pks_or_self, fields):
+        attnames = [field.attname for field in fields]
+        by_attname = {field.attname: field for field in fields}
+        return {
+            row.pop("pk"): {key: _value(by_attname[key], value) for key, value in row.items()}
+            for row in pks_or_self.order_by().values("pk", *attnames)
+        }
+
+    def update(self, **kwargs):
+        fields = self._recorded(kwargs)
+        if not fields:
+            return super().update(**kwargs)
+        with transaction.atomic(using=self.db):
+            before = self._values_before(self, fields)
+            count = super().update(**kwargs)
+            self._record_changes(before, fields)
+        return count
+
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            if self.model in _registry:
+                _event_model().objects.using(self.db).bulk_create(
+                    _event(
+                        obj, AuditAction.CREATE, {k: [None, v] for k, v in snapshot(obj).items()}
+                    )
+                    for obj in created
+                    if obj.pk is not None  # ignore_conflicts: rows not inserted have no pk
+                )
+        return created

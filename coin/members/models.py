@@ -15,14 +15,19 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from coin.money import MONEY
+
 from . import usernames
+from .audit import AuditedQuerySet
 from .choices import AuditAction, AuditSource, MemberKind, MemberStatus, RoleAssignmentState
+from .rights import current_role_ids
 
 
-class MemberManager(BaseUserManager):
+class MemberManager(BaseUserManager.from_queryset(AuditedQuerySet)):
     use_in_migrations = True
 
     def get_by_natural_key(self, username):
@@ -169,8 +174,6 @@ class Member(AbstractBaseUser):
         """True for role holders: they may enter the volunteer area (with 2FA)."""
         if self.is_superuser:
             return True
-        from .backends import current_role_ids
-
         return bool(current_role_ids(self))
 
     def has_perm(self, perm, obj=None):
@@ -193,12 +196,19 @@ class Member(AbstractBaseUser):
 class MembershipPeriod(models.Model):
     """A period for which a member's dues are (to be) paid."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="membership_periods")
+    member = models.ForeignKey(
+        Member,
+        on_delete=models.CASCADE,
+        related_name="membership_periods",
+        verbose_name=_("member"),
+    )
     starts_on = models.DateField(_("from"))
     ends_on = models.DateField(_("until (inclusive)"))
-    fee = models.DecimalField(_("dues"), max_digits=8, decimal_places=2)
+    fee = models.DecimalField(_("dues"), **MONEY)
     paid_on = models.DateField(_("paid on"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership period")
@@ -215,7 +225,10 @@ class MembershipPeriod(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.member.username}: {self.starts_on} → {self.ends_on}"
+        ends = date_format(self.ends_on, "SHORT_DATE_FORMAT") if self.ends_on else "…"
+        return (
+            f"{self.member.username}: {date_format(self.starts_on, 'SHORT_DATE_FORMAT')} → {ends}"
+        )
 
 
 class Role(models.Model):
@@ -232,16 +245,45 @@ class Role(models.Model):
         help_text=_("Built-in roles get their default permissions back at each upgrade."),
     )
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
         ordering = ["name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self):
+        """The name in the reader's language.
+
+        A built-in role is stored under the name it got at installation; as long as
+        nobody renamed it, show its translated name instead of that stored text.
+        """
+        return self._builtin_text("name")
+
+    @property
+    def display_description(self):
+        """The description in the reader's language (see ``display_name``)."""
+        return self._builtin_text("description")
+
+    def _builtin_text(self, key):
+        from .roles import BUILTIN_ROLES
+
+        stored = getattr(self, key)
+        spec = BUILTIN_ROLES.get(self.slug) if self.is_builtin else None
+        if spec is None:
+            return stored
+        defaults = set()
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                defaults.add(str(spec[key]))
+        return str(spec[key]) if stored in defaults else stored
 
 
-class RoleAssignmentQuerySet(models.QuerySet):
+class RoleAssignmentQuerySet(AuditedQuerySet):
     def current(self, at=None):
         """Confirmed assignments in force at ``at`` (now by default); proposals give no rights."""
         at = at or timezone.now()
@@ -264,8 +306,12 @@ class RoleAssignment(models.Model):
     command at installation) confirms at once.
     """
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.ForeignKey(Role, on_delete=models.PROTECT, related_name="assignments")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("member")
+    )
+    role = models.ForeignKey(
+        Role, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("role")
+    )
     starts_at = models.DateTimeField(_("from"), default=timezone.now)
     ends_at = models.DateTimeField(_("until"), null=True, blank=True)
     decision = models.CharField(
@@ -399,7 +445,8 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["content_type", "object_id"])]
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr or '-'} {self.action} {self.object_repr}"
+        when = date_format(timezone.localtime(self.at), "SHORT_DATETIME_FORMAT")
+        return f"{when} {self.actor_repr or '-'} {self.get_action_display()} {self.object_repr}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -5,11 +5,10 @@ Called after the transaction that made the change has committed (services use
 """
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
+
+from coin.mail import send_member_mail
 
 
 def _link(name, **kwargs):
@@ -17,19 +16,14 @@ def _link(name, **kwargs):
 
 
 def _send(member, to, subject, template, **context):
-    with translation.override(member.language):
-        context.update(member=member, isp_name=settings.COIN_ISP_NAME)
-        body = render_to_string(f"members/email/{template}.txt", context)
-        subject = str(subject) % {"isp": settings.COIN_ISP_NAME}
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    send_member_mail(member, subject, f"members/email/{template}.txt", context, to=to)
 
 
 def email_change_requested(member, new_email, token, requested_by):
     """Send the confirmation link to the new address, and tell the current address who asked."""
     by_volunteer = requested_by is not None and requested_by.pk != member.pk
-    with translation.override(member.language):
-        confirm_subject = _("Confirm your new e-mail address at %(isp)s")
-        notice_subject = _("Change of your e-mail address at %(isp)s")
+    confirm_subject = _("Confirm your new e-mail address at %(isp)s")
+    notice_subject = _("Change of your e-mail address at %(isp)s")
     common = {
         "new_email": new_email,
         "by_volunteer": by_volunteer,
@@ -49,15 +43,13 @@ def email_change_requested(member, new_email, token, requested_by):
 
 def email_changed(member, old_email):
     """Tell the previous address that the account's e-mail is now another one."""
-    with translation.override(member.language):
-        subject = _("Your e-mail address at %(isp)s has changed")
+    subject = _("Your e-mail address at %(isp)s has changed")
     _send(member, old_email, subject, "email_changed", new_email=member.email)
 
 
 def password_changed(member, reset):
     """Tell the member's address that the password was reset by e-mail or changed."""
-    with translation.override(member.language):
-        subject = _("Your password at %(isp)s has changed")
+    subject = _("Your password at %(isp)s has changed")
     _send(
         member,
         member.email,

@@ -5,24 +5,26 @@ is given (``actor=None`` means the system itself: a command or a task), and is
 recorded in the audit log as done by the actor.
 """
 
+from celery import shared_task
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from coin.celery import OnCommitTask
+from coin.mail import send_member_mail
 
 from . import audit, notify, signals, throttling
-from .backends import forget_cached_rights
 from .choices import (
     MEMBER_STATUS_TRANSITIONS,
     AuditAction,
@@ -31,6 +33,7 @@ from .choices import (
     RoleAssignmentState,
 )
 from .models import Member, MembershipPeriod, Role, RoleAssignment
+from .rights import forget_cached_rights
 from .roles import BUILTIN_ROLES
 
 PROFILE_FIELDS = (
@@ -55,6 +58,14 @@ VOLUNTEER_FIELDS = (
     "notes",
 )
 EMAIL_CHANGE_SALT = "coin.members.email-change"
+
+
+def require_owner_or_perm(actor, owner_id, perm):
+    """Let ``actor`` manage an object of member ``owner_id``: the system (None), the member
+    themself, or a holder of ``perm``; raise PermissionDenied otherwise."""
+    if actor is not None and owner_id == actor.pk:
+        return
+    require_perm(actor, perm)
 
 
 def require_perm(actor, perm):
@@ -152,7 +163,11 @@ def _update(member, *, actor, allowed, changes):
 
 @transaction.atomic
 def change_status(member, new_status, *, actor, on=None):
-    """Move a member to ``new_status`` if the transition is allowed (admit, resign, exclude, readmit)."""
+    """Move a member to ``new_status`` if the transition is allowed (admit, resign, exclude, readmit).
+
+    On admission, ``signals.member_admitted`` lets other apps add what the rules say (in
+    the same transaction); their sentences for the volunteer are in ``member.admission_notes``.
+    """
     require_perm(actor, "members.admit_member")
     member = Member.objects.select_for_update().get(pk=member.pk)
     new_status = MemberStatus(new_status)
@@ -166,10 +181,13 @@ def change_status(member, new_status, *, actor, on=None):
         member.member_since = on or timezone.localdate()
     with audit.acting_as(actor):
         member.save()
+    member.admission_notes = []
     if new_status == MemberStatus.ACTIVE:
-        from .tasks import send_welcome_email
-
-        transaction.on_commit(lambda: send_welcome_email.delay(member.pk))
+        responses = signals.member_admitted.send(
+            sender=Member, member=member, actor=actor, on=on or timezone.localdate()
+        )
+        member.admission_notes = [str(note) for _receiver, note in responses if note]
+        welcome_email_task.delay(member.pk)
     return member
 
 
@@ -354,11 +372,9 @@ def send_welcome_email(member):
     link = settings.COIN_BASE_URL.rstrip("/") + reverse(
         "portal:password_reset_confirm", kwargs={"uidb64": uid, "token": token}
     )
-    with translation.override(member.language):
-        context = {"member": member, "link": link, "isp_name": settings.COIN_ISP_NAME}
-        subject = _("Welcome to %(isp)s") % {"isp": settings.COIN_ISP_NAME}
-        body = render_to_string("members/email/welcome.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+    send_member_mail(
+        member, gettext_lazy("Welcome to %(isp)s"), "members/email/welcome.txt", {"link": link}
+    )
 
 
 def _clean_new_email(new_email):
@@ -466,3 +482,25 @@ def set_password(member, raw_password, *, actor, reset=False):
     throttling.forget_failures(member.username)
     transaction.on_commit(lambda: notify.password_changed(member, reset=reset))
     return member
+
+
+@shared_task(
+    name="coin.members.tasks.send_welcome_email",
+    base=OnCommitTask,
+    bind=True,
+    max_retries=5,
+    default_retry_delay=60,
+)
+def welcome_email_task(self, member_id):
+    """Send the welcome email of an admitted member (retried if the mail server fails).
+
+    Sent after the admission commits; does nothing if the member is gone.
+    """
+    member = Member.objects.filter(pk=member_id).first()
+    if member is None:
+        return "member gone"
+    try:
+        send_welcome_email(member)
+    except OSError as exc:
+        raise self.retry(exc=exc) from exc
+    return member.email

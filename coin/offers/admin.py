@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
+from coin.forms import add_service_error
 from coin.portal.admin_site import volunteer_site
 
 from . import services
@@ -46,8 +47,7 @@ class SubscriptionAdminForm(forms.ModelForm):
                 exclude_pk=self.instance.pk,
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                self.add_error(field if field in self.fields else None, errors)
+            add_service_error(self, error)
         return cleaned
 
 

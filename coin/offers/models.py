@@ -10,9 +10,13 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+from coin.money import MONEY
+
 from .choices import OfferKind, PoolPurpose, Pricing, SubscriptionStatus
 
-MONEY = {"max_digits": 10, "decimal_places": 2, "validators": [MinValueValidator(Decimal("0"))]}
+# Prices: the one money field definition, never negative.
+PRICE = {**MONEY, "validators": [MinValueValidator(Decimal("0"))]}
 PREFIX_LENGTH_LIMITS = {4: (8, 32), 6: (16, 128)}
 
 
@@ -58,16 +62,16 @@ class Offer(models.Model):
     monthly_price = models.DecimalField(
         _("monthly price"),
         help_text=_("The price, or the suggested price when members choose it."),
-        **MONEY,
+        **PRICE,
     )
     price_floor = models.DecimalField(
         _("lowest monthly price"),
         null=True,
         blank=True,
         help_text=_("Only for pay-what-you-want offers."),
-        **MONEY,
+        **PRICE,
     )
-    setup_fee = models.DecimalField(_("setup fee"), default=Decimal("0"), **MONEY)
+    setup_fee = models.DecimalField(_("setup fee"), default=Decimal("0"), **PRICE)
     address_plan = models.JSONField(
         _("address plan"),
         default=list,
@@ -79,6 +83,8 @@ class Offer(models.Model):
         ),
     )
     is_available = models.BooleanField(_("open to new subscriptions"), default=True)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("offer")
@@ -110,7 +116,7 @@ class Offer(models.Model):
         return self.price_floor if self.pricing == Pricing.PAY_WHAT_YOU_WANT else self.monthly_price
 
 
-class SubscriptionQuerySet(models.QuerySet):
+class SubscriptionQuerySet(AuditedQuerySet):
     def current(self, on=None):
         """Subscriptions whose period includes ``on`` (today by default), suspended ones included."""
         on = on or timezone.localdate()
@@ -129,7 +135,7 @@ class Subscription(models.Model):
     offer = models.ForeignKey(
         Offer, on_delete=models.PROTECT, related_name="subscriptions", verbose_name=_("offer")
     )
-    monthly_price = models.DecimalField(_("monthly price"), **MONEY)
+    monthly_price = models.DecimalField(_("monthly price"), **PRICE)
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(
         _("ends on"), null=True, blank=True, help_text=_("Last day of service, included.")

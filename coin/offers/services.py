@@ -9,21 +9,18 @@ messages meant for the person who typed the value.
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coin.members import audit
 from coin.members.choices import MemberStatus
 from coin.members.models import Member
 from coin.members.services import require_perm
+from coin.money import format_money
 
 from .choices import Pricing, SubscriptionStatus
 from .models import Subscription
 from .signals import subscription_ended, subscription_started
-
-
-def _money(amount):
-    return f"{number_format(amount, 2)} €"
 
 
 def check_price(offer, monthly_price):
@@ -40,8 +37,8 @@ def check_price(offer, monthly_price):
                 )
                 % {
                     "offer": offer.name,
-                    "floor": _money(offer.price_floor),
-                    "price": _money(monthly_price),
+                    "floor": format_money(offer.price_floor),
+                    "price": format_money(monthly_price),
                 }
             }
         )
@@ -49,7 +46,7 @@ def check_price(offer, monthly_price):
         raise ValidationError(
             {
                 "monthly_price": _("%(offer)s has a fixed price of %(price)s.")
-                % {"offer": offer.name, "price": _money(offer.monthly_price)}
+                % {"offer": offer.name, "price": format_money(offer.monthly_price)}
             }
         )
 
@@ -95,7 +92,7 @@ def check_subscription(member, offer, monthly_price, starts_on, ends_on=None, ex
             ) % {
                 "member": member.display_name,
                 "offer": offer.name,
-                "start": clash.starts_on.isoformat(),
+                "start": date_format(clash.starts_on, "DATE_FORMAT"),
             }
     if errors:
         raise ValidationError(errors)

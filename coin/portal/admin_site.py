@@ -1,14 +1,22 @@
 """The volunteer area: Django's admin, themed, open only to verified role holders."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class VolunteerAdminSite(admin.AdminSite):
-    site_header = _("coin — volunteer area")
-    site_title = _("coin volunteers")
     index_title = _("What your roles let you do")
     login_template = None
+
+    def each_context(self, request):
+        """The header and page titles name the association, not the software."""
+        context = super().each_context(request)
+        isp = settings.COIN_ISP_NAME
+        context["site_header"] = _("%(isp)s — volunteer area") % {"isp": isp}
+        context["site_title"] = _("%(isp)s volunteers") % {"isp": isp}
+        return context
 
     def has_permission(self, request):
         user = request.user
@@ -30,3 +38,16 @@ class VolunteerAdminSite(admin.AdminSite):
 
 
 volunteer_site = VolunteerAdminSite(name="admin")
+
+# Django's French admin glues the model name to a fixed phrase ("Ajout de %s"),
+# which breaks before a vowel ("Ajout de abonnement") and ignores gender
+# ("Supprimer les factures sélectionnés"). The project's catalogue (LOCALE_PATHS
+# wins over Django's own) rewords these messages so that any model name fits;
+# naming them here keeps them in the catalogue at each extraction.
+DJANGO_ADMIN_MESSAGES = (
+    gettext_noop("Add %s"),
+    gettext_noop("Change %s"),
+    gettext_noop("View %s"),
+    gettext_noop("Add %(name)s"),
+    gettext_noop("Delete selected %(verbose_name_plural)s"),
+)

@@ -13,14 +13,13 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from coin.mail import send_member_mail
 from coin.members import audit
 from coin.members.models import Member
 
@@ -67,17 +66,13 @@ def send_link(member):
 
 
 def _mail_link(member, url):
-    with translation.override(member.language):
-        context = {
-            "member": member,
-            "link": url,
-            "isp_name": settings.COIN_ISP_NAME,
-            "hours": int(LINK_LIFETIME.total_seconds() // 3600),
-        }
-        subject = _("%(isp)s: set up two-factor authentication") % {"isp": settings.COIN_ISP_NAME}
-        body = render_to_string("portal/email/enrolment_link.txt", context)
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+        send_member_mail(
+            member,
+            gettext_lazy("%(isp)s: set up two-factor authentication"),
+            "portal/email/enrolment_link.txt",
+            {"link": url, "hours": int(LINK_LIFETIME.total_seconds() // 3600)},
+        )
     except OSError:
         # The member can ask for a new link from the 2FA page.
         logger.exception("could not e-mail the 2FA enrolment link to member %s", member.pk)

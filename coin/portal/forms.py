@@ -1,9 +1,12 @@
 """Forms of the member portal."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from coin.members import services, usernames
@@ -83,3 +86,13 @@ class TokenForm(forms.Form):
 
     def clean_token(self):
         return self.cleaned_data["token"].strip()
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Django's reset form; the mail is written in the member's language, signed by the association."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        user = context["user"]
+        context = {**context, "site_name": settings.COIN_ISP_NAME}
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)

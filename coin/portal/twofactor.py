@@ -9,19 +9,14 @@ volunteer whose codes are being guessed is never locked out for longer than
 
 import logging
 from datetime import timedelta
-from io import BytesIO
 
-import qrcode
-import qrcode.image.svg
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from coin.mail import send_member_mail
 from coin.members import audit
 
 logger = logging.getLogger(__name__)
@@ -35,14 +30,6 @@ NOTICE_EVERY = 20
 def confirmed_device(member):
     """The member's confirmed TOTP device, or None if they have not enrolled yet."""
     return TOTPDevice.objects.filter(user=member, confirmed=True).first()
-
-
-def qr_svg(text):
-    """An inline SVG QR code of ``text``."""
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    buffer = BytesIO()
-    image.save(buffer)
-    return buffer.getvalue().decode()
 
 
 def wait_after(failures):
@@ -102,20 +89,17 @@ def verify(request, device, token):
 
 def _notify_failures(member, failures, ip_address):
     """Tell the member that wrong codes were typed for their account (after commit)."""
-    with translation.override(member.language):
-        context = {
-            "member": member,
-            "failures": failures,
-            "ip_address": ip_address or "?",
-            "isp_name": settings.COIN_ISP_NAME,
-            "max_wait_minutes": int(MAX_WAIT.total_seconds() // 60),
-        }
-        subject = _("%(isp)s: wrong two-factor codes were typed for your account") % {
-            "isp": settings.COIN_ISP_NAME
-        }
-        body = render_to_string("portal/email/twofactor_failures.txt", context)
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [member.email])
+        send_member_mail(
+            member,
+            gettext_lazy("%(isp)s: wrong two-factor codes were typed for your account"),
+            "portal/email/twofactor_failures.txt",
+            {
+                "failures": failures,
+                "ip_address": ip_address or "?",
+                "max_wait_minutes": int(MAX_WAIT.total_seconds() // 60),
+            },
+        )
     except OSError:
         # The backoff protects the account anyway; the audit log keeps the event.
         logger.exception("could not e-mail the 2FA failure notice to member %s", member.pk)

@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
-from .forms import LoginForm, MemberPasswordChangeForm, MemberSetPasswordForm
+from .forms import LoginForm, MemberPasswordChangeForm, MemberSetPasswordForm, PasswordResetForm
 
 app_name = "portal"
 
@@ -45,6 +45,7 @@ urlpatterns = [
             success_url=reverse_lazy("portal:password_reset_done"),
             email_template_name="registration/password_reset_email.txt",
             subject_template_name="registration/password_reset_subject.txt",
+            form_class=PasswordResetForm,
         ),
         name="password_reset",
     ),

@@ -16,9 +16,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from coin.forms import add_service_error
 from coin.members import services as member_services
 from coin.members.models import Member
 from coin.offers.models import Subscription
+from coin.qr import qr_svg
 
 from . import enrolment, panels, twofactor
 from .forms import ProfileForm, TokenForm
@@ -70,7 +72,7 @@ def profile(request):
                 **{name: form.cleaned_data[name] for name in form.Meta.fields},
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            add_service_error(form, error)
         else:
             messages.success(request, _("Your details have been saved."))
             new_email = form.cleaned_data["email"]
@@ -182,7 +184,7 @@ def otp_setup(request):
         )
     context = {
         "form": form,
-        "qr_svg": twofactor.qr_svg(device.config_url),
+        "qr_svg": qr_svg(device.config_url),
         "secret": b32encode(device.bin_key).decode(),
         "next": _safe_next(request, ""),
     }

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
+from coin.forms import add_service_error
 from coin.portal.admin_site import volunteer_site
 
 from . import services, usage
@@ -39,13 +40,13 @@ class PoolCreationForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("prefix"):
             try:
-                services.check_pool(cleaned["prefix"], cleaned.get("default_prefix_length"))
+                services.check_pool(
+                    cleaned["prefix"],
+                    cleaned.get("default_prefix_length"),
+                    purpose=cleaned.get("purpose"),
+                )
             except ValidationError as error:
-                if hasattr(error, "error_dict"):
-                    for field, errors in error.message_dict.items():
-                        self.add_error(field, errors)
-                else:
-                    self.add_error("prefix", error.messages)
+                add_service_error(self, error, "prefix")
         return cleaned
 
 
@@ -79,7 +80,8 @@ class IPPoolAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            services.update_pool(obj, actor=request.user)
+            return None
         data = form.cleaned_data
         reserved = [
             line.strip() for line in data.get("reserved", "").splitlines() if line.strip()
@@ -235,7 +237,8 @@ class IPAllocationAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            services.update_pool(obj, actor=request.user)
+            return None
         obj.pk = form.allocation.pk  # allocated by the form, through the service
 
     @admin.action(

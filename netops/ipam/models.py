@@ -1,14 +1,16 @@
 """Address pools, allocations (the history of who held what), free blocks and reverse DNS."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
 from coin.offers.choices import PoolPurpose
 
-from .addressing import Block, format_address, from_hex
+from .addressing import Block, format_address, from_hex, to_hex
 from .choices import AllocationState
 
 HEX = {"max_length": 32}
@@ -24,9 +26,9 @@ class IPPool(models.Model):
     family = models.PositiveSmallIntegerField(
         _("IP version"), choices=[(4, "IPv4"), (6, "IPv6")], editable=False
     )
-    network = models.CharField(**HEX, editable=False)
-    last = models.CharField(**HEX, editable=False)
-    prefix_length = models.PositiveSmallIntegerField(editable=False)
+    network = models.CharField(_("first address (hex)"), **HEX, editable=False)
+    last = models.CharField(_("last address (hex)"), **HEX, editable=False)
+    prefix_length = models.PositiveSmallIntegerField(_("prefix length"), editable=False)
     purpose = models.CharField(_("purpose"), max_length=16, choices=PoolPurpose.choices)
     default_prefix_length = models.PositiveSmallIntegerField(
         _("prefix length handed out"), help_text=_("e.g. 32 or 29 for IPv4, 56 or 48 for IPv6.")
@@ -44,6 +46,8 @@ class IPPool(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("address pool")
         verbose_name_plural = _("address pools")
@@ -51,6 +55,16 @@ class IPPool(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix})"
+
+    def clean(self):
+        # Creation checks the range (services.check_pool); the purpose may change afterwards
+        # and must still allow the pool's range.
+        from .ranges import refusal
+
+        if self.pk and self.prefix and self.purpose:
+            message = refusal(self.prefix, self.purpose)
+            if message is not None:
+                raise ValidationError({"purpose": message})
 
     @property
     def block(self):
@@ -65,9 +79,11 @@ class IPFreeBlock(models.Model):
     the number of allocations.
     """
 
-    pool = models.ForeignKey(IPPool, on_delete=models.CASCADE, related_name="free_blocks")
-    network = models.CharField(**HEX)
-    prefix_length = models.PositiveSmallIntegerField()
+    pool = models.ForeignKey(
+        IPPool, on_delete=models.CASCADE, related_name="free_blocks", verbose_name=_("pool")
+    )
+    network = models.CharField(_("first address (hex)"), **HEX)
+    prefix_length = models.PositiveSmallIntegerField(_("prefix length"))
 
     class Meta:
         constraints = [
@@ -85,8 +101,6 @@ class IPAllocationQuerySet(models.QuerySet):
 
     def containing(self, family, value):
         """Allocations (past and present) whose prefix contains the address ``value``."""
-        from .addressing import to_hex
-
         key = to_hex(value)
         return self.filter(pool__family=family, network__lte=key, last__gte=key)
 
@@ -101,8 +115,8 @@ class IPAllocation(models.Model):
     pool = models.ForeignKey(
         IPPool, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("pool")
     )
-    network = models.CharField(**HEX, editable=False)
-    last = models.CharField(**HEX, editable=False)
+    network = models.CharField(_("first address (hex)"), **HEX, editable=False)
+    last = models.CharField(_("last address (hex)"), **HEX, editable=False)
     prefix_length = models.PositiveSmallIntegerField(
         _("prefix length"), validators=[MinValueValidator(0), MaxValueValidator(128)]
     )
@@ -164,7 +178,7 @@ class IPAllocation(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(state="released") | Q(released_at__isnull=False),
+                condition=~Q(state=AllocationState.RELEASED) | Q(released_at__isnull=False),
                 name="ipallocation_released_has_date",
             ),
         ]
@@ -185,10 +199,15 @@ class ReverseDNSRecord(models.Model):
     """A PTR name set by a member (or a volunteer) on one address of an allocation."""
 
     allocation = models.ForeignKey(
-        IPAllocation, on_delete=models.CASCADE, related_name="reverse_dns"
+        IPAllocation,
+        on_delete=models.CASCADE,
+        related_name="reverse_dns",
+        verbose_name=_("address allocation"),
     )
-    address = models.CharField(**HEX, editable=False)
+    address = models.CharField(_("address (hex)"), **HEX, editable=False)
     hostname = models.CharField(_("name"), max_length=253)
+
+    objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reverse DNS name")

@@ -14,10 +14,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coin.members import audit
-from coin.members.services import require_perm
+from coin.members.services import require_owner_or_perm, require_perm
 from coin.offers.choices import SubscriptionStatus
+from coin.offers.models import Subscription
 
-from . import allocator
+from . import allocator, ranges
 from .addressing import Block, parse_address, parse_prefix, to_hex
 from .choices import AllocationState
 from .models import IPAllocation, IPPool, ReverseDNSRecord
@@ -65,9 +66,16 @@ def default_reservations(block, default_prefix_length):
     return []
 
 
-def check_pool(prefix, default_prefix_length, exclude_pk=None):
-    """Validate a pool's prefix and handed-out length; return the pool's Block."""
+def check_pool(prefix, default_prefix_length, exclude_pk=None, purpose=None):
+    """Validate a pool's prefix and handed-out length; return the pool's Block.
+
+    Special-purpose ranges are refused for every pool, private ranges unless
+    ``purpose`` allows them (see :mod:`netops.ipam.ranges`).
+    """
     block = parse_pool_prefix(prefix)
+    refused = ranges.refusal(block.cidr(), purpose)
+    if refused is not None:
+        raise ValidationError({"prefix": refused})
     clash = overlapping_pool(block, exclude_pk)
     if clash is not None:
         raise ValidationError(
@@ -110,7 +118,7 @@ def create_pool(
     """
     require_perm(actor, "netops.add_ippool")
     try:
-        block = check_pool(prefix, default_prefix_length)
+        block = check_pool(prefix, default_prefix_length, purpose=purpose)
     except ValidationError as error:
         if not hasattr(error, "error_dict"):
             raise ValidationError({"prefix": error.messages}) from None
@@ -144,6 +152,20 @@ def create_pool(
             state=AllocationState.RESERVED,
             description=_("reserved"),
         )
+    return pool
+
+
+@transaction.atomic
+def update_pool(pool, *, actor):
+    """Store a volunteer's edit of a pool (name, purpose, quarantine, priority, description).
+
+    The prefix and handed-out length are fixed once created. Validated first
+    (a purpose that does not allow the pool's range is refused on ``purpose``).
+    """
+    require_perm(actor, "netops.change_ippool")
+    pool.full_clean()
+    with audit.acting_as(actor):
+        pool.save()
     return pool
 
 
@@ -362,8 +384,6 @@ def release_for_subscription(subscription, *, actor):
 
 def release_ended_subscriptions(today=None):
     """Release the prefixes of subscriptions whose last day is past; return how many subscriptions."""
-    from coin.offers.models import Subscription
-
     today = today or timezone.localdate()
     ended = Subscription.objects.filter(
         ends_on__lt=today, ip_allocations__state=AllocationState.ALLOCATED
@@ -376,12 +396,6 @@ def release_ended_subscriptions(today=None):
             subscription.save(update_fields=["status"])
         count += 1
     return count
-
-
-def _can_manage(actor, allocation):
-    if actor is None or allocation.member_id == actor.pk:
-        return
-    require_perm(actor, "netops.change_ipallocation")
 
 
 def validate_hostname(hostname):
@@ -406,7 +420,7 @@ def validate_hostname(hostname):
 @transaction.atomic
 def set_reverse_dns(allocation, address, hostname, *, actor):
     """Set the PTR name of ``address`` (inside ``allocation``) to ``hostname``; replaces a previous name."""
-    _can_manage(actor, allocation)
+    require_owner_or_perm(actor, allocation.member_id, "netops.change_ipallocation")
     if allocation.state not in (AllocationState.ALLOCATED, AllocationState.RESERVED):
         raise ValidationError(_("This prefix is no longer yours."))
     try:
@@ -438,6 +452,6 @@ def set_reverse_dns(allocation, address, hostname, *, actor):
 @transaction.atomic
 def remove_reverse_dns(record, *, actor):
     """Remove a PTR name."""
-    _can_manage(actor, record.allocation)
+    require_owner_or_perm(actor, record.allocation.member_id, "netops.change_ipallocation")
     with audit.acting_as(actor):
         record.delete()

@@ -7,6 +7,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from coin.forms import add_service_error
+
 from . import services
 from .choices import AllocationState
 from .forms import ReverseDNSForm
@@ -43,12 +45,7 @@ def reverse_dns(request, pk):
                 actor=request.user,
             )
         except ValidationError as error:
-            for field, errors in (
-                error.message_dict.items()
-                if hasattr(error, "error_dict")
-                else [(None, error.messages)]
-            ):
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_error(form, error)
         else:
             messages.success(
                 request,

@@ -7,12 +7,15 @@ from django.db.models import OuterRef, Subquery
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
+from coin.forms import add_service_error
 from coin.portal.admin_site import volunteer_site
 
-from . import services, ssh
+from . import desired, services, ssh
 from .choices import JobStatus
 from .models import Endpoint, ProvisioningJob
 
@@ -157,11 +160,10 @@ class EndpointAdmin(admin.ModelAdmin):
         return "—"
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+        # The form already showed the validators' errors by field; the service checks again.
+        services.save_endpoint(obj, actor=request.user)
         if obj.is_active:
-            from netops.vpn.services import assign_unserved_accounts
-
-            assigned = assign_unserved_accounts(actor=request.user)
+            assigned = desired.claim_waiting(actor=request.user)
             if assigned:
                 messages.info(
                     request,
@@ -228,7 +230,7 @@ class EndpointAdmin(admin.ModelAdmin):
                     endpoint, actor=request.user, fingerprint=form.cleaned_data["fingerprint"]
                 )
             except ValidationError as error:
-                form.add_error("fingerprint", error.messages)
+                add_service_error(form, error, "fingerprint")
             else:
                 messages.success(request, _("The host key is pinned: provisioning may start."))
                 return redirect("admin:netops_endpoint_change", pk)
@@ -251,28 +253,40 @@ class ProvisioningJobAdmin(admin.ModelAdmin):
     """The job log: read-only."""
 
     list_display = (
-        "pk",
+        "number",
         "endpoint",
         "status",
         "reason",
         "created_at",
-        "duration",
+        "job_duration",
         "changed_summary",
     )
     list_filter = ("status", "endpoint")
     list_select_related = ("endpoint",)
-    readonly_fields = [f.name for f in ProvisioningJob._meta.fields] + ["duration"]
+    readonly_fields = [f.name for f in ProvisioningJob._meta.fields] + ["job_duration"]
     change_form_template = "netops/provisioning/job_change_form.html"
+
+    @admin.display(description=_("no."), ordering="pk")
+    def number(self, job):
+        return job.pk
+
+    @admin.display(description=_("duration"))
+    def job_duration(self, job):
+        if job.duration is None:
+            return "—"
+        return _("%(seconds)s s") % {
+            "seconds": number_format(job.duration.total_seconds(), decimal_pos=1)
+        }
 
     @admin.display(description=_("changes"))
     def changed_summary(self, job):
-        return _(
-            "%(files)s files, %(removed)s removed, %(routes)s routes added, %(gone)s removed"
-        ) % {
-            "files": len(job.changed_files),
-            "removed": len(job.removed_files),
-            "routes": len(job.routes_added),
-            "gone": len(job.routes_removed),
+        files, removed = len(job.changed_files), len(job.removed_files)
+        routes, gone = len(job.routes_added), len(job.routes_removed)
+        return _("%(files)s, %(removed)s; %(routes)s, %(gone)s") % {
+            "files": ngettext("%(n)s file written", "%(n)s files written", files) % {"n": files},
+            "removed": ngettext("%(n)s removed", "%(n)s removed", removed) % {"n": removed},
+            "routes": ngettext("%(n)s route added", "%(n)s routes added", routes) % {"n": routes},
+            "gone": ngettext("%(n)s route removed", "%(n)s routes removed", gone) % {"n": gone},
         }
 
     def has_add_permission(self, request):

@@ -1,73 +1,79 @@
 """The desired state of an endpoint: its files, rendered from the database, and its routes.
 
-A fixed number of queries per endpoint, whatever the number of members.
+Provisioning knows nothing of what an endpoint serves: the app that puts
+peers on a kind of endpoint registers a :class:`Source` for that kind
+(``netops.vpn`` does, for WireGuard and OpenVPN, in ``NetopsConfig.ready``).
+So provisioning never imports that app; the app imports provisioning to ask
+for jobs. A fixed number of queries per endpoint, whatever the number of members.
 """
 
 import hashlib
-
-from django.db.models import Prefetch
-
-from netops.ipam.choices import AllocationState
-from netops.ipam.models import IPAllocation
-from netops.vpn import render
-from netops.vpn.models import VPNAccount
-
-from .choices import EndpointKind
+from dataclasses import dataclass
+from typing import Any
 
 
-def _accounts(endpoint):
-    held = (
-        IPAllocation.objects.filter(state=AllocationState.ALLOCATED)
-        .select_related("pool")
-        .order_by("pool__family", "network")
-    )
-    return (
-        VPNAccount.objects.provisioned()
-        .filter(endpoint=endpoint)
-        .select_related("subscription")
-        .prefetch_related(
-            Prefetch("subscription__ip_allocations", queryset=held, to_attr="held_allocations")
-        )
-        .order_by("username")
-    )
+@dataclass(frozen=True)
+class Source:
+    """What an app tells provisioning about the peers it puts on one kind of endpoint.
+
+    ``peers(endpoint)``: the peers the endpoint must serve (each with ``ipv4`` and
+    ``ipv6`` prefix tuples); ``files(endpoint, peers)``: {relative path: text};
+    ``record_status(endpoint, dump)``: store the tunnel status read from the
+    endpoint, return how many peers changed; ``claim_waiting(actor=None)``: give
+    an endpoint to the peers that had none, return them.
+    """
+
+    peers: Any
+    files: Any
+    record_status: Any = None
+    claim_waiting: Any = None
 
 
-def peer_of(account, allocations):
-    """The account as the endpoint sees it (render.Peer), given its held allocations."""
-    v4 = [a for a in allocations if a.pool.family == 4]
-    v6 = [a for a in allocations if a.pool.family == 6]
-    return render.Peer(
-        username=account.username,
-        public_key=account.public_key,
-        password_hash=account.password_hash,
-        ipv4=tuple(a.prefix for a in v4),
-        ipv4_pools=tuple(a.pool.prefix for a in v4),
-        ipv6=tuple(a.prefix for a in v6),
-    )
+_SOURCES = {}
+
+
+def register(kind, source):
+    """Make ``source`` describe the endpoints of ``kind`` (an EndpointKind); idempotent."""
+    _SOURCES[kind] = source
+
+
+def _source(endpoint):
+    return _SOURCES.get(endpoint.kind)
 
 
 def peers(endpoint):
-    """Every account the endpoint must serve, as render.Peer."""
-    return [
-        peer_of(account, account.subscription.held_allocations) for account in _accounts(endpoint)
-    ]
+    """Every peer the endpoint must serve (none when no app serves its kind)."""
+    source = _source(endpoint)
+    return source.peers(endpoint) if source else []
 
 
 def files_for(endpoint, peer_list=None):
-    """{path relative to the endpoint's config directory: bytes} the endpoint must hold."""
-    peer_list = peers(endpoint) if peer_list is None else peer_list
-    if endpoint.kind == EndpointKind.WIREGUARD:
-        text = {
-            f"{endpoint.interface}.conf": render.wireguard_endpoint_config(
-                endpoint.listen_port, peer_list
-            ),
-            "wireguard-sync": render.WIREGUARD_SYNC_SCRIPT,
-        }
-    elif endpoint.kind == EndpointKind.OPENVPN:
-        text = render.openvpn_endpoint_files(peer_list)
-    else:
-        text = {}
-    return {path: content.encode() for path, content in text.items()}
+    """{path relative to the endpoint's config directory: bytes} the endpoint must hold.
+
+    Raises UnsafeValue rather than render a value that would change a file's meaning.
+    """
+    source = _source(endpoint)
+    if source is None:
+        return {}
+    peer_list = source.peers(endpoint) if peer_list is None else peer_list
+    return {path: content.encode() for path, content in source.files(endpoint, peer_list).items()}
+
+
+def record_status(endpoint, dump):
+    """Store the tunnel status read from ``endpoint``; how many peers changed (0 if not tracked)."""
+    source = _source(endpoint)
+    if source is None or source.record_status is None:
+        return 0
+    return source.record_status(endpoint, dump)
+
+
+def claim_waiting(*, actor=None):
+    """Give every peer made while no endpoint of its kind existed an endpoint now; returns them."""
+    claimed = []
+    for source in dict.fromkeys(_SOURCES.values()):
+        if source.claim_waiting is not None:
+            claimed.extend(source.claim_waiting(actor=actor))
+    return claimed
 
 
 def routes_for(endpoint, peer_list=None):

@@ -1,10 +1,18 @@
 """Endpoints (servers coin configures over SSH) and the record of each provisioning job."""
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from coin.members.audit import AuditedQuerySet
+from netops import validators as v
+
 from .choices import EndpointKind, JobStatus
+
+PORT = [MinValueValidator(1), MaxValueValidator(65535)]
+CONTROL_CHARACTERS = r"[\x01-\x1f\x7f]"  # one regex for PostgreSQL and SQLite (Python re)
 
 
 class Endpoint(models.Model):
@@ -16,14 +24,18 @@ class Endpoint(models.Model):
     ``host_key_alarm`` and stops provisioning until a volunteer decides.
     """
 
-    name = models.CharField(_("name"), max_length=100, unique=True)
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, validators=[v.validate_no_control_characters]
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=EndpointKind.choices)
     is_active = models.BooleanField(
         _("active"), default=True, help_text=_("New VPN accounts go to active endpoints.")
     )
-    ssh_host = models.CharField(_("SSH address"), max_length=255)
-    ssh_port = models.PositiveIntegerField(_("SSH port"), default=22)
-    ssh_user = models.CharField(_("SSH user"), max_length=64, default="root")
+    ssh_host = models.CharField(_("SSH address"), max_length=253, validators=[v.validate_host])
+    ssh_port = models.PositiveIntegerField(_("SSH port"), default=22, validators=PORT)
+    ssh_user = models.CharField(
+        _("SSH user"), max_length=64, default="root", validators=[v.validate_ssh_user]
+    )
     host_key = models.TextField(_("pinned host key"), blank=True, editable=False)
     offered_host_key = models.TextField(
         _("host key seen, awaiting confirmation"), blank=True, editable=False
@@ -33,6 +45,7 @@ class Endpoint(models.Model):
         _("configuration directory"),
         max_length=255,
         default="/etc/coin",
+        validators=[v.validate_config_dir],
         help_text=_(
             "Directory on the endpoint that coin owns: files there that coin did not render are removed."
         ),
@@ -40,27 +53,45 @@ class Endpoint(models.Model):
     reload_command = models.CharField(
         _("reload command"),
         max_length=500,
+        validators=[v.validate_no_control_characters],
         help_text=_(
             "Run after files changed, e.g. /etc/coin/wireguard-sync coin0 (coin writes that script)."
         ),
     )
-    interface = models.CharField(_("tunnel interface"), max_length=15, default="coin0")
+    interface = models.CharField(
+        _("tunnel interface"),
+        max_length=15,
+        default="coin0",
+        validators=[v.validate_interface_name],
+    )
     public_host = models.CharField(
         _("public address"),
-        max_length=255,
+        max_length=253,
+        validators=[v.validate_host],
         help_text=_("Host name or address members' VPN clients connect to."),
     )
-    listen_port = models.PositiveIntegerField(_("VPN port"), default=51820)
+    listen_port = models.PositiveIntegerField(_("VPN port"), default=51820, validators=PORT)
     server_public_key = models.CharField(
         _("server public key"),
-        max_length=64,
+        max_length=44,
         blank=True,
+        validators=[v.validate_wireguard_key],
         help_text=_("WireGuard: the endpoint interface's public key."),
     )
     openvpn_ca = models.TextField(
-        _("OpenVPN CA certificate"), blank=True, help_text=_("PEM, sent to OpenVPN clients.")
+        _("OpenVPN CA certificate"),
+        blank=True,
+        max_length=20000,
+        validators=[v.validate_pem_certificates],
+        help_text=_("PEM, sent to OpenVPN clients."),
     )
-    client_dns = models.CharField(_("DNS servers for clients"), max_length=255, blank=True)
+    client_dns = models.CharField(
+        _("DNS servers for clients"),
+        max_length=255,
+        blank=True,
+        validators=[v.validate_dns_servers],
+        help_text=_("IP addresses separated by commas, e.g. 192.0.2.53, 2001:db8::53"),
+    )
     route_via = models.GenericIPAddressField(
         _("next hop on the core router"),
         null=True,
@@ -78,8 +109,8 @@ class Endpoint(models.Model):
             "Members' IPv6 prefixes on this endpoint are routed to this address; empty: no IPv6 routes."
         ),
     )
-    needs_reload = models.BooleanField(default=False, editable=False)
-    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    needs_reload = models.BooleanField(_("needs a reload"), default=False, editable=False)
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True, editable=False)
     drift_checked_at = models.DateTimeField(
         _("drift checked at"), null=True, blank=True, editable=False
     )
@@ -88,10 +119,46 @@ class Endpoint(models.Model):
     )
     drift_error = models.TextField(_("drift check error"), blank=True, editable=False)
 
+    objects = AuditedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("endpoint")
         verbose_name_plural = _("endpoints")
         ordering = ["name"]
+        # The validators' simplest rules, held by the database too: no writer can skip them.
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ssh_port__gte=1, ssh_port__lte=65535)
+                & Q(listen_port__gte=1, listen_port__lte=65535),
+                name="endpoint_ports_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(interface__regex=v.INTERFACE_REGEX), name="endpoint_interface_name"
+            ),
+            models.CheckConstraint(
+                condition=Q(ssh_host__regex=v.HOST_REGEX) & Q(public_host__regex=v.HOST_REGEX),
+                name="endpoint_hosts",
+            ),
+            models.CheckConstraint(
+                condition=Q(ssh_user__regex=v.SSH_USER_REGEX), name="endpoint_ssh_user"
+            ),
+            models.CheckConstraint(
+                condition=Q(config_dir__regex=v.CONFIG_DIR_REGEX), name="endpoint_config_dir"
+            ),
+            models.CheckConstraint(
+                condition=Q(server_public_key="")
+                | Q(server_public_key__regex=v.WIREGUARD_KEY_REGEX),
+                name="endpoint_server_public_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(client_dns__regex=v.DNS_LIST_REGEX), name="endpoint_client_dns"
+            ),
+            models.CheckConstraint(
+                condition=~Q(reload_command__regex=CONTROL_CHARACTERS)
+                & ~Q(name__regex=CONTROL_CHARACTERS),
+                name="endpoint_no_control_characters",
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -129,6 +196,9 @@ class ProvisioningJob(models.Model):
     routes_removed = models.JSONField(_("routes removed"), default=list, blank=True)
     output = models.TextField(_("reload output"), blank=True)
     error = models.TextField(_("error"), blank=True)
+    alerted_at = models.DateTimeField(
+        _("volunteers alerted at"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("provisioning job")

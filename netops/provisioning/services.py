@@ -10,24 +10,27 @@ time. Jobs never record file contents, so no secret reaches the job log.
 import logging
 import posixpath
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
+from celery import shared_task
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from coin.celery import OnCommitTask
 from coin.members import audit
 from coin.members.services import require_perm
 
-from . import desired, routes, ssh
+from . import alerts, desired, routes, ssh
 from .choices import EndpointKind, JobStatus
 from .models import Endpoint, ProvisioningJob
 
 logger = logging.getLogger(__name__)
 
 LOCK_TIMEOUT = timedelta(minutes=10)
+MAX_RETRIES = 12
 
 
 def request_provisioning(endpoint, *, reason, actor=None):
@@ -45,10 +48,22 @@ def request_provisioning(endpoint, *, reason, actor=None):
         job = ProvisioningJob.objects.create(
             endpoint=endpoint, reason=reason[:200], requested_by=actor
         )
-    from .tasks import provision_endpoint
-
-    transaction.on_commit(lambda: provision_endpoint.delay(job.pk))
+    provision_endpoint.delay(job.pk)
     return job
+
+
+@transaction.atomic
+def save_endpoint(endpoint, *, actor):
+    """Store an endpoint as a volunteer created or edited it; requires the network role.
+
+    Every field is validated first (``ValidationError`` by field, nothing
+    stored): these values reach the endpoint's files and commands.
+    """
+    require_perm(actor, "netops.change_endpoint" if endpoint.pk else "netops.add_endpoint")
+    endpoint.full_clean()
+    with audit.acting_as(actor):
+        endpoint.save()
+    return endpoint
 
 
 def provision_now(endpoint, *, actor):
@@ -136,6 +151,11 @@ def run_job(job_id):
 def _fail(job, error):
     job.status, job.error, job.finished_at = JobStatus.FAILED, str(error), timezone.now()
     job.save()
+    # Failed for good (retries do not come here): the network volunteers are told once.
+    try:
+        alerts.job_failed(job)
+    except Exception:  # the job's outcome is recorded; a mail server problem must not hide it
+        logger.exception("could not alert the volunteers about provisioning job %s", job.pk)
 
 
 def give_up(job_id, error):
@@ -154,7 +174,7 @@ def _apply(job, endpoint):
         raise ssh.ProvisioningError(endpoint.host_key_alarm)
     _progress(job, _("rendering the configuration"))
     peer_list = desired.peers(endpoint)
-    files = desired.files_for(endpoint, peer_list)
+    files = _render(endpoint, peer_list)
     _progress(job, _("connecting to %(host)s") % {"host": endpoint.ssh_host})
     with ssh.Session(endpoint) as session:
         changed, removed, output = push_files(
@@ -164,7 +184,8 @@ def _apply(job, endpoint):
         job.save(update_fields=["changed_files", "removed_files", "output"])
         if endpoint.kind == EndpointKind.WIREGUARD:
             _progress(job, _("reading tunnel status"))
-            record_wireguard_status(endpoint, session.run(f"wg show {endpoint.interface} dump")[1])
+            status_command = ssh.command_line("wg", "show", endpoint.interface, "dump")
+            desired.record_status(endpoint, session.run(status_command)[1])
     Endpoint.objects.filter(pk=endpoint.pk).update(
         drift_checked_at=timezone.now(), drifted_files=[], drift_error=""
     )
@@ -175,6 +196,18 @@ def _apply(job, endpoint):
         )
         job.routes_added, job.routes_removed = added, removed_routes
         job.save(update_fields=["routes_added", "routes_removed"])
+
+
+def _render(endpoint, peer_list=None):
+    try:
+        return desired.files_for(endpoint, peer_list)
+    except desired.UnsafeValue as error:
+        # Nothing is sent: a volunteer must correct the value (the models refuse such values,
+        # so this means the database was written around them).
+        raise ssh.ProvisioningError(
+            _("A value cannot be written safely into the files of %(endpoint)s: %(error)s")
+            % {"endpoint": endpoint, "error": error}
+        ) from error
 
 
 def push_files(session, endpoint, files, progress=lambda text: None):
@@ -216,46 +249,6 @@ def push_files(session, endpoint, files, progress=lambda text: None):
     return changed, removed, output
 
 
-def record_wireguard_status(endpoint, dump):
-    """Store each peer's last handshake and byte counters from ``wg show IFACE dump`` output.
-
-    Only accounts whose figures changed are written: an idle endpoint costs one query.
-    """
-    from netops.vpn.models import VPNAccount
-
-    now = timezone.now()
-    seen = {}
-    for line in dump.splitlines()[1:]:  # the first line is the interface itself
-        fields = line.split("\t")
-        if len(fields) < 8:
-            continue
-        public_key, handshake, rx, tx = (
-            fields[0],
-            int(fields[4] or 0),
-            int(fields[5] or 0),
-            int(fields[6] or 0),
-        )
-        seen[public_key] = (
-            datetime.fromtimestamp(handshake, tz=UTC) if handshake else None,
-            rx,
-            tx,
-        )
-    changed = []
-    accounts = VPNAccount.objects.filter(endpoint=endpoint, public_key__in=seen.keys()).only(
-        "pk", "public_key", "last_handshake_at", "rx_bytes", "tx_bytes"
-    )
-    for account in accounts:
-        figures = seen[account.public_key]
-        if (account.last_handshake_at, account.rx_bytes, account.tx_bytes) != figures:
-            account.last_handshake_at, account.rx_bytes, account.tx_bytes = figures
-            account.status_checked_at = now
-            changed.append(account)
-    VPNAccount.objects.bulk_update(
-        changed, ["last_handshake_at", "rx_bytes", "tx_bytes", "status_checked_at"], batch_size=500
-    )
-    return len(changed)
-
-
 def collect_status(endpoint):
     """Refresh the tunnel status of a WireGuard endpoint's accounts (one SSH session); returns how
     many accounts changed, or None when the endpoint cannot be read (no alarm raised: the next
@@ -264,11 +257,11 @@ def collect_status(endpoint):
         return None
     try:
         with ssh.Session(endpoint) as session:
-            _status, dump = session.run(f"wg show {endpoint.interface} dump")
+            _status, dump = session.run(ssh.command_line("wg", "show", endpoint.interface, "dump"))
     except ssh.ProvisioningError as error:
         logger.warning("cannot read the tunnel status of %s: %s", endpoint, error)
         return None
-    return record_wireguard_status(endpoint, dump)
+    return desired.record_status(endpoint, dump)
 
 
 def _raise_host_key_alarm(endpoint, error):
@@ -322,8 +315,8 @@ def check_drift(endpoint):
 
     Unreachable endpoints get ``drift_error`` set instead. Changes nothing on the endpoint.
     """
-    files = desired.files_for(endpoint)
     try:
+        files = _render(endpoint)
         with ssh.Session(endpoint) as session:
             remote = session.hashes(endpoint.config_dir)
     except ssh.ProvisioningError as error:
@@ -354,3 +347,30 @@ def wait_for_job(job_id, timeout=60, interval=0.2):
         if job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED) or time.monotonic() > deadline:
             return job
         time.sleep(interval)
+
+
+@shared_task(
+    name="netops.provisioning.tasks.provision_endpoint",
+    base=OnCommitTask,
+    bind=True,
+    acks_late=True,
+    max_retries=MAX_RETRIES,
+)
+def provision_endpoint(self, job_id):
+    """Run provisioning job ``job_id`` (sent once the transaction that queued it commits).
+
+    Acknowledged late and idempotent: a redelivered or retried job renders and
+    compares again, so it never duplicates anything. Retries with exponential
+    backoff while the endpoint is unreachable or busy.
+    """
+    try:
+        job = run_job(job_id)
+    except EndpointBusy as busy:
+        raise self.retry(countdown=2, max_retries=None) from busy
+    except ssh.EndpointUnreachable as error:
+        if self.request.retries >= self.max_retries:
+            give_up(job_id, error)
+            return "failed"
+        # 2, 4, 8, ... seconds, at most 10 minutes between attempts.
+        raise self.retry(countdown=min(2 ** (self.request.retries + 1), 600)) from error
+    return job.status

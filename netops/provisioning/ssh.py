@@ -6,7 +6,9 @@ are rejected (never auto-added).
 """
 
 import base64
+import errno
 import io
+import logging
 import posixpath
 import shlex
 import socket
@@ -19,6 +21,27 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 TEMP_SUFFIX = ".coin-tmp"
+log = logging.getLogger(__name__)
+
+
+def describe(error):
+    """A short reason for a network or SSH failure, in the reader's language.
+
+    The operating system's own text ("[Errno -2] Name or service not known") is
+    English and cryptic: it goes to the log, volunteers read the reason.
+    """
+    log.warning("SSH or network failure: %r", error)
+    if isinstance(error, socket.gaierror):
+        return _("the host name is unknown (check its spelling and the DNS)")
+    if isinstance(error, ConnectionRefusedError):
+        return _("the connection was refused (is SSH listening on that port?)")
+    if isinstance(error, (TimeoutError, socket.timeout)):
+        return _("no answer in time (host down or filtered?)")
+    if isinstance(error, OSError) and error.errno in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return _("the host cannot be reached from here (no route)")
+    if isinstance(error, EOFError | paramiko.SSHException):
+        return _("the SSH session was interrupted")
+    return _("a network error occurred (details in the server log)")
 
 
 class ProvisioningError(Exception):
@@ -43,6 +66,12 @@ class HostKeyMismatch(ProvisioningError):
 
 class CommandFailed(ProvisioningError):
     """A remote command exited with a non-zero status."""
+
+
+def command_line(*args):
+    """A shell command line running ``args`` as they are: every argument quoted (shlex), so a value
+    such as an interface name can never add a command, a redirection or a second line."""
+    return shlex.join(str(arg) for arg in args)
 
 
 def client_key():
@@ -89,7 +118,7 @@ def fetch_host_key(host, port, timeout=None):
     except OSError as error:
         raise EndpointUnreachable(
             _("Cannot reach %(host)s port %(port)s: %(error)s")
-            % {"host": host, "port": port, "error": error}
+            % {"host": host, "port": port, "error": describe(error)}
         ) from error
     transport = paramiko.Transport(sock)
     try:
@@ -100,7 +129,7 @@ def fetch_host_key(host, port, timeout=None):
     except (paramiko.SSHException, OSError) as error:
         raise EndpointUnreachable(
             _("SSH failed on %(host)s port %(port)s: %(error)s")
-            % {"host": host, "port": port, "error": error}
+            % {"host": host, "port": port, "error": describe(error)}
         ) from error
     finally:
         transport.close()
@@ -177,7 +206,7 @@ class Session:
                     "endpoint": endpoint,
                     "host": endpoint.ssh_host,
                     "port": endpoint.ssh_port,
-                    "error": error or type(error).__name__,
+                    "error": describe(error),
                 }
             ) from error
         self.client = client
@@ -210,7 +239,7 @@ class Session:
         except (paramiko.SSHException, OSError, EOFError) as error:
             raise EndpointUnreachable(
                 _("The connection to %(endpoint)s broke: %(error)s")
-                % {"endpoint": self.endpoint, "error": error}
+                % {"endpoint": self.endpoint, "error": describe(error)}
             ) from error
         if check and status != 0:
             raise CommandFailed(
@@ -252,7 +281,7 @@ class Session:
         except (OSError, paramiko.SSHException, EOFError) as error:
             raise EndpointUnreachable(
                 _("Writing %(path)s on %(endpoint)s failed: %(error)s")
-                % {"path": path, "endpoint": self.endpoint, "error": error}
+                % {"path": path, "endpoint": self.endpoint, "error": describe(error)}
             ) from error
 
     def remove(self, path):
@@ -264,10 +293,10 @@ class Session:
         except (OSError, paramiko.SSHException, EOFError) as error:
             raise EndpointUnreachable(
                 _("Removing %(path)s on %(endpoint)s failed: %(error)s")
-                % {"path": path, "endpoint": self.endpoint, "error": error}
+                % {"path": path, "endpoint": self.endpoint, "error": describe(error)}
             ) from error
 
     def _makedirs(self, directory):
         if directory not in self._made_directories:
-            self.run(f"mkdir -p {shlex.quote(directory)}")
+            self.run(command_line("mkdir", "-p", directory))
             self._made_directories.add(directory)

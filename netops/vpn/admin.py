@@ -7,9 +7,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from coin.portal.admin_site import volunteer_site
-from netops.provisioning import services as provisioning
-from netops.provisioning.models import Endpoint
 
+from . import services
 from .models import VPNAccount
 
 
@@ -57,14 +56,8 @@ class VPNAccountAdmin(admin.ModelAdmin):
         return account.subscription.member.display_name
 
     def save_model(self, request, obj, form, change):
-        before = VPNAccount.objects.filter(pk=obj.pk).values_list("endpoint_id", flat=True).first()
-        super().save_model(request, obj, form, change)
-        reason = _("%(name)s changed by %(who)s") % {
-            "name": obj.username,
-            "who": request.user.display_name,
-        }
-        for endpoint in Endpoint.objects.filter(pk__in={before, obj.endpoint_id} - {None}):
-            provisioning.request_provisioning(endpoint, reason=str(reason), actor=request.user)
+        # The form already showed the validators' errors by field; the service checks again.
+        services.update_account(obj, actor=request.user)
 
     def has_add_permission(self, request):
         return False  # accounts come with VPN subscriptions

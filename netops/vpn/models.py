@@ -2,11 +2,16 @@
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from coin.crypto import EncryptedTextField
+from coin.members.audit import AuditedQuerySet
+from coin.offers.choices import SubscriptionStatus
+from coin.offers.models import Subscription
+from netops import validators as v
 
 from .choices import VPNProtocol
 
@@ -14,12 +19,9 @@ from .choices import VPNProtocol
 HANDSHAKE_FRESH = timedelta(minutes=3)
 
 
-class VPNAccountQuerySet(models.QuerySet):
+class VPNAccountQuerySet(AuditedQuerySet):
     def provisioned(self):
         """Accounts the endpoints must serve: subscription running today, not suspended."""
-        from coin.offers.choices import SubscriptionStatus
-        from coin.offers.models import Subscription
-
         current = Subscription.objects.current().filter(status=SubscriptionStatus.ACTIVE)
         return self.filter(subscription__in=current, suspended=False)
 
@@ -50,13 +52,27 @@ class VPNAccount(models.Model):
         related_name="vpn_accounts",
         verbose_name=_("endpoint"),
     )
-    public_key = models.CharField(_("WireGuard public key"), max_length=44, blank=True)
+    public_key = models.CharField(
+        _("WireGuard public key"), max_length=44, blank=True, validators=[v.validate_wireguard_key]
+    )
     private_key = EncryptedTextField(_("WireGuard private key"), blank=True, editable=False)
-    username = models.CharField(_("OpenVPN login"), max_length=64, unique=True)
+    username = models.CharField(
+        _("OpenVPN login"), max_length=64, unique=True, validators=[v.validate_account_name]
+    )
     password_hash = models.CharField(
         _("OpenVPN password hash"), max_length=200, blank=True, editable=False
     )
     suspended = models.BooleanField(_("suspended"), default=False)
+    provisioning_job = models.ForeignKey(
+        "netops.ProvisioningJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("job carrying the last change"),
+        help_text=_("The provisioning job that brings the account's last change to its endpoint."),
+    )
     keys_changed_at = models.DateTimeField(
         _("keys changed at"), null=True, blank=True, editable=False
     )
@@ -80,11 +96,31 @@ class VPNAccount(models.Model):
                 fields=["public_key"],
                 condition=~models.Q(public_key=""),
                 name="vpnaccount_unique_public_key",
-            )
+            ),
+            # The validators' rules, held by the database too (the values reach endpoint files).
+            models.CheckConstraint(
+                condition=models.Q(public_key="")
+                | models.Q(public_key__regex=v.WIREGUARD_KEY_REGEX),
+                name="vpnaccount_public_key_format",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(username__regex=v.ACCOUNT_NAME_REGEX),
+                name="vpnaccount_username_format",
+            ),
         ]
 
     def __str__(self):
         return self.username
+
+    def clean(self):
+        # Endpoint kinds and protocols share their values ("wireguard", "openvpn").
+        if self.endpoint is not None and self.endpoint.kind != self.protocol:
+            raise ValidationError(
+                {
+                    "endpoint": _("This server does not serve %(protocol)s.")
+                    % {"protocol": self.get_protocol_display()}
+                }
+            )
 
     @property
     def member(self):

@@ -1,13 +1,23 @@
 """Configuration files of VPN clients and endpoints, rendered from plain data (pure functions).
 
-Nothing here touches the database: :mod:`netops.provisioning.desired` gathers
+Nothing here touches the database: :mod:`netops.vpn.desired` gathers
 the data, these functions turn it into text. The same input always gives the
 same bytes (peers sorted), so the engine can compare hashes.
+
+The models validate every value, but these files are what an endpoint or a
+member's client obeys, so the renderers check again what they write: any
+value that is not what its place in the file expects (a newline in a key, a
+“$(...)” in a host name, an overlong value) raises :class:`UnsafeValue`
+rather than being written.
 """
 
 from dataclasses import dataclass, field
 
 import netaddr
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
+
+from netops import validators
 
 MANAGED_HEADER = "# Managed by coin: changes made here are overwritten.\n"
 
@@ -36,6 +46,71 @@ class ClientSettings:
     extra: dict = field(default_factory=dict)
 
 
+UnsafeValue = validators.UnsafeValue
+
+
+def _check(value, validator, what, echo=True):
+    # The message names the value (capped) for the volunteers, unless it may be a secret.
+    shown = f" {str(value)[:60]!r}" if echo else ""
+    if validators.has_control_characters(value):
+        raise UnsafeValue(f"{what}: control character or newline in{shown}")
+    try:
+        validator(value)
+    except ValidationError:
+        raise UnsafeValue(f"{what}: refused value{shown}") from None
+    return value
+
+
+def _key(value, what="WireGuard key", echo=True):
+    return _check(value, validators.validate_wireguard_key, what, echo)
+
+
+def _host(value):
+    return _check(value, validators.validate_host, "host")
+
+
+def _login(value):
+    return _check(value, validators.validate_account_name, "login")
+
+
+def _port(value):
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 65535:
+        raise UnsafeValue(f"port: refused value {str(value)[:60]!r}")
+    return value
+
+
+def _prefix(value):
+    text = str(value)
+    try:
+        if validators.has_control_characters(text) or len(text) > 64 or "/" not in text:
+            raise ValueError
+        if str(netaddr.IPNetwork(text)) != text.lower():
+            raise ValueError  # anything around or inside the prefix that is not the prefix
+    except (netaddr.AddrFormatError, ValueError, TypeError):
+        raise UnsafeValue(f"prefix: refused value {text[:60]!r}") from None
+    return text
+
+
+def _address(value):
+    if not (netaddr.valid_ipv4(value, flags=netaddr.INET_PTON) or netaddr.valid_ipv6(value)):
+        raise UnsafeValue(f"address: refused value {str(value)[:60]!r}")
+    return value
+
+
+def _password_hash(value):
+    parts = value.split("$")
+    if (
+        len(parts) != 4
+        or parts[0] != "pbkdf2_sha256"
+        or not parts[1].isdigit()
+        or validators.has_control_characters(value)
+        or ":" in value
+        or len(value) > 200
+    ):
+        raise UnsafeValue("password hash: refused value")
+    return value
+
+
 def tunnel_address(prefix):
     """The address a member's tunnel interface takes in a prefix: the address itself for a
     single address, the first host (::1) of a routed IPv6 prefix."""
@@ -53,12 +128,17 @@ def wireguard_endpoint_config(listen_port, peers):
     ``wireguard-sync`` (:data:`WIREGUARD_SYNC_SCRIPT`) adds it back when it
     applies the file, since ``wg syncconf`` would otherwise clear it.
     """
-    lines = [MANAGED_HEADER, "[Interface]\n", f"ListenPort = {listen_port}\n"]
+    lines = [MANAGED_HEADER, "[Interface]\n", f"ListenPort = {_port(listen_port)}\n"]
     for peer in sorted(peers, key=lambda p: p.username):
         if not peer.public_key:
             continue
-        allowed = ", ".join(list(peer.ipv4) + list(peer.ipv6))
-        lines += ["\n", f"# {peer.username}\n", "[Peer]\n", f"PublicKey = {peer.public_key}\n"]
+        allowed = ", ".join(_prefix(prefix) for prefix in list(peer.ipv4) + list(peer.ipv6))
+        lines += [
+            "\n",
+            f"# {_login(peer.username)}\n",
+            "[Peer]\n",
+            f"PublicKey = {_key(peer.public_key)}\n",
+        ]
         if allowed:
             lines.append(f"AllowedIPs = {allowed}\n")
     return "".join(lines)
@@ -70,20 +150,25 @@ def wireguard_client_config(peer, client, private_key=None):
     Without ``private_key`` (the member keeps it), a placeholder tells them
     where to put theirs.
     """
-    addresses = [tunnel_address(prefix) for prefix in list(peer.ipv4) + list(peer.ipv6)]
+    addresses = [tunnel_address(_prefix(prefix)) for prefix in list(peer.ipv4) + list(peer.ipv6)]
+    private = (
+        _key(private_key, "private key", echo=False)
+        if private_key
+        else gettext("<your private key>")
+    )
     lines = [
         "[Interface]\n",
-        f"PrivateKey = {private_key or '<your private key>'}\n",
+        f"PrivateKey = {private}\n",
         f"Address = {', '.join(addresses)}\n",
     ]
     if client.dns:
-        lines.append(f"DNS = {', '.join(client.dns)}\n")
+        lines.append(f"DNS = {', '.join(_address(server) for server in client.dns)}\n")
     allowed = ["0.0.0.0/0"] if peer.ipv4 else []
     allowed += ["::/0"] if peer.ipv6 else []
     lines += [
         "\n",
         "[Peer]\n",
-        f"PublicKey = {client.server_public_key}\n",
+        f"PublicKey = {_key(client.server_public_key, 'server key') if client.server_public_key else ''}\n",
         f"Endpoint = {_host_port(client.public_host, client.listen_port)}\n",
         f"AllowedIPs = {', '.join(allowed)}\n",
         "PersistentKeepalive = 25\n",
@@ -97,7 +182,7 @@ def openvpn_client_config(client):
         "client\n",
         "dev tun\n",
         "proto udp\n",
-        f"remote {client.public_host} {client.listen_port}\n",
+        f"remote {_host(client.public_host)} {_port(client.listen_port)}\n",
         "nobind\n",
         "persist-key\n",
         "persist-tun\n",
@@ -106,7 +191,12 @@ def openvpn_client_config(client):
         "verb 3\n",
     ]
     if client.ca_certificate:
-        lines += ["<ca>\n", client.ca_certificate.strip() + "\n", "</ca>\n"]
+        ca = client.ca_certificate  # several lines by nature: the PEM check allows only its own
+        try:
+            validators.validate_pem_certificates(ca)
+        except ValidationError:
+            raise UnsafeValue("CA: not PEM certificates only") from None
+        lines += ["<ca>\n", ca.strip() + "\n", "</ca>\n"]
     return "".join(lines)
 
 
@@ -117,24 +207,26 @@ def openvpn_endpoint_files(peers):
     users = [MANAGED_HEADER]
     for peer in sorted(peers, key=lambda p: p.username):
         lines = [MANAGED_HEADER]
+        username = _login(peer.username)
         for prefix, pool in zip(peer.ipv4, peer.ipv4_pools, strict=True):
-            address = netaddr.IPNetwork(prefix)
-            netmask = netaddr.IPNetwork(pool).netmask
+            address = netaddr.IPNetwork(_prefix(prefix))
+            netmask = netaddr.IPNetwork(_prefix(pool)).netmask
             if address.size == 1:
                 lines.append(f"ifconfig-push {address.ip} {netmask}\n")
             else:
                 lines.append(f"iroute {address.network} {address.netmask}\n")
         for prefix in peer.ipv6:
-            lines.append(f"iroute-ipv6 {prefix}\n")
-        files[f"ccd/{peer.username}"] = "".join(lines)
+            lines.append(f"iroute-ipv6 {_prefix(prefix)}\n")
+        files[f"ccd/{username}"] = "".join(lines)
         if peer.password_hash:
-            users.append(f"{peer.username}:{peer.password_hash}\n")
+            users.append(f"{username}:{_password_hash(peer.password_hash)}\n")
     files["users"] = "".join(users)
     files["check-password"] = OPENVPN_CHECK_SCRIPT
     return files
 
 
 def _host_port(host, port):
+    host, port = _host(host), _port(port)
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 

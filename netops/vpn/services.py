@@ -15,15 +15,15 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from coin.members import audit
-from coin.members.services import require_perm
+from coin.members.services import require_owner_or_perm, require_perm
 from coin.offers.choices import OfferKind
 from netops.ipam.choices import AllocationState
+from netops.provisioning import desired as provisioning_desired
 from netops.provisioning import services as provisioning
 from netops.provisioning.choices import EndpointKind
-from netops.provisioning.desired import peer_of
 from netops.provisioning.models import Endpoint
 
-from . import keys, render
+from . import desired, keys, render
 from .choices import VPNProtocol
 from .models import VPNAccount
 
@@ -31,12 +31,6 @@ ENDPOINT_KIND = {
     VPNProtocol.WIREGUARD: EndpointKind.WIREGUARD,
     VPNProtocol.OPENVPN: EndpointKind.OPENVPN,
 }
-
-
-def _can_manage(actor, account):
-    if actor is not None and account.subscription.member_id == actor.pk:
-        return
-    require_perm(actor, "netops.change_vpnaccount")
 
 
 def choose_endpoint(protocol):
@@ -94,15 +88,28 @@ def assign_unserved_accounts(*, actor=None):
         with audit.acting_as(actor):
             account.save(update_fields=["endpoint"])
         assigned.append(account)
-    provisioning.request_for_accounts(
+    jobs = provisioning.request_for_accounts(
         assigned, reason=_("accounts waiting for a server"), actor=actor
     )
+    _remember_jobs(assigned, jobs)
     return assigned
+
+
+def _remember_jobs(accounts, jobs):
+    """Point each account at the job that carries its change (what the portal's state reads)."""
+    by_endpoint = {job.endpoint_id: job for job in jobs}
+    for account in accounts:
+        job = by_endpoint.get(account.endpoint_id)
+        if job is not None:
+            account.provisioning_job = job
+            # Bookkeeping, not a change anyone made: kept out of the audit log.
+            VPNAccount.objects.filter(pk=account.pk).update(provisioning_job=job)
 
 
 def _provision(account, reason, actor):
     if account.endpoint_id:
-        provisioning.request_provisioning(account.endpoint, reason=reason, actor=actor)
+        job = provisioning.request_provisioning(account.endpoint, reason=reason, actor=actor)
+        _remember_jobs([account], [job])
 
 
 def _save(account, actor, fields, reason):
@@ -117,7 +124,7 @@ def generate_keys(account, *, actor):
 
     The old key stops working at the next provisioning run.
     """
-    _can_manage(actor, account)
+    require_owner_or_perm(actor, account.subscription.member_id, "netops.change_vpnaccount")
     private_key, public_key = keys.generate_wireguard_keypair()
     account.private_key, account.public_key, account.keys_changed_at = (
         private_key,
@@ -136,7 +143,7 @@ def generate_keys(account, *, actor):
 @transaction.atomic
 def set_public_key(account, public_key, *, actor):
     """Use the member's own WireGuard public key; the server forgets any private key it held."""
-    _can_manage(actor, account)
+    require_owner_or_perm(actor, account.subscription.member_id, "netops.change_vpnaccount")
     value = keys.clean_wireguard_public_key(public_key)
     if VPNAccount.objects.filter(public_key=value).exclude(pk=account.pk).exists():
         raise ValidationError(
@@ -159,7 +166,7 @@ def set_public_key(account, public_key, *, actor):
 @transaction.atomic
 def reset_password(account, *, actor):
     """A new OpenVPN password for the account; returned once, only its hash is kept."""
-    _can_manage(actor, account)
+    require_owner_or_perm(actor, account.subscription.member_id, "netops.change_vpnaccount")
     password = keys.generate_password()
     account.password_hash = keys.hash_password(password)
     _save(
@@ -173,13 +180,36 @@ def reset_password(account, *, actor):
 
 @transaction.atomic
 def change_protocol(account, protocol, *, actor):
-    """Move the account to WireGuard or OpenVPN (and to an endpoint of that kind)."""
-    _can_manage(actor, account)
+    """Move the account to WireGuard or OpenVPN (and to an endpoint of that kind).
+
+    Refused (``ValidationError`` on ``protocol``, nothing changed) when no
+    active server of that protocol exists: the working peer stays where it is.
+    """
+    require_owner_or_perm(actor, account.subscription.member_id, "netops.change_vpnaccount")
     if protocol not in VPNProtocol.values:
-        raise ValidationError(_("Unknown VPN protocol."))
+        raise ValidationError({"protocol": _("Unknown VPN protocol.")})
+    if protocol == account.protocol and account.endpoint_id:
+        return account
+    endpoint = choose_endpoint(protocol)
+    if endpoint is None:
+        names = {
+            "protocol": VPNProtocol(protocol).label,
+            "current": VPNProtocol(account.protocol).label,
+        }
+        if account.endpoint_id is None:  # nothing works yet: promise nothing
+            message = _("The association has no %(protocol)s server yet.") % names
+        else:
+            message = (
+                _(
+                    "The association has no %(protocol)s server yet: your VPN stays on "
+                    "%(current)s and keeps working."
+                )
+                % names
+            )
+        raise ValidationError({"protocol": message})
     old_endpoint = account.endpoint
     account.protocol = protocol
-    account.endpoint = choose_endpoint(protocol)
+    account.endpoint = endpoint
     _save(
         account,
         actor,
@@ -190,6 +220,35 @@ def change_protocol(account, protocol, *, actor):
         provisioning.request_provisioning(
             old_endpoint, reason=_("%(name)s left") % {"name": account.username}, actor=actor
         )
+    return account
+
+
+@transaction.atomic
+def update_account(account, *, actor):
+    """Store a volunteer's edit of an account (protocol, endpoint, public key, suspension).
+
+    Requires the network role. Every field is validated first (``ValidationError``
+    by field, nothing stored); a new public key drops the private key the server
+    held (it no longer matches). The endpoints before and after are provisioned.
+    """
+    require_perm(actor, "netops.change_vpnaccount")
+    before = (
+        VPNAccount.objects.select_for_update(of=("self",))
+        .select_related("endpoint")
+        .get(pk=account.pk)
+    )
+    if account.public_key != before.public_key:
+        account.private_key, account.keys_changed_at = "", timezone.now()
+    account.full_clean()
+    with audit.acting_as(actor):
+        account.save()
+    reason = _("%(name)s changed by %(who)s") % {
+        "name": account.username,
+        "who": actor.display_name if actor is not None else "coin",
+    }
+    _provision(account, reason, actor)
+    if before.endpoint is not None and before.endpoint_id != account.endpoint_id:
+        provisioning.request_provisioning(before.endpoint, reason=reason, actor=actor)
     return account
 
 
@@ -222,12 +281,20 @@ def client_config(account):
             )
         )
     settings_ = client_settings(account.endpoint)
-    if account.protocol == VPNProtocol.OPENVPN:
-        return f"{account.username}.ovpn", render.openvpn_client_config(settings_)
-    peer = peer_of(account, _held(account))
-    return f"{account.username}.conf", render.wireguard_client_config(
-        peer, settings_, account.private_key or None
-    )
+    try:
+        if account.protocol == VPNProtocol.OPENVPN:
+            return f"{account.username}.ovpn", render.openvpn_client_config(settings_)
+        peer = desired.peer_of(account, _held(account))
+        return f"{account.username}.conf", render.wireguard_client_config(
+            peer, settings_, account.private_key or None
+        )
+    except render.UnsafeValue:
+        raise ValidationError(
+            _(
+                "Your configuration cannot be made: a setting of the VPN server is not valid. "
+                "Please contact the volunteers of the association."
+            )
+        ) from None
 
 
 def set_suspended(member, suspended, *, actor=None):
@@ -245,12 +312,23 @@ def set_suspended(member, suspended, *, actor=None):
             account.suspended = suspended
             account.save(update_fields=["suspended"])
         reason = _("suspension of %(name)s") if suspended else _("restoration of %(name)s")
-        provisioning.request_for_accounts(
+        jobs = provisioning.request_for_accounts(
             accounts, reason=reason % {"name": member.display_name}, actor=actor
         )
+        _remember_jobs(accounts, jobs)
     return accounts
 
 
 def is_vpn_subscription(subscription):
     """True when the subscription's offer is a VPN."""
     return subscription.offer.kind == OfferKind.VPN
+
+
+# How provisioning learns what VPN endpoints serve, without importing this app
+# (registered for both endpoint kinds by NetopsConfig.ready).
+SOURCE = provisioning_desired.Source(
+    peers=desired.peers,
+    files=desired.files,
+    record_status=desired.record_wireguard_status,
+    claim_waiting=assign_unserved_accounts,
+)

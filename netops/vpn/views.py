@@ -4,8 +4,6 @@ Every view looks the account up among the member's own: another member's id give
 Responses that carry a private key or password are never cached.
 """
 
-import qrcode
-import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,10 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from coin.qr import qr_svg
+
 from . import services
 from .choices import VPNProtocol
 from .forms import ProtocolForm, PublicKeyForm
 from .models import VPNAccount
+from .state import provisioning_state
 
 
 def _my_accounts(request):
@@ -50,6 +51,7 @@ def account(request, pk, *, password=None):
         "protocol_form": ProtocolForm(initial={"protocol": vpn.protocol}),
         "password": password,
         "is_wireguard": vpn.protocol == VPNProtocol.WIREGUARD,
+        "provisioning": provisioning_state(vpn),
     }
     return render(request, "netops/vpn/account.html", context)
 
@@ -78,8 +80,7 @@ def config_qr(request, pk):
         _filename, text = services.client_config(vpn)
     except ValidationError:
         return HttpResponse(status=404)
-    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=8)
-    return HttpResponse(image.to_string(), content_type="image/svg+xml")
+    return HttpResponse(qr_svg(text), content_type="image/svg+xml")
 
 
 @login_required
@@ -88,12 +89,20 @@ def generate_keys(request, pk):
     """New server-generated WireGuard keys: the old configuration stops working."""
     vpn = get_object_or_404(_my_accounts(request), pk=pk)
     services.generate_keys(vpn, actor=request.user)
-    messages.success(
-        request,
-        _(
-            "New keys are ready: download the new configuration; the old one stops working in a few minutes."
-        ),
-    )
+    if provisioning_state(vpn) is None:  # no server assigned: nothing to send anywhere yet
+        messages.warning(
+            request,
+            _("New keys are ready, but no VPN server is assigned to this account yet."),
+        )
+    else:  # the job carrying the keys is queued: say so, not that it is done
+        messages.success(
+            request,
+            _(
+                "New keys are ready: download the new configuration. It works once the VPN "
+                "server has your new key (the state below says when); until then, your old "
+                "configuration keeps working."
+            ),
+        )
     return redirect("netops:vpn_account", pk=vpn.pk)
 
 
@@ -138,7 +147,21 @@ def change_protocol(request, pk):
     """Switch between WireGuard and OpenVPN."""
     vpn = get_object_or_404(_my_accounts(request), pk=pk)
     form = ProtocolForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        for message in form.errors.get("protocol", []):
+            messages.error(request, message)
+        return redirect("netops:vpn_account", pk=vpn.pk)
+    try:
         services.change_protocol(vpn, form.cleaned_data["protocol"], actor=request.user)
-        messages.success(request, _("The VPN protocol is changed: download the new configuration."))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _(
+                "The VPN protocol is changed: download the new configuration; it works once the "
+                "server has it (the state below says when)."
+            ),
+        )
     return redirect("netops:vpn_account", pk=vpn.pk)

@@ -37,7 +37,7 @@ def association(db):
         vat_mention=VAT_MENTION,
         iban="FR7630006000011234567890189",
         bic="AGRIFRPP",
-        creditor_id="FR12ZZZ123456",
+        creditor_id="FR72ZZZ123456",
         payment_terms_days=30,
         grace_days=15,
         reminder_days=[0, 15],

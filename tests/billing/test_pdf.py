@@ -71,12 +71,12 @@ def test_the_pdf_carries_every_mandatory_mention(invoice, association, tmp_path)
             "Membership dues 2026",
             "VPN",
             "DSL (15 days)",
-            "32.00 €",
+            "€32.00",
             "0.4839",
-            "15.48 €",
+            "€15.48",
             # totals and legal mentions
             "Total excluding tax",
-            "Total to pay 35.48 €",
+            "Total to pay €35.48",
             VAT_MENTION,
             "Payment terms: 30 days",
             "No discount for early payment",
@@ -155,14 +155,14 @@ def test_a_credit_note_pdf_names_the_corrected_invoice_and_is_emailed(invoice, t
         "2026-000001",
         day,
         "DSL outage of 3 days",
-        "-3.10 €",
+        "-€3.10",
         VAT_MENTION,
         "Page 1 / 1",
     ):
         assert mention in flat, mention
     tasks.deliver_credit_note.apply(args=[note.pk]).get()
     tasks.deliver_credit_note.apply(args=[note.pk]).get()
-    assert [m.subject for m in mail.outbox] == ["Credit note AV-2026-000001 from coin"]
+    assert [m.subject for m in mail.outbox] == ["Credit note AV-2026-000001 from Rézo Libre"]
     assert mail.outbox[0].attachments[0][0] == "AV-2026-000001.pdf"
 
 

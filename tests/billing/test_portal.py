@@ -67,8 +67,8 @@ def test_the_invoices_page_shows_own_invoices_payments_and_balance(alice_and_bob
     )
     page = login(alice).get(reverse("billing:invoices")).content.decode()
     assert alice_invoice.number in page and bob_invoice.number not in page
-    assert "-20.00 €" in page and "(to pay)" in page
-    assert "cheque" in page and "10.00 €" in page
+    assert "-€20.00" in page and "(to pay)" in page
+    assert "cheque" in page and "€10.00" in page
 
 
 def test_the_dashboard_panel_shows_the_balance_in_a_fixed_number_of_queries(
@@ -89,7 +89,7 @@ def test_the_dashboard_panel_shows_the_balance_in_a_fixed_number_of_queries(
 
     count_one, page_one = queries(one)
     count_many, page_many = queries(many)
-    assert "-5.00 €" in page_one and "-24.00 €" in page_many
+    assert "-€5.00" in page_one and "-€24.00" in page_many
     assert count_one == count_many
 
 
@@ -254,3 +254,17 @@ def test_the_demo_has_invoices_a_member_can_download(db, settings):
     )
     response = client.get(reverse("billing:invoice_pdf", args=[invoice.pk]))
     assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_opening_a_credit_note_pdf_sends_nothing(alice_and_bob, login):
+    """A GET changes nothing: the credit note is e-mailed at issue time, not when its PDF is opened."""
+    from django.core import mail
+
+    alice, bob, alice_invoice, bob_invoice = alice_and_bob
+    note = services.create_credit_note(alice_invoice, actor=None, reason="Outage", amount="2")
+    mail.outbox.clear()
+    response = login(alice).get(reverse("billing:credit_note_pdf", args=[note.pk]))
+    assert response.status_code == 200 and b"".join(response.streaming_content).startswith(b"%PDF")
+    assert mail.outbox == []
+    note.refresh_from_db()
+    assert note.emailed_at is None

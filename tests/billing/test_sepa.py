@@ -86,7 +86,7 @@ def test_the_batch_is_a_pain008_valid_against_its_xsd(debtors):
     assert tree.findtext(".//{*}GrpHdr/{*}NbOfTxs") == "2"
     assert tree.findtext(".//{*}GrpHdr/{*}CtrlSum") == "52.50"
     assert tree.findtext(".//{*}PmtInf/{*}PmtTpInf/{*}SeqTp") == "FRST"
-    assert tree.findtext(".//{*}CdtrSchmeId//{*}Id/{*}PrvtId/{*}Othr/{*}Id") == "FR12ZZZ123456"
+    assert tree.findtext(".//{*}CdtrSchmeId//{*}Id/{*}PrvtId/{*}Othr/{*}Id") == "FR72ZZZ123456"
     assert {e.text for e in tree.iterfind(".//{*}MndtId")} == {
         alice.mandates.get().reference,
         bob.mandates.get().reference,
@@ -103,8 +103,8 @@ def test_debtors_are_told_before_the_debit(debtors):
     assert services.send_prenotifications(batch.pk) == 2
     to_alice = next(m for m in mail.outbox if m.to == ["alice@example.org"])
     assert invoices["alice"].number in to_alice.subject
-    assert "20.00 €" in to_alice.body and alice.mandates.get().reference in to_alice.body
-    assert "FR12ZZZ123456" in to_alice.body and "04/20/2026" in to_alice.body
+    assert "€20.00" in to_alice.body and alice.mandates.get().reference in to_alice.body
+    assert "FR72ZZZ123456" in to_alice.body and "20/04/2026" in to_alice.body
 
 
 def test_the_collection_date_respects_the_pre_notification_delay(debtors):

@@ -10,11 +10,13 @@ Traffic stays inside namespaces this module creates (and the host side of the
 management link); :meth:`TestNetwork.destroy` removes them all.
 """
 
+import fcntl
 import os
 import shutil
 import signal
 import subprocess
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 WG_ENV = dict(os.environ, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD="1")
@@ -35,6 +37,16 @@ def sh(*args, check=True, netns=None, env=None, **kwargs):
             f"{' '.join(command)} failed ({result.returncode}): {result.stdout}{result.stderr}"
         )
     return result.stdout
+
+
+@contextmanager
+def _host_routes_lock():
+    """Held while a test network picks and routes its management /30 on this host: test
+    processes running at once (pytest-xdist workers, other runs) would otherwise pick the
+    same free /30 between one's check and its ``ip addr add``."""
+    with open("/run/lock/coin-test-network.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def remove_stale_networks():
@@ -88,19 +100,20 @@ class TestNetwork:
     def build(self, authorized_key):
         remove_stale_networks()
         self.destroy()  # leftovers of an interrupted run
-        self._pick_management_link()
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        for ns in (self.core, self.endpoint, self.member):
-            sh("ip", "netns", "add", ns)
-            sh("ip", "link", "set", "lo", "up", netns=ns)
-        self._veth(
-            self.mgmt_if,
-            None,
-            f"{self.mgmt_host}/30",
-            "mgmt0",
-            self.endpoint,
-            f"{self.mgmt_endpoint}/30",
-        )
+        with _host_routes_lock():  # until our /30 is routed: other test processes skip it
+            self._pick_management_link()
+            self.workdir.mkdir(parents=True, exist_ok=True)
+            for ns in (self.core, self.endpoint, self.member):
+                sh("ip", "netns", "add", ns)
+                sh("ip", "link", "set", "lo", "up", netns=ns)
+            self._veth(
+                self.mgmt_if,
+                None,
+                f"{self.mgmt_host}/30",
+                "mgmt0",
+                self.endpoint,
+                f"{self.mgmt_endpoint}/30",
+            )
         self._veth(
             "to-ep",
             self.core,

@@ -27,11 +27,12 @@ from netops.provisioning.choices import JobStatus
 from netops.provisioning.models import ProvisioningJob
 from netops.vpn import services as vpn_services
 from netops.vpn.models import VPNAccount
+from netops.vpn.state import provisioning_state
 
 from .conftest import celery_worker, pinned_endpoint
 from .network import CORE_TO_MEMBER, ENDPOINT_TO_CORE, ENDPOINT_TO_CORE6, TestNetwork
 
-pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PLAN = [
     {"purpose": "vpn", "family": 4, "prefix_length": 32},
@@ -165,9 +166,11 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
     assert (
         job.status == JobStatus.RETRYING and "Impossible de se connecter" in job.error
     )  # French: the default language
+    assert provisioning_state(account).code == "retrying"  # what the member's page says
     network.start_sshd()
     job = provisioning.wait_for_job(job.pk, timeout=60)
     assert job.status == JobStatus.SUCCEEDED and job.attempts >= 2
+    assert provisioning_state(account).code == "applied"
     assert network.endpoint_peers() == {account.public_key: f"{v4} {v6}"}
     assert network.core_routes().count(v4.split("/")[0]) == 1
 
@@ -177,6 +180,8 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
     vpn_services.generate_keys(account, actor=member)
     job = _last_job(endpoint)
     assert job.status == JobStatus.FAILED and "au lieu de la clé épinglée" in job.error
+    account.refresh_from_db()
+    assert provisioning_state(account).code == "failed"
     endpoint.refresh_from_db()
     assert endpoint.host_key_alarm and endpoint.offered_host_key
     assert (network.config_dir / f"{network.wg_endpoint_if}.conf").read_bytes() == before
@@ -188,6 +193,7 @@ def test_a_new_member_tunnel_works_and_provisioning_survives_outages_and_key_cha
     assert _provision_and_wait(endpoint).status == JobStatus.SUCCEEDED
     account.refresh_from_db()
     assert list(network.endpoint_peers()) == [account.public_key]
+    assert provisioning_state(account).code == "applied"  # a later run carried the change
 
     # Private keys never reach job records, the audit log or the worker's log.
     assert account.private_key

@@ -86,7 +86,7 @@ def test_a_member_pasting_their_own_key_leaves_no_private_key_on_the_server(subs
     account = VPNAccount.objects.get(pk=subscription.vpn_account.pk)
     assert (account.public_key, account.private_key) == (own_public, "")
     text = client.get(reverse("netops:vpn_config", args=[account.pk])).content.decode()
-    assert "PrivateKey = <your private key>" in text
+    assert "PrivateKey = <votre clé privée>" in text  # the member reads French
 
 
 def test_a_malformed_public_key_is_refused_with_a_clear_message(subscription, login):

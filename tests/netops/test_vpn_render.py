@@ -79,7 +79,10 @@ def test_client_config_uses_the_first_address_of_the_routed_ipv6_prefix():
 
 
 def test_client_config_without_the_private_key_says_where_to_put_it():
-    text = render.wireguard_client_config(PEER, CLIENT, None)
+    from django.utils import translation
+
+    with translation.override("en"):
+        text = render.wireguard_client_config(PEER, CLIENT, None)
     assert "PrivateKey = <your private key>" in text
 
 

@@ -28,7 +28,7 @@ def test_a_price_under_the_floor_is_refused_and_nothing_stored(make_member, vpn_
     with translation.override("en"), pytest.raises(ValidationError) as error:
         services.subscribe(member, vpn_offer, actor=None, monthly_price=Decimal("1.50"))
     message = error.value.message_dict["monthly_price"][0]
-    assert "cannot be below 2.00 €" in message and "1.50 €" in message
+    assert "cannot be below €2.00" in message and "€1.50" in message
     assert not Subscription.objects.exists()
     assert AuditEvent.objects.count() == events_before
 

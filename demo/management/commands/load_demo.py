@@ -13,11 +13,12 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from billing.demo import load_demo_billing
 from coin.members import audit, services
 from coin.members.choices import AuditSource, MemberKind
 from coin.members.models import Member, Role
 from coin.offers import services as offer_services
-from coin.offers.choices import OfferKind, Pricing
+from coin.offers.choices import OfferKind, PoolPurpose, Pricing
 from coin.offers.models import Offer
 from netops.ipam import services as ipam_services
 from netops.provisioning.choices import EndpointKind
@@ -28,13 +29,13 @@ DEMO_PASSWORD = "coin-demo-password"
 
 POOLS = [
     # name, prefix, purpose, prefix length handed out
-    ("VPN IPv4", "192.0.2.0/24", "vpn", 32),
-    ("VPN IPv6", "2001:db8:100::/40", "vpn", 56),
-    ("DSL IPv4", "198.51.100.0/24", "dsl", 32),
-    ("DSL IPv6", "2001:db8:200::/40", "dsl", 56),
-    ("Hébergement IPv4", "203.0.113.0/26", "housing", 32),
-    ("Hébergement IPv6", "2001:db8:300::/40", "housing", 48),
-    ("Infrastructure", "203.0.113.64/26", "infrastructure", 32),
+    ("VPN IPv4", "192.0.2.0/24", PoolPurpose.VPN, 32),
+    ("VPN IPv6", "2001:db8:100::/40", PoolPurpose.VPN, 56),
+    ("DSL IPv4", "198.51.100.0/24", PoolPurpose.DSL, 32),
+    ("DSL IPv6", "2001:db8:200::/40", PoolPurpose.DSL, 56),
+    ("Hébergement IPv4", "203.0.113.0/26", PoolPurpose.HOUSING, 32),
+    ("Hébergement IPv6", "2001:db8:300::/40", PoolPurpose.HOUSING, 48),
+    ("Infrastructure", "203.0.113.64/26", PoolPurpose.INFRASTRUCTURE, 32),
 ]
 
 VOLUNTEERS = [
@@ -198,8 +199,6 @@ class Command(BaseCommand):
             organisation, offers["vpn"], actor=None, starts_on=today - timedelta(days=480)
         )
         self._member("henri", "Henri", "Garnier", "Lyon")  # an applicant waiting for admission
-        from billing.demo import load_demo_billing
-
         load_demo_billing(
             today
         )  # settings, invoices of the last two months, payments, a SEPA mandate

@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from netops.provisioning import services
+from netops.provisioning.choices import JobStatus
 from netops.provisioning.models import Endpoint, ProvisioningJob
 
 
@@ -55,7 +56,7 @@ class Command(BaseCommand):
                     f"{len(job.removed_files)} removed, {len(job.routes_added)} routes added, "
                     f"{len(job.routes_removed)} removed {job.error}"
                 )
-                failed |= job.status != "succeeded"
+                failed |= job.status != JobStatus.SUCCEEDED
             else:
                 job = services.request_provisioning(endpoint, reason="coin provision")
                 self.stdout.write(f"{endpoint.name}: job #{job.pk} queued")
