@@ -365,8 +365,6 @@ class MandateAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected mandates"), permissions=("change",))
     def revoke_selected(self, request, queryset):
-        from .services import sepa
-
         for mandate in queryset.filter(status="active"):
             sepa.revoke_mandate(mandate, actor=request.user)
         self.message_user(request, _("The selected mandates are revoked."))

@@ -3,6 +3,8 @@
 import os
 import sys
 
+from coin.files import restrict_umask
+
 
 def main():
     """Run a Django management command with coin's settings; files it creates are owner-only.
@@ -10,8 +12,6 @@ def main():
     Settings that production refuses (a weak secret key, no base URL...) end the command
     with their one-line message and exit status 1, not with a traceback.
     """
-    from coin.files import restrict_umask
-
     restrict_umask()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "coin.settings")
     from importlib import import_module

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from coin.members.audit import AuditedQuerySet
@@ -111,7 +111,9 @@ class AssociationSettings(models.Model):
     objects = AuditedQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("association settings")
+        # Its own message: in French the singular is not the plural ("1 configuration", not
+        # "1 paramètres"), while English says "settings" for both.
+        verbose_name = pgettext_lazy("one row of", "association settings")
         verbose_name_plural = _("association settings")
         constraints = [
             models.CheckConstraint(condition=Q(pk=1), name="billing_settings_singleton"),

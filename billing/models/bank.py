@@ -105,7 +105,10 @@ class BankLine(models.Model):
         ordering = ["-booked_on", "pk"]
 
     def __str__(self):
-        booked = date_format(self.booked_on, "SHORT_DATE_FORMAT")
+        # A row built in memory may still hold the ISO string it was given.
+        booked = self.booked_on
+        if hasattr(booked, "day"):
+            booked = date_format(booked, "SHORT_DATE_FORMAT")
         return f"{booked} {format_money(self.amount)} {self.label[:60]}"
 
 

@@ -23,6 +23,7 @@ from coin.mail import send_member_mail
 from ..choices import EmailStatus, InvoiceStatus
 from ..models import AssociationSettings, CreditNote, Invoice
 from ..validators import LOGO_MAX_BYTES, logo_mime_type
+from .pdf_fetcher import project_files_fetcher
 
 # WeasyPrint logs nine progress lines per document at INFO: noise in a worker rendering thousands.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
@@ -66,12 +67,10 @@ def render_invoice_pdf(invoice, logo=None):
     """The invoice as PDF bytes (WeasyPrint)."""
     from weasyprint import HTML
 
-    from .pdf_fetcher import ProjectFilesFetcher
-
     return HTML(
         string=render_invoice_html(invoice, logo),
         base_url=str(settings.BASE_DIR),
-        url_fetcher=ProjectFilesFetcher(),
+        url_fetcher=project_files_fetcher(),
     ).write_pdf()
 
 
@@ -149,8 +148,6 @@ def render_credit_note_pdf(note, logo=None):
     """
     from weasyprint import HTML
 
-    from .pdf_fetcher import ProjectFilesFetcher
-
     note = CreditNote.objects.select_related("invoice", "invoice__member").get(pk=note.pk)
     with translation.override(note.invoice.member.language):
         html = render_to_string(
@@ -165,7 +162,7 @@ def render_credit_note_pdf(note, logo=None):
             },
         )
     return HTML(
-        string=html, base_url=str(settings.BASE_DIR), url_fetcher=ProjectFilesFetcher()
+        string=html, base_url=str(settings.BASE_DIR), url_fetcher=project_files_fetcher()
     ).write_pdf()
 
 

@@ -25,6 +25,7 @@ from . import usernames
 from .audit import AuditedQuerySet
 from .choices import AuditAction, AuditSource, MemberKind, MemberStatus, RoleAssignmentState
 from .rights import current_role_ids
+from .roles import BUILTIN_ROLES
 
 
 class MemberManager(BaseUserManager.from_queryset(AuditedQuerySet)):
@@ -270,8 +271,6 @@ class Role(models.Model):
         return self._builtin_text("description")
 
     def _builtin_text(self, key):
-        from .roles import BUILTIN_ROLES
-
         stored = getattr(self, key)
         spec = BUILTIN_ROLES.get(self.slug) if self.is_builtin else None
         if spec is None:

@@ -12,6 +12,7 @@ from coin.offers.choices import PoolPurpose
 
 from .addressing import Block, format_address, from_hex, to_hex
 from .choices import AllocationState
+from .ranges import refusal
 
 HEX = {"max_length": 32}
 
@@ -59,8 +60,6 @@ class IPPool(models.Model):
     def clean(self):
         # Creation checks the range (services.check_pool); the purpose may change afterwards
         # and must still allow the pool's range.
-        from .ranges import refusal
-
         if self.pk and self.prefix and self.purpose:
             message = refusal(self.prefix, self.purpose)
             if message is not None:

@@ -127,7 +127,7 @@ def test_the_volunteer_area_and_the_portal_work_under_the_policy(demo_isp, login
     assert_csp_compatible(responses)
 
 
-def test_anonymous_pages_send_the_policy_too():
+def test_anonymous_pages_send_the_policy_too(db):  # the page names the association
     response = Client().get(reverse("portal:login"))
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
