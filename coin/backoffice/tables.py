@@ -2,14 +2,16 @@
 
 import django_tables2 as tables
 
-from . import formatting
+from coin.money import format_money
+
+from . import badges
 
 
 class BadgeColumn(tables.Column):
     """A choices field drawn as a coloured badge; exported as its label."""
 
     def render(self, record, bound_column):
-        return formatting.badge(record, str(bound_column.accessor))
+        return badges.badge(record, str(bound_column.accessor))
 
     def value(self, record, bound_column):
         return getattr(record, f"get_{bound_column.accessor}_display")()
@@ -21,7 +23,7 @@ class MoneyColumn(tables.Column):
     attrs = {"td": {"class": "number"}, "th": {"class": "number"}}
 
     def render(self, value):
-        return formatting.money(value)
+        return format_money(value)
 
     def value(self, value):
         return value

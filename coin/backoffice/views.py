@@ -18,8 +18,9 @@ from django.utils.safestring import mark_safe
 from django.views.generic import FormView, TemplateView
 from django_tables2 import RequestConfig
 
+from coin.forms import add_service_error
+
 from . import registry
-from .errors import add_service_errors
 from .exports import csv_response
 
 
@@ -222,7 +223,7 @@ class ActionView(BackofficeView, FormView):
         try:
             result = self.service(*args, actor=self.request.user, **kwargs)
         except ValidationError as error:
-            add_service_errors(form, error)
+            add_service_error(form, error)
             return self.form_invalid(form)
         except PermissionDenied as error:  # the service's own check of the actor's rights
             return refuse(self.request, error)

@@ -2,13 +2,10 @@
 
 from datetime import date
 
-import pytest
 from django import forms
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
-from coin.backoffice.errors import add_service_errors
 from coin.members.choices import MemberStatus
 from coin.members.models import AuditEvent, Member
 
@@ -94,27 +91,6 @@ def test_the_member_page_offers_only_the_actions_that_apply(world, role_holder):
     )
     assert end not in datacenter_page.content.decode()
     assert datacenter_page.context["actions"] == []
-
-
-class _Form(forms.Form):
-    ends_on = forms.DateField(required=False)
-
-
-@pytest.mark.parametrize(
-    "error, on_field, on_top",
-    [
-        (ValidationError({"ends_on": "too early"}), ["too early"], []),
-        (ValidationError({"member": "not active", "ends_on": "x"}), ["x"], ["not active"]),
-        (ValidationError("plain message"), [], ["plain message"]),
-        (ValidationError(["one", "two"]), [], ["one", "two"]),
-    ],
-)
-def test_service_errors_map_onto_fields_or_the_top_of_the_form(error, on_field, on_top):
-    form = _Form({})
-    assert form.is_valid()
-    add_service_errors(form, error)
-    assert form.errors.get("ends_on", []) == on_field
-    assert list(form.non_field_errors()) == on_top
 
 
 def test_a_refusal_by_the_service_itself_is_the_403_page_and_changes_nothing(

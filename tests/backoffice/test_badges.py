@@ -1,14 +1,10 @@
 """Status colours come from the choices, declared once; one tag draws every badge."""
 
-from decimal import Decimal
-
 import pytest
 from django.db import models
 from django.template import Context, Template
-from django.utils import translation
 
 from coin.backoffice.colours import badge_colours
-from coin.backoffice.formatting import money
 from coin.members.choices import MemberStatus
 from coin.members.models import Member
 from coin.offers.models import Subscription
@@ -48,11 +44,3 @@ def test_every_member_of_a_coloured_choices_class_needs_a_known_colour():
         class Lamp(models.TextChoices):
             ON = "on", "on"
             OFF = "off", "off"
-
-
-def test_money_is_written_in_the_readers_language():
-    with translation.override("fr"):
-        assert money("1234.5") == "1\u00a0234,50\u00a0€"
-    with translation.override("en"):
-        assert money(Decimal("1234.5")) == "1,234.50\u00a0€"
-    assert money(None) == ""

@@ -118,6 +118,16 @@ def test_the_subscriptions_list_filters_by_offer_and_member_and_exports(world, r
     assert rows[1][3] == "32.00"  # a number a spreadsheet can add up, not "32,00 €"
 
 
+def test_amounts_are_written_as_everywhere_else_in_the_readers_language(world, make_member, login):
+    url = reverse("backoffice:subscription_list")
+    for language, price in (("fr", "32,00 €"), ("en", "€32.00")):
+        reader = login(make_member(roles=["network"], language=language))
+        page = reader.get(url).content.decode()
+        assert f'<td class="number">{price}</td>' in page, language
+        member_page = reader.get(reverse("backoffice:member_detail", args=[world.member.pk]))
+        assert price in member_page.content.decode(), language
+
+
 def test_odd_query_strings_give_a_page_not_an_error_nor_every_row(make_member, role_holder):
     client = role_holder("admissions")
     for _i in range(60):

@@ -1,8 +1,11 @@
-"""Template tags of the back office: ``{% badge obj "status" %}`` and ``{{ amount|money }}``."""
+"""Template tags of the back office: ``{% badge obj "status" %}``.
+
+Amounts use ``{{ amount|money }}``, the project's built-in filter (``coin.money``).
+"""
 
 from django import template
 
-from .. import formatting
+from .. import badges
 
 register = template.Library()
 
@@ -10,10 +13,4 @@ register = template.Library()
 @register.simple_tag
 def badge(obj, field_name):
     """Draw ``obj.<field_name>`` as a badge coloured from its choices."""
-    return formatting.badge(obj, field_name)
-
-
-@register.filter
-def money(amount):
-    """Format an amount in euros the same way everywhere."""
-    return formatting.money(amount)
+    return badges.badge(obj, field_name)

@@ -1,18 +1,8 @@
-"""Money and badges, drawn the same way on every back-office page."""
+"""Badges, drawn the same way on every back-office page (amounts: ``coin.money``)."""
 
-from decimal import Decimal
-
-from django.utils.formats import number_format
 from django.utils.html import format_html
 
 from .colours import colour_of
-
-
-def money(amount):
-    """``amount`` in euros, with the current language's separators ("12,50 €"); "" for None."""
-    if amount in (None, ""):
-        return ""
-    return f"{number_format(Decimal(amount), 2, use_l10n=True, force_grouping=True)}\u00a0€"
 
 
 def badge(obj, field_name):
