@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.urls import reverse
+from django.utils.html import escape
 
 from coin.members import services as member_services
 from coin.members.models import AuditEvent
@@ -18,13 +19,14 @@ def test_the_history_holds_the_members_own_changes_and_no_one_elses(
 ):
     other = make_member("someone_else")
     offer_services.subscribe(other, world.vpn_offer, actor=None)
-    member_services.add_membership_period(
+    period = member_services.add_membership_period(
         world.member, actor=None, starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31), fee=20
     )
     response = role_holder("board").get(reverse("backoffice:member_detail", args=[world.member.pk]))
     history = {panel.key: html for panel, html in response.context["panels"]}["history"]
     assert "DSL" in history  # the member's subscription was created
-    assert "2026-01-01" in history  # the member's membership period was created
+    # The member's membership period was created: named as the log wrote it, dates localised.
+    assert escape(str(period)) in history and "01/01/2026" in history
     # The other member's subscription is in the log, but not on this member's page.
     assert AuditEvent.objects.filter(object_repr__startswith="VPN").exists()
     assert "VPN" not in history
