@@ -3,9 +3,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coin.backoffice.colours import badge_colours
 from coin.offers.choices import OfferKind
 
 
+@badge_colours(DRAFT="warning", ISSUED="success")
 class InvoiceStatus(models.TextChoices):
     DRAFT = "draft", _("draft")
     ISSUED = "issued", _("issued")

@@ -1,4 +1,5 @@
-"""Top-level URLs (the composition root): the member portal at /, the volunteer area at /admin/."""
+"""Top-level URLs (the composition root): the member portal at /, the volunteer area at /admin/,
+the back office at /gestion/."""
 
 from django.urls import include, path
 
@@ -6,6 +7,7 @@ from coin.portal.admin_site import volunteer_site
 
 urlpatterns = [
     path("admin/", volunteer_site.urls),
+    path("gestion/", include("coin.backoffice.urls")),
     path("", include("coin.portal.urls")),
     path("", include("netops.urls")),
     path("", include("billing.urls")),

@@ -3,12 +3,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coin.backoffice.colours import badge_colours
+
 
 class MemberKind(models.TextChoices):
     PERSON = "person", _("person")
     ORGANISATION = "organisation", _("organisation")
 
 
+@badge_colours(APPLICANT="info", ACTIVE="success", RESIGNED="neutral", EXCLUDED="danger")
 class MemberStatus(models.TextChoices):
     APPLICANT = "applicant", _("applicant")
     ACTIVE = "active", _("active member")
@@ -40,6 +43,7 @@ class AuditAction(models.TextChoices):
     DELETE = "delete", _("deleted")
 
 
+@badge_colours(PROPOSED="warning", CONFIRMED="success", REFUSED="danger", WITHDRAWN="neutral")
 class RoleAssignmentState(models.TextChoices):
     """Where a role assignment stands: only a confirmed one gives rights."""
 

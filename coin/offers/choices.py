@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from coin.backoffice.colours import badge_colours
+
 
 class OfferKind(models.TextChoices):
     VPN = "vpn", _("VPN access")
@@ -16,6 +18,7 @@ class Pricing(models.TextChoices):
     PAY_WHAT_YOU_WANT = "pwyw", _("pay what you want (above a floor)")
 
 
+@badge_colours(ACTIVE="success", SUSPENDED="warning", ENDED="neutral")
 class SubscriptionStatus(models.TextChoices):
     ACTIVE = "active", _("active")
     SUSPENDED = "suspended", _("suspended")

@@ -2,7 +2,8 @@
 
 The policy allows scripts and styles from our own static files only, so a page works under
 it only if its HTML has no inline script, style or event handler: the crawl checks every
-page a volunteer and a member reach, Django's admin included, over the demo ISP's data.
+page a volunteer and a member reach, Django's admin and the back office included, over the
+demo ISP's data.
 """
 
 import re
@@ -118,6 +119,13 @@ def test_the_volunteer_area_and_the_portal_work_under_the_policy(demo_isp, login
         assert page in crawled
     assert re.search(r"/admin/netops/endpoint/\d+/change/", crawled)
     assert len(responses) > 60
+    assert_csp_compatible(responses)
+
+    # The back office: its lists, a member's page with every panel, its action pages.
+    responses = crawl(login(admin), reverse("backoffice:home"), "/gestion/")
+    crawled = " ".join(responses)
+    assert re.search(r"/gestion/members/\d+/", crawled)
+    assert len(responses) > 8
     assert_csp_compatible(responses)
 
     member = Client()

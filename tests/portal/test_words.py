@@ -1,8 +1,9 @@
 """The words people read: every page of the demo ISP, in French and in English.
 
-Walks the member portal and the volunteer area as the demo's members and
-volunteers and fails on English left in French pages, on ISO or American dates
-inside sentences, and on the software's name where the association's belongs.
+Walks the member portal, the volunteer area and the back office as the demo's
+members and volunteers and fails on English left in French pages, on ISO or
+American dates inside sentences, and on the software's name where the
+association's belongs.
 """
 
 import html
@@ -126,6 +127,23 @@ def walk_volunteer_area(client, language):
     return seen, found
 
 
+def walk_back_office(client, language):
+    """Every back-office page the volunteer may open: lists, two objects each, action pages."""
+    found, todo, seen = [], [reverse("backoffice:home")], set()
+    while todo:
+        url = todo.pop()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        found += problems(url, response.content.decode(), language)
+        new = sorted(links(response.content.decode(), "/gestion/") - seen)
+        objects = [u for u in new if re.search(r"/\d+/$", u)]
+        todo += [u for u in new if u not in objects] + objects[:2]
+    return seen, found
+
+
 @pytest.mark.parametrize("language", ["fr", "en"])
 def test_every_page_speaks_the_readers_language_with_local_dates_and_the_associations_name(
     demo, login, language
@@ -136,13 +154,17 @@ def test_every_page_speaks_the_readers_language_with_local_dates_and_the_associa
         pages, member_found = walk_portal(login(Member.objects.get(username=username)), language)
         found += member_found
         assert len(pages) > 5, pages  # the walk reached the member's pages
-    admin_seen = set()
+    admin_seen, back_office_seen = set(), set()
     for username in VOLUNTEERS:
         client = login(Member.objects.get(username=username))
         pages, volunteer_found = walk_volunteer_area(client, language)
         admin_seen |= pages
         found += volunteer_found
+        pages, back_office_found = walk_back_office(client, language)
+        back_office_seen |= pages
+        found += back_office_found
     assert len(admin_seen) > 40, admin_seen  # and the volunteers' lists, forms and objects
+    assert len(back_office_seen) > 8, back_office_seen  # and the back office's pages
     found = sorted(set(found))
     assert not found, "\n".join(found[:60])
 

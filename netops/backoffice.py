@@ -1,0 +1,44 @@
+"""The network panels of a member's back-office page (imported by coin.backoffice at start-up)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from coin.backoffice.registry import Panel, register_panel
+from coin.members.models import Member
+from netops.ipam.models import IPAllocation
+from netops.vpn.models import VPNAccount
+
+
+def _addresses(member, request):
+    allocations = IPAllocation.objects.filter(member=member).select_related("pool")
+    return {"allocations": list(allocations.order_by("-allocated_at"))}
+
+
+def _vpn_accounts(member, request):
+    accounts = VPNAccount.objects.filter(subscription__member=member).select_related(
+        "subscription__offer", "endpoint"
+    )
+    return {"accounts": list(accounts.order_by("username"))}
+
+
+register_panel(
+    Member,
+    Panel(
+        "ip_addresses",
+        _("IP addresses"),
+        "backoffice/panels/member_addresses.html",
+        _addresses,
+        permission="netops.view_ipallocation",
+        order=50,
+    ),
+)
+register_panel(
+    Member,
+    Panel(
+        "vpn_accounts",
+        _("VPN accounts"),
+        "backoffice/panels/member_vpn.html",
+        _vpn_accounts,
+        permission="netops.view_vpnaccount",
+        order=60,
+    ),
+)

@@ -1,0 +1,172 @@
+"""Every back-office page, for the roles that may use it and for everyone else.
+
+Adding a page to the registry without a case here fails
+``test_every_backoffice_url_is_registered_and_covered``: a new page is covered
+by the same checks (renders and acts for a role holder, refused to the others)
+before it ships.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+import pytest
+from django import forms
+from django.urls import URLResolver, get_resolver, reverse
+
+from coin.backoffice import registry
+from coin.backoffice.members.forms import RECORD_FIELDS
+from coin.members.models import Member
+from coin.members.roles import BUILTIN_ROLES
+from coin.offers.models import Subscription
+
+
+@dataclass
+class Case:
+    """How to try one page: a role that may use it, its URL's arguments, and for an action
+    the data to post and the effect to check afterwards."""
+
+    role: str
+    args: object = field(default=lambda world: [])
+    data: object = None
+    done: object = None
+
+
+def _member(world_member):
+    return Member.objects.get(pk=world_member.pk)
+
+
+CASES = {
+    "home": Case("admissions"),
+    "member_list": Case("admissions"),
+    "applicant_list": Case("admissions"),
+    "member_detail": Case("admissions", args=lambda w: [w.member.pk]),
+    "subscription_list": Case("network"),
+    "member_admit": Case(
+        "admissions",
+        args=lambda w: [w.applicant.pk],
+        data=lambda w: {"on": "2026-03-01"},
+        done=lambda w: _member(w.applicant).member_since == date(2026, 3, 1),
+    ),
+    "member_edit": Case(
+        "admissions",
+        args=lambda w: [w.member.pk],
+        data=lambda w: {
+            **forms.model_to_dict(w.member, fields=RECORD_FIELDS),
+            "phone": "+33 1 23 45 67 89",
+        },
+        done=lambda w: _member(w.member).phone == "+33 1 23 45 67 89",
+    ),
+    "member_change_status": Case(
+        "admissions",
+        args=lambda w: [w.member.pk],
+        data=lambda w: {"status": "resigned", "on": ""},
+        done=lambda w: _member(w.member).status == "resigned",
+    ),
+    "member_subscribe": Case(
+        "admissions",
+        args=lambda w: [w.member.pk],
+        data=lambda w: {"offer": w.vpn_offer.pk, "starts_on": "2026-02-01", "monthly_price": "3"},
+        done=lambda w: w.member.subscriptions.filter(offer=w.vpn_offer, monthly_price=3).exists(),
+    ),
+    "subscription_end": Case(
+        "admissions",
+        args=lambda w: [w.subscription.pk],
+        data=lambda w: {"ends_on": "2026-12-31"},
+        done=lambda w: Subscription.objects.get(pk=w.subscription.pk).ends_on == date(2026, 12, 31),
+    ),
+}
+
+
+def _backoffice_url_names(resolver=None, inside=False):
+    for entry in (resolver or get_resolver()).url_patterns:
+        if isinstance(entry, URLResolver):
+            yield from _backoffice_url_names(entry, inside or entry.namespace == "backoffice")
+        elif inside:
+            yield entry.name
+
+
+def test_every_backoffice_url_is_registered_and_covered():
+    served = set(_backoffice_url_names())
+    assert served == set(registry.pages()), "back-office URLs must come from the registry"
+    assert served == set(CASES), "add the new back-office page to CASES"
+
+
+def _url(name, world):
+    return reverse(f"backoffice:{name}", args=CASES[name].args(world))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_role_that_may_use_the_page_sees_it_and_acts(name, world, role_holder):
+    case = CASES[name]
+    client = role_holder(case.role)
+    url = _url(name, world)
+    response = client.get(url)
+    assert response.status_code == 200
+    # Ready for a strict Content-Security-Policy: no inline script, style or handler.
+    html = response.content.decode()
+    assert not re.search(r"<script|<style|\sstyle=|\son[a-z]+=", html, re.IGNORECASE)
+    if case.data is not None:
+        assert not case.done(world)
+        response = client.post(url, case.data(world))
+        assert response.status_code == 302, response.content.decode()[:2000]
+        assert case.done(world)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_a_member_without_a_role_is_refused(name, world, make_member, login):
+    case = CASES[name]
+    client = login(make_member())
+    url = _url(name, world)
+    response = client.get(url)
+    assert response.status_code == 403
+    assert "Accès refusé" in response.content.decode()
+    if case.data is not None:
+        assert client.post(url, case.data(world)).status_code == 403
+        assert not case.done(world)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_an_anonymous_visitor_is_sent_to_the_login_page(name, world, client):
+    case = CASES[name]
+    url = _url(name, world)
+    for response in (client.get(url), client.post(url, case.data(world) if case.data else {})):
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("portal:login"))
+    if case.data is not None:
+        assert not case.done(world)
+
+
+@pytest.mark.parametrize("role", sorted(BUILTIN_ROLES))
+def test_each_role_opens_exactly_the_pages_its_permissions_allow(role, world, make_member, login):
+    holder = make_member(roles=[role])
+    client = login(holder)
+    for name, page in registry.pages().items():
+        expected = 200 if page.allowed(holder) else 403
+        assert client.get(_url(name, world)).status_code == expected, name
+        if CASES[name].data is not None and expected == 403:
+            assert client.post(_url(name, world), CASES[name].data(world)).status_code == 403
+            assert not CASES[name].done(world)
+
+
+def test_a_role_holder_who_has_not_passed_2fa_gets_no_page(world, make_member, login):
+    client = login(make_member(roles=["board", "admissions"]), verified=False)
+    for name in CASES:
+        response = client.get(_url(name, world))
+        assert response.status_code == 302 and "/2fa/" in response["Location"], name
+
+
+def test_a_page_is_registered_once_and_a_subclass_needs_its_own_registration(rf, make_member):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from coin.backoffice.members.pages import MemberListView
+
+    class Unregistered(MemberListView):
+        pass
+
+    with pytest.raises(ImproperlyConfigured):
+        Unregistered.as_view()(rf.get("/"))
+    with pytest.raises(ImproperlyConfigured):
+        registry.register_page("another_name", "x/", kind=registry.LIST, title="x")(MemberListView)
+    with pytest.raises(ImproperlyConfigured):
+        registry.register_page("member_list", "y/", kind=registry.LIST, title="y")(Unregistered)
