@@ -14,17 +14,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
-from coin.mail import send_member_mail
 from coin.members import audit
-from coin.members.choices import AuditAction
 from coin.members.models import Member
 from coin.members.services import require_perm
-from netops import services as netops_services
 
 from ..models import AssociationSettings, Invoice, Suspension
-from .dunning import restore_settled_members, run_dunning, suspend_member
+from .dunning import end_suspension, restore_settled_members, run_dunning, suspend_member
 
 REASON_MAX_LENGTH = 300
 
@@ -144,23 +140,9 @@ def restore_by_hand(member, *, actor, reason):
     )
     if suspension is None:
         raise ValidationError(_("This member's services are not suspended."))
-    suspension.ended_at = timezone.now()
-    suspension.restore_reason = reason
-    suspension.save(update_fields=["ended_at", "restore_reason"])
     with audit.acting_as(actor):
-        audit.record(
-            member,
-            AuditAction.UPDATE,
-            {"services": ["suspended", "active"]},
+        return end_suspension(
+            suspension,
             message=_("Services restored by hand: %(reason)s") % {"reason": reason},
+            restore_reason=reason,
         )
-    netops_services.restore_member(member)
-    transaction.on_commit(
-        lambda: send_member_mail(
-            member,
-            gettext_lazy("Your services are restored"),
-            "billing/email/restored.txt",
-            {"suspension": suspension},
-        )
-    )
-    return suspension

@@ -156,14 +156,22 @@ def restore_if_settled(member, today=None):
     grace = config.grace_days if config else 0
     if arrears(member, today or timezone.localdate(), grace).exists():
         return None
+    return end_suspension(suspension, message=_("Arrears settled: services restored."))
+
+
+def end_suspension(suspension, *, message, restore_reason=None):
+    """End ``suspension`` now: audited with ``message``, netops gives the access back, mail after commit.
+
+    Call inside the transaction that locked the suspension row.
+    """
+    member = suspension.member
     suspension.ended_at = timezone.now()
-    suspension.save(update_fields=["ended_at"])
-    audit.record(
-        member,
-        AuditAction.UPDATE,
-        {"services": ["suspended", "active"]},
-        message=_("Arrears settled: services restored."),
-    )
+    fields = ["ended_at"]
+    if restore_reason is not None:
+        suspension.restore_reason = restore_reason
+        fields.append("restore_reason")
+    suspension.save(update_fields=fields)
+    audit.record(member, AuditAction.UPDATE, {"services": ["suspended", "active"]}, message=message)
     netops_services.restore_member(member)
     transaction.on_commit(
         lambda: send_member_mail(

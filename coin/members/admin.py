@@ -78,18 +78,7 @@ class MemberAdmin(admin.ModelAdmin):
         (None, {"fields": ("username", "kind", "first_name", "last_name", "organisation_name")}),
         (
             _("Contact"),
-            {
-                "fields": (
-                    "email",
-                    "phone",
-                    "address_line1",
-                    "address_line2",
-                    "postal_code",
-                    "city",
-                    "country",
-                    "language",
-                )
-            },
+            {"fields": services.PROFILE_FIELDS},
         ),
         (
             _("Membership"),

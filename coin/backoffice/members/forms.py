@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from coin.backoffice.forms import ActionForm, DateInput
 from coin.members.choices import MEMBER_STATUS_TRANSITIONS, MemberStatus
 from coin.members.models import Member
+from coin.members.services import VOLUNTEER_FIELDS
 from coin.offers.models import Offer
 
 
@@ -65,21 +66,7 @@ class EndSubscriptionForm(ActionForm):
 
 # What the record form shows: the fields update_member accepts, less the account switch
 # (blocking an account deserves its own action) and the username (the member's login).
-RECORD_FIELDS = (
-    "kind",
-    "first_name",
-    "last_name",
-    "organisation_name",
-    "email",
-    "phone",
-    "address_line1",
-    "address_line2",
-    "postal_code",
-    "city",
-    "country",
-    "language",
-    "notes",
-)
+RECORD_FIELDS = tuple(name for name in VOLUNTEER_FIELDS if name not in ("username", "is_active"))
 
 
 class MemberRecordForm(ActionForm):
