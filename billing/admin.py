@@ -161,15 +161,10 @@ class InvoiceAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         if form.instance.status != InvoiceStatus.DRAFT:
             return  # an issued invoice's lines are shown read-only and never saved
-        instances = formset.save(commit=False)
-        for deleted in formset.deleted_objects:
-            deleted.delete()
-        for line in instances:
-            line.amount = services.money(line.unit_price * line.quantity)
-            line.save()
-        invoice = form.instance
-        invoice.total = sum((line.amount for line in invoice.lines.all()), services.money(0))
-        invoice.save(update_fields=["total"])
+        changed = formset.save(commit=False)  # builds the line objects; the service stores them
+        services.save_draft_lines(
+            form.instance, actor=request.user, changed=changed, deleted=formset.deleted_objects
+        )
 
     def has_delete_permission(self, request, obj=None):
         if obj is not None and obj.status != InvoiceStatus.DRAFT:

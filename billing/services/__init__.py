@@ -11,7 +11,14 @@ from .association import save_association_settings
 from .bank import import_statement, match_line, match_manually, unmatched_lines
 from .common import format_money, money, month_bounds, parse_month, require_settings
 from .dunning import restore_if_settled, restore_settled_members, run_dunning, suspend_member
-from .invoices import add_line, balance, create_credit_note, create_draft, issue_invoice
+from .invoices import (
+    add_line,
+    balance,
+    create_credit_note,
+    create_draft,
+    issue_invoice,
+    save_draft_lines,
+)
 from .numbering import take_numbers
 from .payments import allocate_to_oldest, apply_credit, record_payment, unallocated
 from .pdf import (
@@ -42,6 +49,7 @@ __all__ = [
     "run_dunning_now",
     "suspend_by_hand",
     "add_line",
+    "save_draft_lines",
     "allocate_to_oldest",
     "apply_credit",
     "balance",

@@ -77,6 +77,35 @@ def add_line(
 
 
 @transaction.atomic
+def save_draft_lines(invoice, *, actor, changed=(), deleted=()):
+    """Store a draft's edited or new ``changed`` lines, delete its ``deleted`` ones; the total follows.
+
+    What the volunteer area's line editor saves. Each amount is unit price ×
+    quantity rounded to the cent; an issued invoice is never changed (a
+    ValidationError: issue a credit note instead).
+    """
+    require_perm(actor, "billing.change_invoice")
+    invoice = Invoice.objects.select_for_update(of=("self",)).get(pk=invoice.pk)
+    if invoice.status != InvoiceStatus.DRAFT:
+        raise ValidationError(
+            _("An issued invoice can never be changed: issue a credit note instead.")
+        )
+    with audit.acting_as(actor):
+        for line in deleted:
+            if line.pk and line.invoice_id == invoice.pk:
+                line.delete()
+        for line in changed:
+            if line.quantity is None or line.quantity <= 0:
+                raise ValidationError({"quantity": _("The quantity must be positive.")})
+            line.invoice = invoice
+            line.amount = money(line.unit_price * line.quantity)
+            line.save()
+        invoice.total = invoice.lines.aggregate(total=Sum("amount"))["total"] or ZERO
+        invoice.save(update_fields=["total"])
+    return invoice
+
+
+@transaction.atomic
 def issue_invoice(invoice, *, actor, issued_on=None):
     """Number and freeze a draft: the next number of the year's gap-free sequence.
 
