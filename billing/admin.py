@@ -159,9 +159,11 @@ class InvoiceAdmin(admin.ModelAdmin):
         return self.get_fields(request, obj)
 
     def save_formset(self, request, form, formset, change):
+        # commit=False writes nothing: it builds the line objects (and the lists the admin's
+        # history message reads); the service stores them, for drafts only.
+        changed = formset.save(commit=False)
         if form.instance.status != InvoiceStatus.DRAFT:
             return  # an issued invoice's lines are shown read-only and never saved
-        changed = formset.save(commit=False)  # builds the line objects; the service stores them
         services.save_draft_lines(
             form.instance, actor=request.user, changed=changed, deleted=formset.deleted_objects
         )

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from billing import services
 from billing.models import InvoiceLine
@@ -47,3 +48,41 @@ def test_a_volunteer_without_the_right_cannot_change_lines(association, make_mem
     line = InvoiceLine(description="Gift", unit_price=Decimal("-50"), quantity=Decimal("1"))
     with pytest.raises(Exception, match="roles do not allow"):
         services.save_draft_lines(draft, actor=network, changed=[line])
+
+
+def _form_data(response):
+    """The POST data of an admin change page as it stands (main form and inline formsets)."""
+    data = {}
+    adminform = response.context["adminform"].form
+    for name, field in adminform.fields.items():
+        value = adminform.initial.get(name, field.initial)
+        if value is not None:
+            data[name] = getattr(value, "pk", value)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        management = formset.management_form
+        for name in management.fields:
+            data[f"{formset.prefix}-{name}"] = management.initial.get(name, 0)
+        for form in formset.forms:
+            for name, field in form.fields.items():
+                value = form.initial.get(name, field.initial)
+                if value is not None:
+                    data[form.add_prefix(name)] = getattr(value, "pk", value)
+    return data
+
+
+def test_the_volunteer_areas_line_editor_goes_through_the_service(association, make_member, login):
+    member = make_member()
+    draft = services.create_draft(member, actor=None)
+    services.add_line(draft, actor=None, description="VPN", unit_price="10.00")
+    treasurer = make_member(roles=["finances"], language="en")
+    client = login(treasurer)
+    url = reverse("admin:billing_invoice_change", args=[draft.pk])
+    data = _form_data(client.get(url))
+    line_prefix = next(key for key in data if key.endswith("-0-quantity")).rsplit("-", 1)[0]
+    data[f"{line_prefix}-quantity"] = "4"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    draft.refresh_from_db()
+    assert draft.total == Decimal("40.00")
+    assert draft.lines.get().amount == Decimal("40.00")

@@ -78,6 +78,7 @@ class MemberRecordForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields.update(forms.fields_for_model(Member, fields=RECORD_FIELDS))
+        for name, field in forms.fields_for_model(Member, fields=RECORD_FIELDS).items():
+            self.fields[name] = field
         if not self.is_bound:
             self.initial = forms.model_to_dict(self.target, fields=RECORD_FIELDS)
