@@ -138,3 +138,43 @@ def test_a_taken_username_is_a_field_error(make_member, send):
     response = send(Client())
     assert "username" in response.context["form"].errors
     assert Member.objects.filter(username__iexact="camille").count() == 1
+
+
+def test_the_applicants_queue_and_the_application_panel_do_not_grow_with_the_rows(
+    make_member, login, send
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from coin.offers.models import Offer
+
+    offers = [
+        Offer.objects.create(code=f"o{i}", name=f"Offre {i}", kind="vpn", monthly_price=5)
+        for i in range(4)
+    ]
+    client = login(make_member("vol", roles=["admissions"]))
+
+    def count(url):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    def applicant_page(n, ip):
+        send(
+            Client(),
+            ip=ip,
+            username=f"app{n}",
+            email=f"a{n}@example.org",
+            offers=[str(o.pk) for o in offers[:n]],
+        )
+        member = Member.objects.get(username=f"app{n}")
+        return reverse("backoffice:member_detail", args=[member.pk])
+
+    one = applicant_page(1, "192.0.2.1")
+    few_queue = count(reverse("backoffice:applicant_list"))
+    few_page = count(one)
+    many = applicant_page(4, "192.0.2.2")
+    for n in (2, 3):
+        applicant_page(n, f"192.0.2.{n + 10}")
+    assert count(reverse("backoffice:applicant_list")) == few_queue
+    assert count(many) == few_page
