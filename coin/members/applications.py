@@ -8,12 +8,13 @@ so the limit holds across processes and restarts and needs no cache), and an app
 whose address is not confirmed stays flagged as such in the admissions queue.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from . import audit, usernames
 from .choices import MemberStatus
 from .models import Application, Member, RoleAssignment
 
+logger = logging.getLogger(__name__)
 CONFIRM_SALT = "coin.members.application-confirm"
 ADMISSIONS_ROLE = "admissions"
 IDENTITY_FIELDS = (
@@ -57,6 +59,11 @@ def recent_from(client_ip):
 
 
 def _check_rate(client_ip):
+    if client_ip:
+        # Serialise the applications of one address until the commit, so that parallel
+        # requests cannot all count below the limit and all get in.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", [f"apply:{client_ip}"])
     if recent_from(client_ip) >= settings.COIN_APPLICATION_LIMIT_PER_HOUR:
         raise ValidationError(
             _(
@@ -163,6 +170,19 @@ def admissions_holders():
 
 
 def _announce(application):
+    """The e-mails of a new application, after its commit.
+
+    A mail server failure is logged, not raised: the application is stored and
+    shows in the admissions queue (flagged unconfirmed), and the applicant must
+    not see an error page for an application that went through.
+    """
+    try:
+        _send_announcements(application)
+    except OSError:
+        logger.exception("mails of membership application %s not sent", application.pk)
+
+
+def _send_announcements(application):
     member = application.member
     offers = [str(offer) for offer in application.offers.all()]
     link = settings.COIN_BASE_URL.rstrip("/") + reverse(
@@ -177,11 +197,13 @@ def _announce(application):
     queue = settings.COIN_BASE_URL.rstrip("/") + reverse(
         "backoffice:member_detail", args=[member.pk]
     )
+    # One line whatever the applicant typed: a subject is a mail header.
+    name = " ".join(str(member).split())
     for holder in admissions_holders():
         send_member_mail(
             holder,
             gettext_lazy("New membership application: %(name)s"),
             "members/email/application_new.txt",
             {"applicant": member, "offers": offers, "link": queue},
-            values={"name": str(member)},
+            values={"name": name},
         )

@@ -178,3 +178,15 @@ def test_the_applicants_queue_and_the_application_panel_do_not_grow_with_the_row
         applicant_page(n, f"192.0.2.{n + 10}")
     assert count(reverse("backoffice:applicant_list")) == few_queue
     assert count(many) == few_page
+
+
+def test_a_name_typed_over_several_lines_stays_on_one_line_in_the_volunteers_subject(
+    make_member, send
+):
+    volunteer = make_member("vol", roles=["admissions"])
+    mail.outbox.clear()
+    response = send(Client(), last_name="Durand\r\nBcc: evil@example.org")
+    assert response.status_code == 302
+    (message,) = [m for m in mail.outbox if m.to == [volunteer.email]]
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message.bcc == [] and "Durand Bcc" in message.subject
