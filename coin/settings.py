@@ -184,6 +184,8 @@ AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = int(os.environ.get("COIN_TRUSTED_PROXY_COUNT", "0")) or None
 # How long a link confirming a new e-mail address stays valid.
 COIN_EMAIL_CHANGE_MAX_AGE_HOURS = int(os.environ.get("COIN_EMAIL_CHANGE_MAX_AGE_HOURS", "72"))
+# Membership applications accepted from one client address within an hour (public form).
+COIN_APPLICATION_LIMIT_PER_HOUR = int(os.environ.get("COIN_APPLICATION_LIMIT_PER_HOUR", "3"))
 
 OTP_TOTP_ISSUER = os.environ.get("COIN_ISP_NAME", "coin")
 # django-otp's own throttling doubles the wait without limit (a lockout); coin's

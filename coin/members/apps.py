@@ -10,11 +10,12 @@ class MembersConfig(AppConfig):
 
     def ready(self):
         from . import audit, handlers
-        from .models import Member, MembershipPeriod, Role, RoleAssignment
+        from .models import Application, Member, MembershipPeriod, Role, RoleAssignment
 
         audit.register(Member, exclude=("last_login",), secret=("password",))
         audit.register(MembershipPeriod)
         audit.register(Role, m2m=("permissions",))
         audit.register(RoleAssignment)
+        audit.register(Application, m2m=("offers",))
         post_migrate.connect(handlers.ensure_builtin_roles_after_migrate, sender=self)
         handlers.connect_task_audit_context()

@@ -454,3 +454,36 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError(_("Audit events cannot be deleted."))
+
+
+class Application(models.Model):
+    """A membership application sent from the public page: its applicant, the offers asked
+    for, the consents given and whether the applicant confirmed their e-mail address."""
+
+    member = models.OneToOneField(
+        Member, on_delete=models.CASCADE, related_name="application", verbose_name=_("member")
+    )
+    offers = models.ManyToManyField(
+        "offers.Offer", blank=True, related_name="+", verbose_name=_("offers asked for")
+    )
+    sent_at = models.DateTimeField(_("sent on"), default=timezone.now, db_index=True)
+    # Kept for the per-address rate limit (see members/applications.py).
+    client_ip = models.GenericIPAddressField(_("sent from"), null=True, blank=True)
+    statutes_accepted_at = models.DateTimeField(_("statutes accepted on"))
+    privacy_accepted_at = models.DateTimeField(_("privacy notice accepted on"))
+    email_confirmed_at = models.DateTimeField(_("address confirmed on"), null=True, blank=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("membership application")
+        verbose_name_plural = _("membership applications")
+        ordering = ["-sent_at"]
+        indexes = [models.Index(fields=["client_ip", "sent_at"])]
+
+    def __str__(self):
+        return str(self.member)
+
+    @property
+    def email_confirmed(self):
+        return self.email_confirmed_at is not None

@@ -3,13 +3,16 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import public, views
 from .forms import LoginForm, MemberPasswordChangeForm, MemberSetPasswordForm, PasswordResetForm
 
 app_name = "portal"
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", public.home, name="dashboard"),
+    path("apply/", public.apply, name="apply"),
+    path("apply/sent/", public.application_sent, name="application_sent"),
+    path("apply/confirm/<str:token>/", public.application_confirm, name="application_confirm"),
     path("profile/", views.profile, name="profile"),
     path("subscriptions/<int:pk>/", views.subscription_detail, name="subscription_detail"),
     path("language/", views.set_language, name="set_language"),

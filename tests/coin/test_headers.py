@@ -134,6 +134,11 @@ def test_the_volunteer_area_and_the_portal_work_under_the_policy(demo_isp, login
     assert len(responses) > 5
     assert_csp_compatible(responses)
 
+    # The public side, for a visitor: the home page and the application form.
+    responses = crawl(Client(), "/", "/")
+    assert {"/", reverse("portal:apply")} <= set(responses)
+    assert_csp_compatible(responses)
+
 
 def test_anonymous_pages_send_the_policy_too(db):  # the page names the association
     response = Client().get(reverse("portal:login"))

@@ -162,8 +162,11 @@ def test_a_member_without_role_cannot_enter_the_volunteer_area(two_members, logi
 
 
 def test_anonymous_visitors_are_sent_to_the_login_page(two_members, client):
+    # "/" is the public home page for visitors: it names no member and lists no subscription.
+    home = client.get(reverse("portal:dashboard"))
+    assert home.status_code == 200 and "alice" not in home.content.decode()
+    assert "subscriptions" not in home.context
     for url in (
-        reverse("portal:dashboard"),
         reverse("portal:profile"),
         reverse("portal:subscription_detail", args=[1]),
     ):

@@ -39,7 +39,7 @@ def test_logins_are_throttled_after_repeated_failures(make_member, settings):
     )
     assert response.status_code == 429
     assert "Trop de tentatives" in response.content.decode()
-    assert not client.get(reverse("portal:dashboard")).status_code == 200
+    assert not client.get(reverse("portal:profile")).status_code == 200  # not logged in
     # Another member from the same address is not locked out.
     other = make_member()
     response = client.post(

@@ -11,7 +11,9 @@ import re
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from coin.members.models import Member
@@ -183,3 +185,15 @@ def test_a_built_in_role_is_named_in_the_readers_language_unless_renamed(demo):
     board.save()
     with translation.override("en"):
         assert str(board) == "Conseil d'administration"  # the board's own choice stays
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_public_pages_speak_the_visitors_language_and_name_the_association(demo, language):
+    visitor = Client()
+    visitor.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    found = []
+    for url in ("/", reverse("portal:apply"), reverse("portal:application_sent")):
+        response = visitor.get(url)
+        assert response.status_code == 200, url
+        found += problems(url, response.content.decode(), language)
+    assert found == []

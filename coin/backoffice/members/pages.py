@@ -25,7 +25,7 @@ from .forms import (
     MemberRecordForm,
     SubscribeForm,
 )
-from .tables import MemberTable
+from .tables import ApplicantTable, MemberTable
 
 MEMBER_ACTIONS = ("member_admit", "member_edit", "member_change_status", "member_subscribe")
 
@@ -54,7 +54,13 @@ class MemberListView(ObjectListView):
     menu_group="members",
 )
 class ApplicantListView(MemberListView):
-    queryset = Member.objects.filter(status=MemberStatus.APPLICANT).order_by("date_joined")
+    queryset = (
+        Member.objects.filter(status=MemberStatus.APPLICANT)
+        .select_related("application")
+        .prefetch_related("application__offers")
+        .order_by("date_joined")
+    )
+    table_class = ApplicantTable
     export_filename = "applicants"
 
 

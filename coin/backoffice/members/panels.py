@@ -9,7 +9,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from coin.backoffice.registry import Panel, register_panel
-from coin.members.models import AuditEvent, Member, MembershipPeriod, RoleAssignment
+from coin.members.models import Application, AuditEvent, Member, MembershipPeriod, RoleAssignment
 from coin.offers.choices import SubscriptionStatus
 from coin.offers.models import Subscription
 
@@ -43,6 +43,12 @@ def _subscriptions(member, request):
     return {"subscriptions": subscriptions}
 
 
+def _application(member, request):
+    # Two queries at most: the application, then its offers.
+    application = Application.objects.filter(member=member).prefetch_related("offers").first()
+    return {"application": application} if application else None
+
+
 def _history(member, request):
     # One query: the member's record and the rows that belong to them (periods,
     # roles, subscriptions), matched by content type and id (object_id is text).
@@ -63,6 +69,14 @@ def _history(member, request):
 
 for panel in (
     Panel("profile", _("Profile"), "backoffice/panels/member_profile.html", _profile, order=10),
+    Panel(
+        "application",
+        _("Membership application"),
+        "backoffice/panels/member_application.html",
+        _application,
+        permission="members.view_member",
+        order=15,
+    ),
     Panel(
         "periods",
         _("Membership periods"),
