@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import connections, models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -242,6 +242,31 @@ class Invoice(models.Model):
 
 
 class InvoiceLineQuerySet(AuditedQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Refuse lines for an issued invoice; the billing run uses ``bulk_create_issuing``."""
+        objs = list(objs)
+        parents = {line.invoice_id or getattr(line.invoice, "pk", None) for line in objs}
+        if Invoice.objects.filter(pk__in=parents, status=InvoiceStatus.ISSUED).exists():
+            raise ImmutableDocumentError(_("The lines of an issued invoice can never change."))
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_create_issuing(self, objs):
+        """Insert the lines of invoices issued in this very transaction (the billing run only).
+
+        On PostgreSQL the insert trigger refuses lines on an issued invoice unless the
+        transaction-local flag ``billing.issuing_lines`` is on; it is set only around this insert.
+        """
+        is_pg = connections[self.db].vendor == "postgresql"
+        if is_pg:
+            with connections[self.db].cursor() as cursor:
+                cursor.execute("SELECT set_config('billing.issuing_lines', 'on', true)")
+        try:
+            return super().bulk_create(list(objs))
+        finally:
+            if is_pg:
+                with connections[self.db].cursor() as cursor:
+                    cursor.execute("SELECT set_config('billing.issuing_lines', 'off', true)")
+
     def delete(self):
         if self.filter(invoice__status=InvoiceStatus.ISSUED).exists():
             raise ImmutableDocumentError(_("The lines of an issued invoice can never change."))

@@ -14,7 +14,18 @@ from ..choices import (
     PaymentMethod,
 )
 from .common import MONEY, POSITIVE
-from .documents import Invoice
+from .documents import ImmutableDocumentError, Invoice
+
+
+class PaymentQuerySet(AuditedQuerySet):
+    def delete(self):
+        """Refused: deleting would leave the invoices' ``amount_paid`` counting money never kept."""
+        raise ImmutableDocumentError(_("A payment is never deleted: reverse it instead."))
+
+
+class AllocationQuerySet(AuditedQuerySet):
+    def delete(self):
+        raise ImmutableDocumentError(_("A payment is never deleted: reverse it instead."))
 
 
 class Payment(models.Model):
@@ -36,7 +47,7 @@ class Payment(models.Model):
         Invoice, through="PaymentAllocation", related_name="payments", verbose_name=_("invoices")
     )
 
-    objects = AuditedQuerySet.as_manager()
+    objects = PaymentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("payment")
@@ -53,6 +64,10 @@ class Payment(models.Model):
             f" — {self.member.username}"
         )
 
+    def delete(self, *args, **kwargs):
+        """Refused: a payment is reversed by an audited counter-entry, never deleted."""
+        raise ImmutableDocumentError(_("A payment is never deleted: reverse it instead."))
+
 
 class PaymentAllocation(models.Model):
     """The part of a payment that settles one invoice."""
@@ -65,7 +80,7 @@ class PaymentAllocation(models.Model):
     )
     amount = models.DecimalField(_("amount"), **MONEY)
 
-    objects = AuditedQuerySet.as_manager()
+    objects = AllocationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("payment allocation")

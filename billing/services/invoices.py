@@ -115,7 +115,12 @@ def issue_invoice(invoice, *, actor, issued_on=None):
     """
     require_perm(actor, "billing.issue_invoice")
     config = require_settings()
-    invoice = Invoice.objects.select_for_update().select_related("member").get(pk=invoice.pk)
+    # Lock order (see docs/billing.md): invoice row, then the number sequence. Only the
+    # invoice row is locked (of=self): locking the member too made a manual issue and the
+    # monthly run (which inserts invoices referencing members) deadlock.
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",)).select_related("member").get(pk=invoice.pk)
+    )
     if invoice.status != InvoiceStatus.DRAFT:
         raise ValidationError(
             _("This invoice is already issued (%(number)s).") % {"number": invoice.number}

@@ -280,7 +280,7 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
             for plan, number in zip(plans, numbers, strict=True)
         ]
         Invoice.objects.bulk_create(invoices)
-        InvoiceLine.objects.bulk_create(
+        InvoiceLine.objects.bulk_create_issuing(
             InvoiceLine(
                 invoice=invoice,
                 kind=line.kind,

@@ -99,6 +99,28 @@ def test_the_database_refuses_changes_that_bypass_the_model(make_member, issued_
     assert invoice.amount_paid == Decimal("5.00")
 
 
+def test_no_line_can_be_inserted_onto_an_issued_invoice(make_member, issued_invoice):
+    """Neither a bulk insert nor raw SQL adds a line to an issued invoice (issue 12, item 14)."""
+    assert connection.vendor == "postgresql"
+    invoice = issued_invoice(make_member())
+    with pytest.raises(ImmutableDocumentError), transaction.atomic():
+        InvoiceLine.objects.bulk_create(
+            [InvoiceLine(invoice=invoice, description="extra", unit_price=1, amount=1)]
+        )
+    with (
+        pytest.raises(IntegrityError, match="issued invoice"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(
+            "INSERT INTO billing_invoiceline (invoice_id, kind, description, unit_price,"
+            " quantity, amount, position) VALUES (%s, 'other', 'extra', 1, 1, 1, 9)",
+            [invoice.pk],
+        )
+    invoice.refresh_from_db()
+    assert invoice.lines.count() == 1
+
+
 def test_a_draft_can_still_be_changed_and_deleted(make_member, association):
     draft = services.create_draft(make_member(), actor=None)
     services.add_line(draft, actor=None, description="VPN", unit_price="5")

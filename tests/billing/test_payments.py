@@ -82,3 +82,19 @@ def test_a_member_without_the_finances_role_cannot_record_payments(make_member, 
         services.record_payment(member, actor=member, amount="5", method="cash")
     treasurer = make_member(roles=["finances"])
     services.record_payment(member, actor=treasurer, amount="5", method="cash")
+
+
+def test_a_payment_is_never_deleted_so_the_invoice_stays_consistent(make_member, issued_invoice):
+    """Deleting a payment left the invoice marked paid (issue 12, item 14)."""
+    member = make_member()
+    invoice = issued_invoice(member, "20.00")
+    payment = services.record_payment(member, actor=None, amount="20.00", method="transfer")
+    with pytest.raises(ValidationError):
+        payment.delete()
+    with pytest.raises(ValidationError):
+        Payment.objects.filter(pk=payment.pk).delete()
+    with pytest.raises(ValidationError):
+        payment.allocations.all().delete()
+    invoice.refresh_from_db()
+    assert Payment.objects.filter(pk=payment.pk).exists()
+    assert invoice.amount_paid == sum(a.amount for a in invoice.allocations.all())

@@ -1,11 +1,12 @@
 """The monthly run: one invoice per member, pro rata by days, dues once a year, idempotent, bulk."""
 
+import threading
 from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from billing import services
@@ -193,3 +194,49 @@ def test_dues_follow_the_membership_year(make_member, association):
     assert member.invoices.count() == 1  # still the same membership year: nothing to pay
     services.billing_run(date(2026, 9, 1), actor=None, deliver=False)
     assert member.invoices.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_run_and_manual_issues_at_once_never_deadlock(
+    make_member, association, vpn_offer, subscribe
+):
+    """Issue 12, item 15: a manual issue locked the member row and deadlocked the run."""
+    members = [make_member() for _ in range(12)]
+    drafts = []
+    for member in members:
+        subscribe(member, vpn_offer)
+        draft = services.create_draft(member, actor=None)
+        services.add_line(draft, actor=None, description="Setup", unit_price="5")
+        drafts.append(draft)
+    errors = []
+    barrier = threading.Barrier(3)
+
+    def work(task):
+        try:
+            barrier.wait()
+            task()
+        except Exception as error:  # reported below
+            errors.append(repr(error))
+        finally:
+            connections.close_all()
+
+    def issue(part):
+        def task():
+            for draft in part:
+                services.issue_invoice(draft, actor=None, issued_on=MARCH)
+
+        return task
+
+    tasks = [
+        lambda: services.billing_run(MARCH, actor=None, issued_on=MARCH, deliver=False),
+        issue(drafts[::2]),
+        issue(drafts[1::2]),
+    ]
+    threads = [threading.Thread(target=work, args=(task,)) for task in tasks]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    numbers = sorted(Invoice.objects.values_list("number", flat=True))
+    assert numbers == [f"2026-{n:06d}" for n in range(1, 2 * len(members) + 1)]
