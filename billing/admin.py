@@ -159,9 +159,13 @@ class InvoiceAdmin(admin.ModelAdmin):
         return self.get_fields(request, obj)
 
     def save_formset(self, request, form, formset, change):
-        # commit=False writes nothing: it builds the line objects (and the lists the admin's
-        # history message reads); the service stores them, for drafts only.
-        changed = formset.save(commit=False)
+        # Build the line objects without writing anything (what the formset does with commit=False,
+        # does, and it fills the lists the admin's history message reads); the service stores
+        # them, for drafts only.
+        formset.saved_forms = []
+        changed = formset.save_existing_objects(commit=False) + formset.save_new_objects(
+            commit=False
+        )
         if form.instance.status != InvoiceStatus.DRAFT:
             return  # an issued invoice's lines are shown read-only and never saved
         services.save_draft_lines(
