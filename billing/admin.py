@@ -159,9 +159,9 @@ class InvoiceAdmin(admin.ModelAdmin):
         return self.get_fields(request, obj)
 
     def save_formset(self, request, form, formset, change):
-        # Build the line objects without writing anything (what the formset does with commit=False,
-        # does, and it fills the lists the admin's history message reads); the service stores
-        # them, for drafts only.
+        # Build the line objects without writing anything, as the formset does with
+        # commit=False (this also fills the lists the admin's history message reads); the
+        # service alone stores them, for drafts only.
         formset.saved_forms = []
         changed = formset.save_existing_objects(commit=False) + formset.save_new_objects(
             commit=False
