@@ -84,6 +84,9 @@ class RoleAssignmentInline(admin.TabularInline):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 def _status_action(new_status, label):
     def action(modeladmin, request, queryset):
