@@ -121,6 +121,7 @@ CASES = {
         data=lambda w: {"ends_on": "2026-12-31"},
         done=lambda w: Subscription.objects.get(pk=w.subscription.pk).ends_on == date(2026, 12, 31),
     ),
+    "search": Case("network"),
     "role_assignment_list": Case("board"),
     "role_assignment_detail": Case("board", args=lambda w: [_proposal(w).pk]),
     "role_propose": Case(
