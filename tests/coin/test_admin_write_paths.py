@@ -198,3 +198,40 @@ def test_a_subscription_changed_in_the_admin_meets_the_services_rules(
     assert "starts_on" in response.context["adminform"].form.errors
     assert Subscription.objects.get(pk=second.pk).starts_on == date(2026, 7, 1)
     assert first.pk != second.pk
+
+
+def test_a_member_changed_in_the_admin_goes_through_the_service(make_member, login):
+    member = make_member("before")
+    volunteer = make_member(roles=["admissions"])
+    client = login(volunteer)
+    url = reverse("admin:members_member_change", args=[member.pk])
+    data = change_form_data(client.get(url))
+    data.update(email="after@example.org", phone="+33 1 23 45 67 89")
+    assert client.post(url, data).status_code == 302
+    member.refresh_from_db()
+    # The service's work: the phone is changed, the new address waits for the member's
+    # confirmation (the current one is told), and the volunteer is the recorded author.
+    assert member.phone == "+33 1 23 45 67 89" and member.email == "before@example.org"
+    events = AuditEvent.objects.for_object(member).filter(actor=volunteer)
+    assert any("email (waiting for confirmation)" in event.changes for event in events)
+
+
+def test_an_endpoint_changed_in_the_admin_goes_through_the_service(make_member, login):
+    endpoint = Endpoint.objects.create(
+        name="vpn1",
+        kind="wireguard",
+        ssh_host="192.0.2.250",
+        public_host="vpn.example.net",
+        reload_command="true",
+    )
+    volunteer = make_member(roles=["network"])
+    client = login(volunteer)
+    url = reverse("admin:netops_endpoint_change", args=[endpoint.pk])
+    data = change_form_data(client.get(url))
+    data["public_host"] = "vpn2.example.net"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    endpoint.refresh_from_db()
+    assert endpoint.public_host == "vpn2.example.net"
+    change = AuditEvent.objects.for_object(endpoint).first()
+    assert change.actor_id == volunteer.pk and "public_host" in change.changes
