@@ -128,3 +128,10 @@ def test_the_list_of_role_holders_takes_the_same_queries_for_many_rows(board, ma
             make_member(), Role.objects.get(slug="network"), actor=board[1], decision="CA"
         )
     assert count() == few
+
+
+def test_the_role_holders_export_names_the_roles_in_the_readers_language(board, login):
+    response = login(board[0]).get(reverse("backoffice:role_assignment_list"), {"export": "csv"})
+    assert response.status_code == 200
+    text = b"".join(response.streaming_content).decode()
+    assert "anne" in text and "Collegial board" in text
