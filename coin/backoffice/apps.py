@@ -10,6 +10,7 @@ CORE_PAGE_MODULES = (
     "coin.backoffice.members.pages",
     "coin.backoffice.members.panels",
     "coin.backoffice.members.roles",
+    "coin.backoffice.members.periods",
     "coin.backoffice.members.search",
     "coin.backoffice.search_page",
     "coin.backoffice.offers.pages",

@@ -121,6 +121,12 @@ CASES = {
         data=lambda w: {"ends_on": "2026-12-31"},
         done=lambda w: Subscription.objects.get(pk=w.subscription.pk).ends_on == date(2026, 12, 31),
     ),
+    "member_add_period": Case(
+        "admissions",
+        args=lambda w: [w.member.pk],
+        data=lambda w: {"starts_on": "2026-01-01", "ends_on": "2026-12-31", "fee": "15.00"},
+        done=lambda w: w.member.membership_periods.filter(fee=15).exists(),
+    ),
     "search": Case("network"),
     "role_assignment_list": Case("board"),
     "role_assignment_detail": Case("board", args=lambda w: [_proposal(w).pk]),

@@ -32,6 +32,7 @@ MEMBER_ACTIONS = (
     "member_edit",
     "member_change_status",
     "member_subscribe",
+    "member_add_period",
     "member_propose_role",
 )
 
