@@ -25,7 +25,9 @@ class UnsafeValue(ValueError):
 
 
 # Also the database check constraints (POSIX regexes PostgreSQL understands as is).
-WIREGUARD_KEY_REGEX = r"^[A-Za-z0-9+/]{43}=$"
+# The 43rd character carries the last 4 bits of the key and 2 bits of padding that must be
+# zero: ``wg`` refuses a key whose padding is not (one such key stops a whole endpoint's reload).
+WIREGUARD_KEY_REGEX = r"^[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=$"
 INTERFACE_REGEX = r"^[a-zA-Z0-9_.-]{1,15}$"
 HOST_REGEX = r"^[A-Za-z0-9.:-]{1,253}$"
 SSH_USER_REGEX = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$"
@@ -55,7 +57,8 @@ def validate_no_control_characters(value):
 
 
 def validate_wireguard_key(value):
-    """A WireGuard key as ``wg`` prints it: 44 characters of base64 (32 bytes), nothing else."""
+    """A WireGuard key as ``wg`` prints it and reads it: 44 characters of base64 (32 bytes,
+    zero padding bits), nothing else."""
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):

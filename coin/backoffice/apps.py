@@ -9,6 +9,10 @@ CORE_PAGE_MODULES = (
     "coin.backoffice.home",
     "coin.backoffice.members.pages",
     "coin.backoffice.members.panels",
+    "coin.backoffice.members.roles",
+    "coin.backoffice.members.periods",
+    "coin.backoffice.members.search",
+    "coin.backoffice.search_page",
     "coin.backoffice.offers.pages",
 )
 
@@ -20,7 +24,10 @@ class BackofficeConfig(AppConfig):
 
     def ready(self):
         # Every page must be registered before the URLs are built: the core
-        # pages, then each app's ``backoffice`` module (netops.backoffice, ...).
+        # pages, then each app's ``backoffice`` module (netops.backoffice, ...);
+        # then what the search box can find.
         for module in CORE_PAGE_MODULES:
             import_module(module)
         autodiscover_modules("backoffice")
+        # Each app's search providers (netops/search.py, billing/search.py...).
+        autodiscover_modules("search")

@@ -4,6 +4,7 @@ import csv
 from decimal import Decimal
 
 from django.http import StreamingHttpResponse
+from django.utils import translation
 
 # A cell starting with one of these is a formula to a spreadsheet; member-typed
 # text (names, notes) must not run as one when a volunteer opens the export.
@@ -23,9 +24,17 @@ def _cell(value):
 
 
 def csv_response(table, filename):
-    """Stream ``table`` (filtered and sorted, not paginated) as a CSV attachment."""
+    """Stream ``table`` (filtered and sorted, not paginated) as a CSV attachment, in the
+    reader's language (the rows are written after the view returns, when the request's
+    language may no longer be the active one)."""
     writer = csv.writer(_Echo())
-    rows = (writer.writerow([_cell(value) for value in row]) for row in table.as_values())
-    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    language = translation.get_language()
+
+    def rows():
+        with translation.override(language):
+            for row in table.as_values():
+                yield writer.writerow([_cell(value) for value in row])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

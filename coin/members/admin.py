@@ -7,9 +7,11 @@ checked and every change is audited the same way as elsewhere.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from coin.forms import add_service_error
 from coin.portal.admin_site import volunteer_site
 
 from . import services
@@ -18,9 +20,52 @@ from .models import AuditEvent, Member, MembershipPeriod, Role, RoleAssignment
 from .services import VOLUNTEER_FIELDS
 
 
+class MembershipPeriodFormSet(BaseInlineFormSet):
+    """The member page's periods, checked as the services check them, saved by them.
+
+    Each new or changed row must pass ``services.check_membership_period``
+    (against the stored periods) and must not overlap another row of the same
+    submission; a refusal lands on the row's field. :meth:`MemberAdmin.save_formset`
+    then stores each row through the services, never by the form.
+    """
+
+    def clean(self):
+        super().clean()
+        member = self.instance
+        submitted = []
+        for form in self.forms:
+            if not form.has_changed() or not hasattr(form, "cleaned_data") or form.errors:
+                continue
+            starts_on, ends_on = (
+                form.cleaned_data.get("starts_on"),
+                form.cleaned_data.get("ends_on"),
+            )
+            try:
+                services.check_membership_period(
+                    member, starts_on, ends_on, exclude_pk=form.instance.pk
+                )
+                for other_start, other_end in submitted:
+                    if starts_on <= other_end and other_start <= ends_on:
+                        raise ValidationError(
+                            {"starts_on": _("This period overlaps another row of this form.")}
+                        )
+            except ValidationError as error:
+                add_service_error(form, error)
+                continue
+            submitted.append((starts_on, ends_on))
+
+
 class MembershipPeriodInline(admin.TabularInline):
+    """Added and changed through the services (see ``MembershipPeriodFormSet``); never deleted."""
+
     model = MembershipPeriod
+    formset = MembershipPeriodFormSet
+    fields = services.PERIOD_FIELDS
     extra = 0
+    can_delete = False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RoleAssignmentInline(admin.TabularInline):
@@ -37,6 +82,9 @@ class RoleAssignmentInline(admin.TabularInline):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -135,6 +183,33 @@ class MemberAdmin(admin.ModelAdmin):
             obj.pk = services.create_member(actor=request.user, **fields).pk
             obj._state.adding = False
         obj.refresh_from_db()
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not MembershipPeriod:
+            return super().save_formset(request, form, formset, change)
+        return self._save_periods(request, form.instance, formset)
+
+    def _save_periods(self, request, member, formset):
+        """Each new or changed period through its service; a refusal (a period added
+        meanwhile by someone else) is reported, the other rows are kept."""
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for row in formset.forms:
+            if not row.has_changed():
+                continue
+            data = {name: row.cleaned_data[name] for name in services.PERIOD_FIELDS}
+            try:
+                if row.instance.pk is None:
+                    period = services.add_membership_period(member, actor=request.user, **data)
+                    formset.new_objects.append(period)
+                else:
+                    changed = {name: data[name] for name in row.changed_data if name in data}
+                    period = services.update_membership_period(
+                        row.instance, actor=request.user, **changed
+                    )
+                    formset.changed_objects.append((period, list(changed)))
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(getattr(error, "messages", [str(error)]))
+                self.message_user(request, text, messages.ERROR)
 
 
 @admin.register(Role, site=volunteer_site)

@@ -10,6 +10,7 @@ from django.contrib.auth.models import (
 )
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -19,6 +20,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from coin.constraints import DateRange, PostgreSQLExclusionConstraint
 from coin.money import MONEY
 
 from . import usernames
@@ -222,6 +224,18 @@ class MembershipPeriod(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(fee__gte=0), name="membership_period_fee_not_negative"
+            ),
+            # The services refuse overlapping periods of one member; so does the database.
+            PostgreSQLExclusionConstraint(
+                name="membership_period_no_overlap",
+                expressions=[
+                    (DateRange("starts_on", "ends_on"), RangeOperators.OVERLAPS),
+                    ("member", RangeOperators.EQUAL),
+                ],
+                violation_error_code="overlap",
+                violation_error_message=_(
+                    "This period overlaps another membership period of the same member."
+                ),
             ),
         ]
 

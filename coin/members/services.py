@@ -17,6 +17,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
+from django.utils.formats import date_format
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -342,23 +343,65 @@ def end_role_assignment(assignment, *, actor, at=None):
     return assignment
 
 
+PERIOD_FIELDS = ("starts_on", "ends_on", "fee", "paid_on", "note")
+
+
+def check_membership_period(member, starts_on, ends_on, exclude_pk=None):
+    """Raise a ValidationError keyed by field unless [starts_on, ends_on] may be a period of ``member``.
+
+    Periods of one member never overlap (the database holds the same rule on
+    PostgreSQL: ``membership_period_no_overlap``). ``exclude_pk``: the period being changed.
+    """
+    if starts_on is None or ends_on is None:
+        return  # the form has already said the date is missing
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": _("The period ends before it starts.")})
+    overlapping = MembershipPeriod.objects.filter(
+        member=member, starts_on__lte=ends_on, ends_on__gte=starts_on
+    ).exclude(pk=exclude_pk)
+    clash = overlapping.order_by("starts_on").first()
+    if clash is not None:
+        message = _(
+            "This period overlaps another membership period of the same member "
+            "(%(start)s to %(end)s)."
+        ) % {
+            "start": date_format(clash.starts_on, "SHORT_DATE_FORMAT"),
+            "end": date_format(clash.ends_on, "SHORT_DATE_FORMAT"),
+        }
+        raise ValidationError({"starts_on": ValidationError(message, code="overlap")})
+
+
 @transaction.atomic
 def add_membership_period(member, *, actor, starts_on, ends_on, fee, paid_on=None, note=""):
     """Record a dues period; periods of one member never overlap."""
     require_perm(actor, "members.add_membershipperiod")
     Member.objects.select_for_update().get(pk=member.pk)
-    if ends_on < starts_on:
-        raise ValidationError(_("The period ends before it starts."))
-    overlapping = MembershipPeriod.objects.filter(
-        member=member, starts_on__lte=ends_on, ends_on__gte=starts_on
-    )
-    if overlapping.exists():
-        raise ValidationError(
-            _("This period overlaps another membership period of the same member.")
-        )
+    check_membership_period(member, starts_on, ends_on)
     period = MembershipPeriod(
         member=member, starts_on=starts_on, ends_on=ends_on, fee=fee, paid_on=paid_on, note=note
     )
+    period.full_clean()
+    with audit.acting_as(actor):
+        period.save()
+    return period
+
+
+@transaction.atomic
+def update_membership_period(period, *, actor, **changes):
+    """Change the dates, dues, payment day or note of a period, with the checks of
+    :func:`add_membership_period` (needs change_membershipperiod)."""
+    require_perm(actor, "members.change_membershipperiod")
+    unknown = set(changes) - set(PERIOD_FIELDS)
+    if unknown:
+        raise ValidationError(
+            _("These fields cannot be changed here: %(fields)s")
+            % {"fields": ", ".join(sorted(unknown))}
+        )
+    Member.objects.select_for_update().get(pk=period.member_id)
+    period = MembershipPeriod.objects.select_related("member").get(pk=period.pk)
+    for name, value in changes.items():
+        setattr(period, name, value)
+    check_membership_period(period.member, period.starts_on, period.ends_on, exclude_pk=period.pk)
     period.full_clean()
     with audit.acting_as(actor):
         period.save()

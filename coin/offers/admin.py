@@ -1,4 +1,4 @@
-"""Volunteer area for offers and subscriptions; subscriptions are saved through services."""
+"""Volunteer area for offers and subscriptions: both saved through the services, never deleted."""
 
 from django import forms
 from django.contrib import admin
@@ -26,6 +26,14 @@ class OfferAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
     prepopulated_fields = {"code": ("name",)}
 
+    def save_model(self, request, obj, form, change):
+        # The form showed the model's errors by field; the service checks rights and again.
+        services.save_offer(obj, actor=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        # Invoices and subscriptions name the offer: close it to new subscriptions instead.
+        return False
+
 
 class SubscriptionAdminForm(forms.ModelForm):
     class Meta:
@@ -34,7 +42,9 @@ class SubscriptionAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        member, offer = cleaned.get("member"), cleaned.get("offer")
+        # Member and offer are read-only once created: then they are the instance's.
+        member = cleaned.get("member") if "member" in self.fields else self.instance.member
+        offer = cleaned.get("offer") if "offer" in self.fields else self.instance.offer
         if member is None or offer is None:
             return cleaned
         try:
@@ -69,6 +79,10 @@ class SubscriptionAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # Member and offer are fixed once created: end the subscription and make a new one.
         return ("member", "offer", "status") if obj is not None else ("status",)
+
+    def has_delete_permission(self, request, obj=None):
+        # A subscription is history (invoices, addresses): end it instead.
+        return False
 
     def save_model(self, request, obj, form, change):
         data = form.cleaned_data

@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -10,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from coin.constraints import DateRange, PostgreSQLExclusionConstraint
 from coin.members.audit import AuditedQuerySet
 from coin.money import MONEY
 
@@ -160,6 +162,21 @@ class Subscription(models.Model):
             models.CheckConstraint(
                 condition=Q(ends_on__isnull=True) | Q(ends_on__gte=F("starts_on")),
                 name="subscription_ends_after_start",
+            ),
+            # What services.check_subscription refuses, held by the database too: two
+            # subscriptions of one member to one offer whose periods meet (ended ones aside).
+            PostgreSQLExclusionConstraint(
+                name="subscription_no_overlap",
+                expressions=[
+                    (DateRange("starts_on", "ends_on"), RangeOperators.OVERLAPS),
+                    ("member", RangeOperators.EQUAL),
+                    ("offer", RangeOperators.EQUAL),
+                ],
+                condition=~Q(status=SubscriptionStatus.ENDED),
+                violation_error_code="overlap",
+                violation_error_message=_(
+                    "This member already subscribes to this offer for part of this period."
+                ),
             ),
         ]
 

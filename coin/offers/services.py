@@ -19,8 +19,25 @@ from coin.members.services import require_perm
 from coin.money import format_money
 
 from .choices import Pricing, SubscriptionStatus
-from .models import Subscription
+from .models import Offer, Subscription
 from .signals import subscription_ended, subscription_started
+
+
+@transaction.atomic
+def save_offer(offer, *, actor):
+    """Store an offer as the board created or edited it (needs add_offer or change_offer).
+
+    Validated first (``ValidationError`` by field, nothing stored): a
+    pay-what-you-want offer needs its floor, the address plan its shape.
+    Offers are never deleted: close one to new subscriptions instead.
+    """
+    require_perm(actor, "offers.change_offer" if offer.pk else "offers.add_offer")
+    if offer.pk is not None:
+        Offer.objects.select_for_update().get(pk=offer.pk)
+    offer.full_clean()
+    with audit.acting_as(actor):
+        offer.save()
+    return offer
 
 
 def check_price(offer, monthly_price):

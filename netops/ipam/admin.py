@@ -1,8 +1,8 @@
 """Volunteer area for IPAM: pools with usage bars, allocations searchable by address or member."""
 
 from django import forms
-from django.contrib import admin
-from django.core.exceptions import ValidationError
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
@@ -236,18 +236,30 @@ class IPAllocationAdmin(admin.ModelAdmin):
         ), False
 
     def save_model(self, request, obj, form, change):
-        if change:
-            services.update_pool(obj, actor=request.user)
-            return None
         obj.pk = form.allocation.pk  # allocated by the form, through the service
 
+    def has_change_permission(self, request, obj=None):
+        # An allocation is a record of who held which prefix when: allocated and
+        # released through the services, never edited here.
+        return False
+
+    def has_release_permission(self, request):
+        return request.user.has_perm("netops.change_ipallocation")
+
     @admin.action(
-        description=_("Release the selected prefixes (quarantine)"), permissions=("change",)
+        description=_("Release the selected prefixes (quarantine)"), permissions=("release",)
     )
     def release_selected(self, request, queryset):
+        released = 0
         for allocation in queryset:
-            services.release(allocation, actor=request.user)
-        self.message_user(request, _("The selected prefixes are in quarantine."))
+            try:
+                services.release(allocation, actor=request.user)
+                released += 1
+            except (ValidationError, PermissionDenied) as error:
+                text = " ".join(getattr(error, "messages", [str(error)]))
+                self.message_user(request, f"{allocation}: {text}", messages.ERROR)
+        if released:
+            self.message_user(request, _("The selected prefixes are in quarantine."))
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -159,6 +159,10 @@ class EndpointAdmin(admin.ModelAdmin):
             return _("in sync")
         return "—"
 
+    def has_delete_permission(self, request, obj=None):
+        # Its jobs are the provisioning history and accounts point at it: deactivate it instead.
+        return False
+
     def save_model(self, request, obj, form, change):
         # The form already showed the validators' errors by field; the service checks again.
         services.save_endpoint(obj, actor=request.user)

@@ -45,7 +45,8 @@ def clean_wireguard_public_key(text):
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         raw = b""
-    if len(raw) != 32 or len(value) != 44:
+    # Canonical base64 only: ``wg`` refuses a key whose padding bits are set (validators.py).
+    if len(raw) != 32 or base64.b64encode(raw).decode() != value:
         raise ValidationError(
             _(
                 "This is not a WireGuard public key: it is 44 characters of base64 ending with “=”, "

@@ -144,3 +144,17 @@ def test_a_new_email_from_the_record_form_waits_for_its_owners_confirmation(
     assert response.status_code == 302
     assert Member.objects.get(pk=world.member.pk).email == "active@example.org"
     assert any("new@example.net" in message.to for message in mailoutbox)
+
+
+def test_an_overlapping_period_is_refused_on_its_start_field(world, role_holder):
+    from coin.members import services as member_services
+
+    member_services.add_membership_period(
+        world.member, actor=None, starts_on=date(2026, 1, 1), ends_on=date(2026, 12, 31), fee=15
+    )
+    client = role_holder("admissions")
+    url = reverse("backoffice:member_add_period", args=[world.member.pk])
+    response = client.post(url, {"starts_on": "2026-06-01", "ends_on": "2027-05-31", "fee": "15"})
+    assert response.status_code == 200
+    assert "chevauche" in response.context["form"].errors["starts_on"][0]
+    assert world.member.membership_periods.count() == 1

@@ -16,7 +16,8 @@ from django.urls import URLResolver, get_resolver, reverse
 
 from coin.backoffice import registry
 from coin.backoffice.members.forms import RECORD_FIELDS
-from coin.members.models import Member
+from coin.members import services as member_services
+from coin.members.models import Member, Role, RoleAssignment
 from coin.members.roles import BUILTIN_ROLES
 from coin.offers.models import Subscription
 
@@ -34,6 +35,51 @@ class Case:
 
 def _member(world_member):
     return Member.objects.get(pk=world_member.pk)
+
+
+def _role(slug):
+    return Role.objects.get(slug=slug)
+
+
+def _once(world, name, make):
+    """An object made the first time a case asks for it, then the same one for that world."""
+    if not hasattr(world, name):
+        setattr(world, name, make())
+    return getattr(world, name)
+
+
+def _newcomer(username):
+    return Member.objects.create_user(
+        username, f"{username}@example.org", first_name="N", last_name="C"
+    )
+
+
+def _proposal(world):
+    """A proposal (by a board member) waiting for a second board member."""
+
+    def make():
+        proposer = _newcomer("proposer")
+        member_services.assign_role(proposer, _role("board"), actor=None, decision="test")
+        return member_services.propose_role_assignment(
+            _newcomer("candidate"), _role("datacenter"), actor=proposer, decision="CA du 3 mars"
+        )
+
+    return _once(world, "proposal", make)
+
+
+def _held(world):
+    """A role in force, granted at installation."""
+
+    def make():
+        return member_services.assign_role(
+            _newcomer("holder"), _role("datacenter"), actor=None, decision="AG 2026"
+        )
+
+    return _once(world, "held", make)
+
+
+def _state(assignment):
+    return RoleAssignment.objects.get(pk=assignment.pk).state
 
 
 CASES = {
@@ -74,6 +120,50 @@ CASES = {
         args=lambda w: [w.subscription.pk],
         data=lambda w: {"ends_on": "2026-12-31"},
         done=lambda w: Subscription.objects.get(pk=w.subscription.pk).ends_on == date(2026, 12, 31),
+    ),
+    "member_add_period": Case(
+        "admissions",
+        args=lambda w: [w.member.pk],
+        data=lambda w: {"starts_on": "2026-01-01", "ends_on": "2026-12-31", "fee": "15.00"},
+        done=lambda w: w.member.membership_periods.filter(fee=15).exists(),
+    ),
+    "search": Case("network"),
+    "role_assignment_list": Case("board"),
+    "role_assignment_detail": Case("board", args=lambda w: [_proposal(w).pk]),
+    "role_propose": Case(
+        "board",
+        data=lambda w: {
+            "member": w.member.username,
+            "role": _role("network").pk,
+            "decision": "CA du 3 mars",
+        },
+        done=lambda w: w.member.role_assignments.filter(role__slug="network").exists(),
+    ),
+    "member_propose_role": Case(
+        "board",
+        args=lambda w: [w.member.pk],
+        data=lambda w: {"role": _role("finances").pk, "decision": "CA du 3 mars"},
+        done=lambda w: w.member.role_assignments.filter(role__slug="finances").exists(),
+    ),
+    "role_confirm": Case(
+        "board",
+        args=lambda w: [_proposal(w).pk],
+        data=lambda w: {},
+        done=lambda w: _state(_proposal(w)) == "confirmed",
+    ),
+    "role_refuse": Case(
+        "board",
+        args=lambda w: [_proposal(w).pk],
+        data=lambda w: {},
+        done=lambda w: _state(_proposal(w)) == "refused",
+    ),
+    # Only the proposer may withdraw (tests/backoffice/test_roles.py): here, the page and the door.
+    "role_withdraw": Case("board", args=lambda w: [_proposal(w).pk]),
+    "role_end": Case(
+        "board",
+        args=lambda w: [_held(w).pk],
+        data=lambda w: {"ends_on": ""},
+        done=lambda w: RoleAssignment.objects.get(pk=_held(w).pk).ends_at is not None,
     ),
 }
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -77,6 +77,17 @@ def test_the_mandate_service_and_the_model_refuse_a_bad_iban_or_bic(mandate):
 def test_the_database_refuses_what_is_not_shaped_like_an_iban(mandate, association):
     with pytest.raises(IntegrityError), transaction.atomic():
         Mandate.objects.filter(pk=mandate.pk).update(iban="not an iban")
+    # Well shaped, wrong check digits: refused by PostgreSQL too (mod 97, billing 0009).
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Mandate.objects.filter(pk=mandate.pk).update(iban=BAD_CHECKSUM_IBAN)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AssociationSettings.objects.filter(pk=1).update(iban="FR7630006000011234567890188")
+    for iban in (
+        "FR7630006000011234567890189",
+        "GB82WEST12345698765432",
+        "FR1420041010050500013M02606",
+    ):
+        Mandate.objects.filter(pk=mandate.pk).update(iban=iban)  # good ones pass, letters too
     with pytest.raises(IntegrityError), transaction.atomic():
         AssociationSettings.objects.filter(pk=1).update(creditor_id="<b>ICS</b>")
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -135,7 +146,13 @@ def test_the_associations_own_bank_details_are_checked(
 def test_the_sepa_file_refuses_a_bad_iban_stored_before_the_checks(
     mandate, issued_invoice, make_member, login
 ):
-    # A row written around the validators (as before this fix): well shaped, wrong check digits.
+    # A row written around the validators (as before this fix, and before the database checked
+    # the check digits, billing 0009): well shaped, wrong check digits.
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no ALTER with deferred checks pending
+        cursor.execute(
+            "ALTER TABLE billing_mandate DROP CONSTRAINT billing_mandate_iban_check_digits"
+        )
     Mandate.objects.filter(pk=mandate.pk).update(iban=BAD_CHECKSUM_IBAN)
     issued_invoice(mandate.member, "20.00")
     with pytest.raises(ValidationError) as error:

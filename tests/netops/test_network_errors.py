@@ -32,9 +32,9 @@ def test_a_refused_connection_is_explained_in_english():
 def test_the_wireguard_placeholder_key_is_in_the_members_language():
     from netops.vpn import render
 
-    peer = render.Peer(username="alix", public_key="x" * 43 + "=", ipv4=("192.0.2.10/32",))
+    peer = render.Peer(username="alix", public_key="x" * 42 + "A=", ipv4=("192.0.2.10/32",))
     client = render.ClientSettings(
-        public_host="vpn.example.net", listen_port=51820, server_public_key="y" * 43 + "="
+        public_host="vpn.example.net", listen_port=51820, server_public_key="y" * 42 + "A="
     )
     with translation.override("fr"):
         assert "PrivateKey = <votre clé privée>" in render.wireguard_client_config(peer, client)

@@ -26,7 +26,7 @@ def endpoint(db):
         kind="wireguard",
         ssh_host="192.0.2.250",
         public_host="vpn.example.net",
-        server_public_key="S" * 43 + "=",
+        server_public_key="S" * 42 + "A=",
         reload_command="wg syncconf coin0 /etc/coin/coin0.conf",
     )
 

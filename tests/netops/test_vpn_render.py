@@ -14,7 +14,7 @@ PEER = render.Peer(
 CLIENT = render.ClientSettings(
     public_host="vpn.example.net",
     listen_port=51820,
-    server_public_key="S" * 43 + "=",
+    server_public_key="S" * 42 + "A=",
     dns=("192.0.2.53",),
 )
 
@@ -37,7 +37,7 @@ def _sections(text):
 def test_endpoint_config_lists_every_peer_with_its_routed_prefixes_and_no_private_key():
     other = render.Peer(
         username="bob-2",
-        public_key="B" * 43 + "=",
+        public_key="B" * 42 + "A=",
         ipv4=("198.51.100.11/32",),
         ipv4_pools=("198.51.100.0/24",),
     )
@@ -52,7 +52,7 @@ def test_endpoint_config_lists_every_peer_with_its_routed_prefixes_and_no_privat
 
 
 def test_endpoint_config_is_the_same_bytes_whatever_the_order_of_members():
-    other = render.Peer(username="bob-2", public_key="B" * 43 + "=")
+    other = render.Peer(username="bob-2", public_key="B" * 42 + "A=")
     assert render.wireguard_endpoint_config(1, [PEER, other]) == render.wireguard_endpoint_config(
         1, [other, PEER]
     )

@@ -103,7 +103,7 @@ def test_another_members_object_is_not_found(two_members, login, url_name):
                 "address": "192.0.2.3",
                 "hostname": "x.example.org",
                 "protocol": "openvpn",
-                "public_key": "x" * 43 + "=",
+                "public_key": "x" * 42 + "A=",
             },
         ).status_code
         == 404

@@ -27,7 +27,14 @@ from .forms import (
 )
 from .tables import ApplicantTable, MemberTable
 
-MEMBER_ACTIONS = ("member_admit", "member_edit", "member_change_status", "member_subscribe")
+MEMBER_ACTIONS = (
+    "member_admit",
+    "member_edit",
+    "member_change_status",
+    "member_subscribe",
+    "member_add_period",
+    "member_propose_role",
+)
 
 
 @register_page(
