@@ -28,6 +28,7 @@ from .models import (
     Reminder,
     Suspension,
 )
+from .models.common import EARLIEST_DATE
 from .services import reports
 
 
@@ -157,9 +158,19 @@ def finance_dashboard(request):
     )
 
 
+def _check_year(year):
+    """404 with a sentence for a year the books cannot hold (before 2000, or not begun yet)."""
+    if not EARLIEST_DATE.year <= year <= timezone.localdate().year:
+        raise Http404(
+            _("There are no books for %(year)s: choose a year from %(first)s to this year.")
+            % {"year": year, "first": EARLIEST_DATE.year}
+        )
+
+
 @_finances_only
 def export_csv(request, year):
     """Invoice lines, credit notes and payments of ``year`` for the accountant."""
+    _check_year(year)
     response = HttpResponse(reports.accounting_csv(year), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="coin-{year}.csv"'
     return response
@@ -168,6 +179,7 @@ def export_csv(request, year):
 @_finances_only
 def export_fec(request, year):
     """The FEC file of ``year`` (Fichier des Écritures Comptables)."""
+    _check_year(year)
     content = reports.fec(year).encode("iso-8859-15", errors="replace")
     response = HttpResponse(content, content_type="text/plain; charset=iso-8859-15")
     response["Content-Disposition"] = f'attachment; filename="{reports.fec_filename(year)}"'

@@ -35,6 +35,8 @@ class SubscriptionAdminForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         member, offer = cleaned.get("member"), cleaned.get("offer")
+        if self.instance.pk:  # member and offer are read-only once created: check the stored ones
+            member, offer = self.instance.member, self.instance.offer
         if member is None or offer is None:
             return cleaned
         try:
