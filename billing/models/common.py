@@ -31,7 +31,7 @@ MAX_AMOUNT = Decimal("1000000.00")
 PAYMENT_AMOUNT = [
     MinValueValidator(Decimal("0.01"), message=_("A payment must be positive.")),
     MaxValueValidator(
-        MAX_AMOUNT, message=_("A payment cannot exceed %(limit_value)s €: check the amount.")
+        MAX_AMOUNT, message=_("A payment cannot exceed one million euros: check the amount.")
     ),
 ]
 

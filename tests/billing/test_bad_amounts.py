@@ -252,3 +252,18 @@ def test_no_payment_is_dated_tomorrow(make_member, association):
             make_member(), actor=None, amount="5", method="cash", received_on=tomorrow
         )
     assert connection.vendor == "postgresql"
+
+
+def test_the_errors_are_in_the_volunteers_language(make_member, issued_invoice, login):
+    member = make_member()
+    invoice = issued_invoice(member, "30.00")
+    client = login(make_member(roles=["finances"], language="fr"))
+    response = client.post(
+        reverse("admin:billing_payment_add"), _payment_form(member, amount="100000000.00")
+    )
+    assert "Un paiement ne peut pas dépasser un million d’euros" in response.content.decode()
+    response = client.post(
+        reverse("admin:billing_creditnote_add"),
+        {"invoice": invoice.pk, "amount": "31.00", "reason": "Panne"},
+    )
+    assert "ne peut pas dépasser 30,00" in response.content.decode()
