@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='payment',
             name='amount',
-            field=models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.01'), message='A payment must be positive.'), django.core.validators.MaxValueValidator(Decimal('1000000.00'), message='A payment cannot exceed %(limit_value)s €: check the amount.')], verbose_name='amount'),
+            field=models.DecimalField(decimal_places=2, max_digits=12, validators=[django.core.validators.MinValueValidator(Decimal('0.01'), message='A payment must be positive.'), django.core.validators.MaxValueValidator(Decimal('1000000.00'), message='A payment cannot exceed one million euros: check the amount.')], verbose_name='amount'),
         ),
         migrations.AlterField(
             model_name='payment',
