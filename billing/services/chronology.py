@@ -61,6 +61,16 @@ def check_issue_date(kind, issued_on, *, field="issued_on"):
         )
 
 
+def issue_date_or_today(kind, day):
+    """``day`` if a document of ``kind`` may be dated so, else today (for documents made by
+    other actions, such as the dues invoice of an admission dated in the past)."""
+    try:
+        check_issue_date(kind, day)
+    except ValidationError:
+        return timezone.localdate()
+    return day
+
+
 @transaction.atomic
 def close_period(ends_on, *, actor, decision):
     """Close the accounts up to ``ends_on`` (inclusive), as the board decided; audited.

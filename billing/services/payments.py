@@ -28,10 +28,18 @@ def unallocated(payment):
 
     Zero for a reversed receipt (its money is gone) and for reversals and refunds themselves.
     """
-    if payment.kind != PaymentKind.RECEIPT or Payment.objects.filter(reverses=payment).exists():
+    if payment.kind != PaymentKind.RECEIPT or _is_reversed(payment):
         return ZERO
     allocated = sum((a.amount for a in payment.allocations.all()), Decimal("0"))
     return payment.amount - allocated - payment.refunded
+
+
+def _is_reversed(payment):
+    """Whether a reversal points at ``payment`` (no query when ``reversal`` was select_related)."""
+    try:
+        return payment.reversal is not None
+    except Payment.reversal.RelatedObjectDoesNotExist:
+        return False
 
 
 def check_amount_and_date(amount, received_on, *, field="amount"):
@@ -153,6 +161,7 @@ def apply_credit(member, *, actor):
     Member.objects.select_for_update().get(pk=member.pk)
     for payment in (
         Payment.objects.filter(member=member, kind=PaymentKind.RECEIPT, reversal__isnull=True)
+        .select_related("reversal")
         .prefetch_related("allocations")
         .order_by("received_on", "pk")
     ):

@@ -43,6 +43,7 @@ def refund_credit(note, *, actor, method, amount=None, paid_on=None, reference="
     receipts = list(
         Payment.objects.select_for_update(of=("self",))
         .filter(member=member, kind=PaymentKind.RECEIPT, reversal__isnull=True)
+        .select_related("reversal")
         .prefetch_related("allocations")
         .order_by("-received_on", "-pk")
     )

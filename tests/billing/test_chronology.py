@@ -99,3 +99,15 @@ def test_a_preview_for_a_past_year_bills_only_what_members_owed_then(
     assert [plan.member_id for plan in plans] == [old.pk]
     lines = plans[0].lines
     assert [(line.kind, line.amount) for line in lines] == [(LineKind.DUES, Decimal("10.00"))]
+
+
+def test_an_admission_recorded_late_is_invoiced_today(make_member, association):
+    from coin.members import services as member_services
+    from coin.members.choices import MemberStatus
+
+    services.issue_invoice(_draft(make_member()), actor=None, issued_on=date(2026, 3, 10))
+    applicant = make_member(status=MemberStatus.APPLICANT)
+    member_services.admit_member(applicant, actor=None, on=date(2026, 3, 1))
+    invoice = Invoice.objects.issued().get(member=applicant)
+    assert invoice.issued_on == timezone.localdate()
+    assert invoice.lines.get().kind == LineKind.DUES
