@@ -62,7 +62,9 @@ def invoice_list(request):
         "invoices": Invoice.objects.issued()
         .filter(member=member)
         .order_by("-issued_on", "-number"),
-        "payments": Payment.objects.filter(member=member).prefetch_related(
+        "payments": Payment.objects.filter(member=member)
+        .select_related("credit_note")
+        .prefetch_related(
             Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice"))
         ),
         "credit_notes": CreditNote.objects.filter(member=member).select_related("invoice"),

@@ -75,3 +75,18 @@ def test_a_refund_is_paid_by_transfer_cheque_or_cash_and_never_deleted(paid_then
     with pytest.raises(ImmutableDocumentError):
         refund.delete()
     assert Payment.objects.filter(kind=PaymentKind.REFUND).count() == 1
+
+
+def test_the_member_sees_the_refund_and_the_reversal(make_member, issued_invoice, login):
+    from django.urls import reverse
+
+    member = make_member(language="en")
+    invoice = issued_invoice(member, "30.00")
+    services.record_payment(member, actor=None, amount="30", method="transfer")
+    note = services.create_credit_note(invoice, actor=None, reason="Outage", amount="10")
+    services.refund_credit(note, actor=None, method="transfer")
+    bounced = services.record_payment(member, actor=None, amount="5", method="cheque")
+    services.reverse_payment(bounced, actor=None, reason="Cheque bounced")
+    page = login(member).get(reverse("billing:invoices")).content.decode()
+    assert f"paid back to you under credit note {note.number}" in page
+    assert "(refund)" in page and "(reversal)" in page and "-€10.00" in page
