@@ -3,6 +3,7 @@
 Thin: they read the member's own data (404 for anyone else's) and call services.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -10,9 +11,12 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from coin.forms import add_service_error
 from coin.offers import services as offer_services
 from coin.offers.choices import Pricing
 from coin.offers.models import Subscription
@@ -20,6 +24,7 @@ from coin.offers.models import Subscription
 from . import services
 from .choices import MandateStatus
 from .models import (
+    ClosedPeriod,
     CreditNote,
     Invoice,
     Mandate,
@@ -186,6 +191,45 @@ def export_fec(request, year):
     response = HttpResponse(content, content_type="text/plain; charset=iso-8859-15")
     response["Content-Disposition"] = f'attachment; filename="{reports.fec_filename(year)}"'
     return response
+
+
+class ClosePeriodForm(forms.Form):
+    ends_on = forms.DateField(
+        label=gettext_lazy("Last day closed"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decision = forms.CharField(
+        label=gettext_lazy("Board decision"),
+        max_length=300,
+        help_text=gettext_lazy("e.g. Board meeting of 12 April 2027, books of 2026 approved."),
+    )
+
+
+@login_required
+@permission_required("billing.add_closedperiod", raise_exception=True)
+def close_period(request):
+    """The board closes the accounts up to a day (service ``close_period``); the closings so far."""
+    form = ClosePeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = services.close_period(
+                form.cleaned_data["ends_on"],
+                actor=request.user,
+                decision=form.cleaned_data["decision"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("The accounts are closed until %(day)s.") % {"day": date_format(period.ends_on)},
+            )
+            return redirect("billing:close_period")
+    context = {
+        "form": form,
+        "periods": ClosedPeriod.objects.select_related("closed_by"),
+        "closed_until": ClosedPeriod.objects.closed_until(),
+    }
+    return render(request, "billing/close_period.html", context)
 
 
 @login_required

@@ -111,3 +111,23 @@ def test_an_admission_recorded_late_is_invoiced_today(make_member, association):
     invoice = Invoice.objects.issued().get(member=applicant)
     assert invoice.issued_on == timezone.localdate()
     assert invoice.lines.get().kind == LineKind.DUES
+
+
+def test_the_board_closes_the_accounts_from_its_page(make_member, login, association):
+    from django.urls import reverse
+
+    url = reverse("billing:close_period")
+    assert login(make_member()).get(url).status_code == 403
+    client = login(make_member(roles=["board"], language="fr"))
+    assert (
+        "Clôturer les comptes" in client.get(reverse("billing:finance_dashboard")).content.decode()
+    )
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = client.post(url, {"ends_on": tomorrow.isoformat(), "decision": "AG"})
+    assert response.status_code == 200
+    assert "Seule une période terminée peut être clôturée." in response.content.decode()
+    assert not ClosedPeriod.objects.exists()
+    response = client.post(url, {"ends_on": "2026-03-31", "decision": "Bureau du 10 avril"})
+    assert response.status_code == 302
+    page = client.get(url).content.decode()
+    assert "Bureau du 10 avril" in page and "31 mars 2026" in page
