@@ -463,7 +463,11 @@ class DirectDebitBatchAdmin(admin.ModelAdmin):
     )
     def mark_collected(self, request, queryset):
         for batch in queryset:
-            services.mark_batch_collected(batch, actor=request.user)
+            try:  # e.g. a batch marked before its collection date: no payment is dated ahead
+                services.mark_batch_collected(batch, actor=request.user)
+            except ValidationError as error:
+                _report(self, request, error)
+                return
         self.message_user(request, _("The payments are recorded."))
 
 

@@ -267,3 +267,23 @@ def test_the_errors_are_in_the_volunteers_language(make_member, issued_invoice, 
         {"invoice": invoice.pk, "amount": "31.00", "reason": "Panne"},
     )
     assert "ne peut pas dépasser 30,00" in response.content.decode()
+
+
+def test_a_batch_marked_collected_before_its_date_is_a_message_not_a_500(
+    make_member, issued_invoice, treasurer
+):
+    today = timezone.localdate()
+    member = make_member()
+    services.create_mandate(
+        member, actor=None, iban="DE89 3704 0044 0532 0130 00", signed_on=date(2026, 1, 5)
+    )
+    issued_invoice(member, "10.00")
+    batch = services.create_collection_batch(today + timedelta(days=20), actor=None, today=today)
+    response = treasurer.post(
+        reverse("admin:billing_directdebitbatch_changelist"),
+        {"action": "mark_collected", "_selected_action": [batch.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "This date is in the future." in response.content.decode()
+    assert not Payment.objects.exists()
