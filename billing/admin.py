@@ -70,8 +70,27 @@ class AssociationSettingsAdmin(admin.ModelAdmin):
         return False
 
 
+class DraftLinesFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        """A discount larger than the other lines is an error on the form, not a 500."""
+        super().clean()
+        kept = [
+            f.cleaned_data for f in self.forms if f.cleaned_data and not self._should_delete_form(f)
+        ]
+        amounts = [
+            d["unit_price"] * d["quantity"]
+            for d in kept
+            if d.get("unit_price") is not None and d.get("quantity")
+        ]
+        try:
+            services.check_draft_total(amounts)
+        except ValidationError as error:
+            raise ValidationError(error.message_dict["unit_price"]) from None
+
+
 class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
+    formset = DraftLinesFormSet
     fields = (
         "kind",
         "description",
@@ -444,7 +463,11 @@ class DirectDebitBatchAdmin(admin.ModelAdmin):
     )
     def mark_collected(self, request, queryset):
         for batch in queryset:
-            services.mark_batch_collected(batch, actor=request.user)
+            try:  # e.g. a batch marked before its collection date: no payment is dated ahead
+                services.mark_batch_collected(batch, actor=request.user)
+            except ValidationError as error:
+                _report(self, request, error)
+                return
         self.message_user(request, _("The payments are recorded."))
 
 

@@ -51,6 +51,14 @@ class PaymentMethod(models.TextChoices):
     CHEQUE = "cheque", _("cheque")
 
 
+class PaymentKind(models.TextChoices):
+    """A payment is money received, the reversal of one, or money paid back (a refund)."""
+
+    RECEIPT = "receipt", _("received")
+    REVERSAL = "reversal", _("reversal")
+    REFUND = "refund", _("refund")
+
+
 class SequenceKind(models.TextChoices):
     INVOICE = "invoice", _("invoice")
     CREDIT_NOTE = "credit_note", _("credit note")

@@ -17,6 +17,7 @@ urlpatterns = [
     ),
     path("finances/", views.finance_dashboard, name="finance_dashboard"),
     path("finances/dunning/", views.run_dunning, name="run_dunning"),
+    path("finances/close/", views.close_period, name="close_period"),
     path("finances/<int:year>/export.csv", views.export_csv, name="export_csv"),
     path("finances/<int:year>/fec.txt", views.export_fec, name="export_fec"),
 ]

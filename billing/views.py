@@ -3,6 +3,7 @@
 Thin: they read the member's own data (404 for anyone else's) and call services.
 """
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -10,9 +11,12 @@ from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from coin.forms import add_service_error
 from coin.offers import services as offer_services
 from coin.offers.choices import Pricing
 from coin.offers.models import Subscription
@@ -20,6 +24,7 @@ from coin.offers.models import Subscription
 from . import services
 from .choices import MandateStatus
 from .models import (
+    ClosedPeriod,
     CreditNote,
     Invoice,
     Mandate,
@@ -28,6 +33,7 @@ from .models import (
     Reminder,
     Suspension,
 )
+from .models.common import EARLIEST_DATE
 from .services import reports
 
 
@@ -61,7 +67,9 @@ def invoice_list(request):
         "invoices": Invoice.objects.issued()
         .filter(member=member)
         .order_by("-issued_on", "-number"),
-        "payments": Payment.objects.filter(member=member).prefetch_related(
+        "payments": Payment.objects.filter(member=member)
+        .select_related("credit_note")
+        .prefetch_related(
             Prefetch("allocations", queryset=PaymentAllocation.objects.select_related("invoice"))
         ),
         "credit_notes": CreditNote.objects.filter(member=member).select_related("invoice"),
@@ -157,9 +165,19 @@ def finance_dashboard(request):
     )
 
 
+def _check_year(year):
+    """404 with a sentence for a year the books cannot hold (before 2000, or not begun yet)."""
+    if not EARLIEST_DATE.year <= year <= timezone.localdate().year:
+        raise Http404(
+            _("There are no books for %(year)s: choose a year from %(first)s to this year.")
+            % {"year": year, "first": EARLIEST_DATE.year}
+        )
+
+
 @_finances_only
 def export_csv(request, year):
     """Invoice lines, credit notes and payments of ``year`` for the accountant."""
+    _check_year(year)
     response = HttpResponse(reports.accounting_csv(year), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="coin-{year}.csv"'
     return response
@@ -168,10 +186,50 @@ def export_csv(request, year):
 @_finances_only
 def export_fec(request, year):
     """The FEC file of ``year`` (Fichier des Écritures Comptables)."""
+    _check_year(year)
     content = reports.fec(year).encode("iso-8859-15", errors="replace")
     response = HttpResponse(content, content_type="text/plain; charset=iso-8859-15")
     response["Content-Disposition"] = f'attachment; filename="{reports.fec_filename(year)}"'
     return response
+
+
+class ClosePeriodForm(forms.Form):
+    ends_on = forms.DateField(
+        label=gettext_lazy("Last day closed"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decision = forms.CharField(
+        label=gettext_lazy("Board decision"),
+        max_length=300,
+        help_text=gettext_lazy("e.g. Board meeting of 12 April 2027, books of 2026 approved."),
+    )
+
+
+@login_required
+@permission_required("billing.add_closedperiod", raise_exception=True)
+def close_period(request):
+    """The board closes the accounts up to a day (service ``close_period``); the closings so far."""
+    form = ClosePeriodForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            period = services.close_period(
+                form.cleaned_data["ends_on"],
+                actor=request.user,
+                decision=form.cleaned_data["decision"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error)
+        else:
+            messages.success(
+                request,
+                _("The accounts are closed until %(day)s.") % {"day": date_format(period.ends_on)},
+            )
+            return redirect("billing:close_period")
+    context = {
+        "form": form,
+        "periods": ClosedPeriod.objects.select_related("closed_by"),
+        "closed_until": ClosedPeriod.objects.closed_until(),
+    }
+    return render(request, "billing/close_period.html", context)
 
 
 @login_required

@@ -24,6 +24,7 @@ from .documents import (
 )
 from .dunning import Reminder, Suspension
 from .payments import Payment, PaymentAllocation
+from .periods import ClosedPeriod
 from .sepa import MANDATE_LAPSE_MONTHS, DirectDebit, DirectDebitBatch, Mandate
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "BankLine",
     "BankStatement",
     "BillingRun",
+    "ClosedPeriod",
     "CreditNote",
     "DirectDebit",
     "DirectDebitBatch",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from coin.members.audit import AuditedQuerySet
+from coin.money import format_money
 
 from ..choices import (
     EmailStatus,
@@ -24,7 +25,7 @@ from ..choices import (
     LineKind,
     SequenceKind,
 )
-from .common import MONEY, POSITIVE, ZERO
+from .common import MAX_AMOUNT, MONEY, POSITIVE, ZERO
 
 # Delivery of an issued document: written after issue, never part of what is frozen.
 EMAIL_FIELDS = ("emailed_at", "email_status", "email_attempts", "email_error")
@@ -182,6 +183,15 @@ class Invoice(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_paid__lte=F("total")), name="billing_invoice_not_overpaid"
             ),
+            # A discount never makes an invoice negative: money owed to a member is a credit note.
+            models.CheckConstraint(
+                condition=Q(total__gte=0, total__lte=MAX_AMOUNT),
+                name="billing_invoice_total_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_credited__gte=0, amount_credited__lte=F("total")),
+                name="billing_invoice_credited_within_total",
+            ),
         ]
         indexes = [
             models.Index(fields=["member", "status"]),
@@ -316,6 +326,17 @@ class InvoiceLine(models.Model):
                 condition=Q(period_end__isnull=True) | Q(period_end__gte=F("period_start")),
                 name="billing_line_period_ends_after_start",
             ),
+            # A line may be negative (a discount), never beyond what a document can hold.
+            models.CheckConstraint(
+                condition=Q(
+                    quantity__gt=0,
+                    unit_price__gte=-MAX_AMOUNT,
+                    unit_price__lte=MAX_AMOUNT,
+                    amount__gte=-MAX_AMOUNT,
+                    amount__lte=MAX_AMOUNT,
+                ),
+                name="billing_line_amounts_in_range",
+            ),
         ]
 
     def __str__(self):
@@ -376,7 +397,10 @@ class CreditNote(models.Model):
         verbose_name_plural = _("credit notes")
         ordering = ["-issued_on", "-number"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_credit_note_positive")
+            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_credit_note_positive"),
+            models.CheckConstraint(
+                condition=Q(amount__lte=MAX_AMOUNT), name="billing_credit_note_in_range"
+            ),
         ]
 
     def __str__(self):
@@ -392,3 +416,21 @@ class CreditNote(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ImmutableDocumentError(_("A credit note can never be deleted."))
+
+    def clean(self):
+        """What a form can tell before the service runs: the amount fits the invoice."""
+        super().clean()
+        if self.pk is None and self.invoice_id is not None and self.amount is not None:
+            invoice = Invoice.objects.get(pk=self.invoice_id)
+            creditable = invoice.total - invoice.amount_credited
+            if invoice.status != InvoiceStatus.ISSUED:
+                raise ValidationError(
+                    {"invoice": _("Only an issued invoice can be corrected by a credit note.")}
+                )
+            if self.amount > creditable:
+                raise ValidationError(
+                    {
+                        "amount": gettext("A credit note on %(number)s can be at most %(max)s.")
+                        % {"number": invoice.number, "max": format_money(creditable)}
+                    }
+                )

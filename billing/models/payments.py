@@ -1,8 +1,14 @@
-"""Payments and how they are spread over invoices."""
+"""Payments and how they are spread over invoices.
+
+A payment is never changed nor deleted. Money received is a ``receipt`` (positive); it is
+undone by a ``reversal`` (a negative counter-entry pointing at it, with negative
+allocations mirroring its own), and credit is paid back by a ``refund`` (negative, linked
+to the credit note that created the credit). The member's balance is the plain sum.
+"""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -11,10 +17,19 @@ from coin.members.audit import AuditedQuerySet
 from coin.money import format_money
 
 from ..choices import (
+    PaymentKind,
     PaymentMethod,
 )
-from .common import MONEY, POSITIVE
-from .documents import ImmutableDocumentError, Invoice
+from .common import (
+    EARLIEST_DATE,
+    MAX_AMOUNT,
+    MONEY,
+    PAYMENT_AMOUNT,
+    ZERO,
+    validate_not_future,
+    validate_plausible_date,
+)
+from .documents import CreditNote, ImmutableDocumentError, Invoice
 
 
 class PaymentQuerySet(AuditedQuerySet):
@@ -37,9 +52,36 @@ class Payment(models.Model):
         related_name="payments",
         verbose_name=_("member"),
     )
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=PaymentKind.choices, default=PaymentKind.RECEIPT
+    )
     method = models.CharField(_("method"), max_length=8, choices=PaymentMethod.choices)
-    amount = models.DecimalField(_("amount"), validators=POSITIVE, **MONEY)
-    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    # Validators for what volunteers type (receipts); reversals and refunds are negative,
+    # made by their services only.
+    amount = models.DecimalField(_("amount"), validators=PAYMENT_AMOUNT, **MONEY)
+    received_on = models.DateField(
+        _("received on"),
+        default=timezone.localdate,
+        validators=[validate_not_future, validate_plausible_date],
+    )
+    reverses = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversal",
+        verbose_name=_("reversed payment"),
+    )
+    credit_note = models.ForeignKey(
+        CreditNote,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="refunds",
+        verbose_name=_("refunded credit note"),
+    )
+    # The part of this receipt's credit paid back by refunds (a cache, like Invoice.amount_paid).
+    refunded = models.DecimalField(_("refunded"), default=ZERO, **MONEY)
     reference = models.CharField(_("reference"), max_length=200, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
@@ -54,7 +96,39 @@ class Payment(models.Model):
         verbose_name_plural = _("payments")
         ordering = ["-received_on", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_payment_positive")
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        kind=PaymentKind.RECEIPT,
+                        amount__gt=0,
+                        amount__lte=MAX_AMOUNT,
+                        reverses__isnull=True,
+                        credit_note__isnull=True,
+                    )
+                    | Q(
+                        kind=PaymentKind.REVERSAL,
+                        amount__lt=0,
+                        reverses__isnull=False,
+                        credit_note__isnull=True,
+                    )
+                    | Q(
+                        kind=PaymentKind.REFUND,
+                        amount__lt=0,
+                        amount__gte=-MAX_AMOUNT,
+                        reverses__isnull=True,
+                        credit_note__isnull=False,
+                    )
+                ),
+                name="billing_payment_kind_amount",
+            ),
+            models.CheckConstraint(
+                condition=Q(received_on__gte=EARLIEST_DATE), name="billing_payment_date_plausible"
+            ),
+            models.CheckConstraint(
+                condition=Q(refunded__gte=0)
+                & (Q(refunded=0) | Q(kind=PaymentKind.RECEIPT, refunded__lte=F("amount"))),
+                name="billing_payment_refunded_within_amount",
+            ),
         ]
 
     def __str__(self):
@@ -89,7 +163,8 @@ class PaymentAllocation(models.Model):
             models.UniqueConstraint(
                 fields=["payment", "invoice"], name="billing_allocation_unique"
             ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="billing_allocation_positive"),
+            # Negative: the counter-allocation of a reversal, mirroring the reversed payment's.
+            models.CheckConstraint(condition=~Q(amount=0), name="billing_allocation_not_zero"),
         ]
 
     def __str__(self):

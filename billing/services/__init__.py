@@ -9,18 +9,28 @@ with a message for the volunteer or member who asked.
 from .access import member_outlook, restore_by_hand, run_dunning_now, suspend_by_hand
 from .association import save_association_settings
 from .bank import import_statement, match_line, match_manually, unmatched_lines
+from .chronology import check_issue_date, close_period
 from .common import format_money, money, month_bounds, parse_month, require_settings
 from .dunning import restore_if_settled, restore_settled_members, run_dunning, suspend_member
 from .invoices import (
     add_line,
     balance,
+    check_credit_amount,
+    check_draft_total,
+    check_mandatory_mentions,
     create_credit_note,
     create_draft,
     issue_invoice,
     save_draft_lines,
 )
 from .numbering import take_numbers
-from .payments import allocate_to_oldest, apply_credit, record_payment, unallocated
+from .payments import (
+    allocate_to_oldest,
+    apply_credit,
+    record_payment,
+    reverse_payment,
+    unallocated,
+)
 from .pdf import (
     deliver_credit_note,
     deliver_invoice,
@@ -31,6 +41,7 @@ from .pdf import (
     store_credit_note_pdf,
     store_invoice_pdf,
 )
+from .refunds import refund_credit, refundable
 from .runs import billing_run, plan_month, prorata
 from .sepa import (
     clean_iban,
@@ -49,6 +60,9 @@ __all__ = [
     "run_dunning_now",
     "suspend_by_hand",
     "add_line",
+    "check_credit_amount",
+    "check_draft_total",
+    "check_mandatory_mentions",
     "save_draft_lines",
     "allocate_to_oldest",
     "apply_credit",
@@ -80,6 +94,11 @@ __all__ = [
     "plan_month",
     "prorata",
     "record_payment",
+    "reverse_payment",
+    "refund_credit",
+    "refundable",
+    "check_issue_date",
+    "close_period",
     "render_credit_note_pdf",
     "render_invoice_html",
     "render_invoice_pdf",

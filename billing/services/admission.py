@@ -12,9 +12,10 @@ from coin.members import audit
 from coin.members.models import MembershipPeriod
 from coin.members.services import add_membership_period
 
-from ..choices import InvoiceStatus, LineKind
+from ..choices import InvoiceStatus, LineKind, SequenceKind
 from ..models import AssociationSettings, InvoiceLine
-from .common import format_money, require_settings
+from .chronology import issue_date_or_today
+from .common import format_money, missing_customer_mention, require_settings
 from .invoices import add_line, create_draft, issue_invoice
 from .runs import membership_year
 
@@ -52,6 +53,14 @@ def start_membership(member, *, actor, on):
             period_start__lte=on,
             period_end__gte=on,
         ).exists()
+        missing = missing_customer_mention(member)
+        if missing and fee > 0 and not already_invoiced:
+            # The admission stands; the dues invoice waits for the mandatory mention.
+            return _("Membership period %(first)s – %(last)s recorded. %(missing)s") % {
+                "first": _date(first),
+                "last": _date(last),
+                "missing": missing,
+            }
         if fee <= 0 or already_invoiced:
             return _("Membership period %(first)s – %(last)s recorded (no dues to invoice).") % {
                 "first": _date(first),
@@ -67,7 +76,9 @@ def start_membership(member, *, actor, on):
             period_start=first,
             period_end=last,
         )
-        invoice = issue_invoice(draft, actor=None, issued_on=on)
+        # An admission recorded late is invoiced today if its own date would break the order.
+        issued_on = issue_date_or_today(SequenceKind.INVOICE, on)
+        invoice = issue_invoice(draft, actor=None, issued_on=issued_on)
     return _(
         "Membership period %(first)s – %(last)s recorded; dues invoice %(number)s "
         "(%(amount)s) issued and being sent."

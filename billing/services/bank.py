@@ -29,6 +29,7 @@ from coin.members.services import require_perm
 
 from ..choices import BankLineStatus, PaymentMethod, StatementFormat
 from ..models import BankLine, BankStatement, Invoice
+from ..models.common import MAX_AMOUNT
 from .common import money
 from .payments import allocate_to_oldest, record_payment
 
@@ -48,6 +49,17 @@ class ParsedLine:
 
 def _line_error(line_no, message):
     return ValidationError(_("Line %(line)s: %(message)s") % {"line": line_no, "message": message})
+
+
+def check_line_amounts(lines):
+    """Refuse, naming the line, an amount no statement of the association holds (over 1,000,000 €)."""
+    for line in lines:
+        if abs(line.amount) > MAX_AMOUNT:
+            raise _line_error(
+                line.line_no,
+                _("%(amount)s is beyond what a statement line can hold: check the file.")
+                % {"amount": line.amount},
+            )
 
 
 def parse_amount(text, decimal_comma=True):
@@ -253,13 +265,20 @@ def import_statement(data, *, actor, filename, format, profile=None):
     if format == StatementFormat.CSV:
         if profile is None:
             raise ValidationError(_("Choose the bank CSV format of this file."))
-        lines = parse_csv(data, profile)
+        try:
+            lines = parse_csv(data, profile)
+        except csv.Error:
+            # Python's reader refuses a field over 128 KB (or a broken quote): not a statement.
+            raise ValidationError(
+                _("This CSV file cannot be read as a bank statement (a field over 128 KB?).")
+            ) from None
     elif format == StatementFormat.OFX:
         lines = parse_ofx(data)
     elif format == StatementFormat.CAMT053:
         lines = parse_camt053(data)
     else:
         raise ValidationError(_("Unknown statement format."))
+    check_line_amounts(lines)
     with audit.acting_as(actor):
         statement = BankStatement.objects.create(
             format=format, filename=filename[:200], line_count=len(lines)

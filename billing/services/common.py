@@ -6,11 +6,19 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from coin.members.choices import MemberKind
 from coin.money import format_money, money
 
 from ..models import AssociationSettings
 
-__all__ = ["format_money", "money", "month_bounds", "parse_month", "require_settings"]
+__all__ = [
+    "format_money",
+    "missing_customer_mention",
+    "money",
+    "month_bounds",
+    "parse_month",
+    "require_settings",
+]
 
 
 def month_bounds(day):
@@ -31,7 +39,10 @@ def parse_month(text):
 
 
 def require_settings():
-    """The association settings; a ValidationError asks the finances role to fill them in first."""
+    """The association settings; a ValidationError asks the finances role to fill them in first.
+
+    Invoices must name the seller's SIREN or RNA number: one of them is required too.
+    """
     config = AssociationSettings.load()
     if config is None or not config.legal_name or not config.address or not config.vat_mention:
         raise ValidationError(
@@ -39,11 +50,18 @@ def require_settings():
                 "Fill in the association settings (legal name, address, VAT mention) before issuing invoices."
             )
         )
+    if not config.siren and not config.rna:
+        raise ValidationError(
+            _(
+                "Fill in the association's SIREN or RNA number in its settings before issuing "
+                "invoices: it is a mandatory mention."
+            )
+        )
     return config
 
 
 def customer_address(member):
-    """The member's postal address as printed on an invoice."""
+    """The member's postal address as printed on an invoice; an organisation's SIREN or RNA last."""
     lines = [
         member.address_line1,
         member.address_line2,
@@ -51,4 +69,20 @@ def customer_address(member):
     ]
     if member.country and member.country != "FR":
         lines.append(member.country)
+    number = getattr(member, "registration_number", "")
+    if member.kind == MemberKind.ORGANISATION and number:
+        lines.append(f"RNA {number}" if number.startswith("W") else f"SIREN {number}")
     return "\n".join(line for line in lines if line)
+
+
+def missing_customer_mention(member):
+    """Why ``member`` cannot be invoiced yet (a sentence), or None.
+
+    An organisation is invoiced with its SIREN (or an association's RNA number): a mandatory
+    mention for business clients (CGI annexe II art. 242 nonies A).
+    """
+    if member.kind == MemberKind.ORGANISATION and not member.registration_number:
+        return _(
+            "%(member)s is an organisation: fill in its SIREN or RNA number before invoicing it."
+        ) % {"member": member.display_name}
+    return None

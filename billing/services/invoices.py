@@ -13,9 +13,24 @@ from coin.members import audit
 from coin.members.models import Member
 from coin.members.services import require_perm
 
-from ..choices import EmailStatus, InvoiceOrigin, InvoiceStatus, LineKind, SequenceKind
+from ..choices import (
+    EmailStatus,
+    InvoiceOrigin,
+    InvoiceStatus,
+    LineKind,
+    PaymentKind,
+    SequenceKind,
+)
 from ..models import ZERO, CreditNote, Invoice, InvoiceLine, Payment
-from .common import customer_address, format_money, money, require_settings
+from ..models.common import MAX_AMOUNT
+from .chronology import check_issue_date
+from .common import (
+    customer_address,
+    format_money,
+    missing_customer_mention,
+    money,
+    require_settings,
+)
 from .dunning import restore_if_settled
 from .numbering import take_numbers
 from .pdf import deliver_credit_note_task, deliver_invoice_task
@@ -57,6 +72,8 @@ def add_line(
         raise ValidationError({"quantity": _("The quantity must be positive.")})
     if period_start and period_end and period_end < period_start:
         raise ValidationError({"period_end": _("The service period ends before it starts.")})
+    others = invoice.lines.aggregate(total=Sum("amount"))["total"] or ZERO
+    check_draft_total([others, money(unit_price * quantity)])
     line = InvoiceLine(
         invoice=invoice,
         kind=kind,
@@ -101,8 +118,57 @@ def save_draft_lines(invoice, *, actor, changed=(), deleted=()):
             line.amount = money(line.unit_price * line.quantity)
             line.save()
         invoice.total = invoice.lines.aggregate(total=Sum("amount"))["total"] or ZERO
+        check_draft_total([invoice.total])
         invoice.save(update_fields=["total"])
     return invoice
+
+
+def check_draft_total(amounts):
+    """Raise a ValidationError on ``unit_price`` unless the lines' ``amounts`` add up to 0..1,000,000 €.
+
+    A line may be negative (a discount), but never more than the other lines: an invoice is
+    never negative (money owed to a member is a credit note). Forms call it with the amounts
+    they are about to save, so the volunteer sees the error on the line.
+    """
+    total = sum((money(amount) for amount in amounts), ZERO)
+    if total < 0:
+        raise ValidationError(
+            {
+                "unit_price": _(
+                    "The discounts exceed the other lines (total %(total)s): an invoice cannot "
+                    "be negative; issue a credit note to give money back."
+                )
+                % {"total": format_money(total)}
+            }
+        )
+    if total > MAX_AMOUNT:
+        raise ValidationError(
+            {
+                "unit_price": _("An invoice cannot exceed %(max)s: check the amounts.")
+                % {"max": format_money(MAX_AMOUNT)}
+            }
+        )
+
+
+def check_mandatory_mentions(invoice, lines):
+    """Raise a ValidationError unless the invoice can carry every mandatory mention.
+
+    The seller's SIREN or RNA (``require_settings``), the client's SIREN or RNA when the
+    client is an organisation, and a service date (its "from" day) on every line.
+    """
+    missing = missing_customer_mention(invoice.member)
+    if missing:
+        raise ValidationError(missing)
+    undated = [line.description for line in lines if line.period_start is None]
+    if undated:
+        raise ValidationError(
+            {
+                "period_start": _(
+                    "Give the service date (its first day at least) of every line: %(lines)s."
+                )
+                % {"lines": ", ".join(undated)}
+            }
+        )
 
 
 @transaction.atomic
@@ -128,8 +194,11 @@ def issue_invoice(invoice, *, actor, issued_on=None):
     lines = list(invoice.lines.all())
     if not lines:
         raise ValidationError(_("An invoice needs at least one line."))
+    check_mandatory_mentions(invoice, lines)
+    check_draft_total(line.amount for line in lines)
     issued_on = issued_on or timezone.localdate()
     invoice.number = take_numbers(SequenceKind.INVOICE, issued_on.year)[0]
+    check_issue_date(SequenceKind.INVOICE, issued_on)
     invoice.status = InvoiceStatus.ISSUED
     invoice.issued_on = issued_on
     invoice.due_on = issued_on + timedelta(days=config.payment_terms_days)
@@ -168,17 +237,17 @@ def create_credit_note(invoice, *, actor, reason, amount=None, issued_on=None):
         raise ValidationError({"reason": _("Say why the invoice is corrected.")})
     creditable = invoice.total - invoice.amount_credited
     amount = creditable if amount is None else money(amount)
-    if amount <= 0 or amount > creditable:
-        raise ValidationError(
-            {
-                "amount": _("A credit note on %(number)s can be at most %(max)s.")
-                % {"number": invoice.number, "max": format_money(creditable)}
-            }
-        )
+    check_credit_amount(invoice, amount)
     issued_on = issued_on or timezone.localdate()
+    if issued_on < invoice.issued_on:
+        raise ValidationError(
+            {"issued_on": _("A credit note cannot be dated before the invoice it corrects.")}
+        )
     config = require_settings()
+    number = take_numbers(SequenceKind.CREDIT_NOTE, issued_on.year)[0]
+    check_issue_date(SequenceKind.CREDIT_NOTE, issued_on)
     note = CreditNote(
-        number=take_numbers(SequenceKind.CREDIT_NOTE, issued_on.year)[0],
+        number=number,
         invoice=invoice,
         member_id=invoice.member_id,
         issued_on=issued_on,
@@ -201,9 +270,28 @@ def create_credit_note(invoice, *, actor, reason, amount=None, issued_on=None):
     return note
 
 
+def check_credit_amount(invoice, amount):
+    """Raise a ValidationError on ``amount`` unless a credit note of ``amount`` fits ``invoice``.
+
+    At least one cent, at most what the invoice's earlier credit notes left uncredited.
+    """
+    creditable = invoice.total - invoice.amount_credited
+    if amount is None or amount <= 0 or amount > creditable:
+        raise ValidationError(
+            {
+                "amount": _("A credit note on %(number)s can be at most %(max)s.")
+                % {"number": invoice.number, "max": format_money(creditable)}
+            }
+        )
+
+
 def _release_allocations(invoice, excess):
     """Take ``excess`` off the invoice's allocations, newest first (the money becomes member credit)."""
-    for allocation in invoice.allocations.order_by("-pk"):
+    # Only what live receipts still hold (not the negative counter-allocations of reversals).
+    live = invoice.allocations.filter(
+        amount__gt=0, payment__kind=PaymentKind.RECEIPT, payment__reversal__isnull=True
+    )
+    for allocation in live.order_by("-pk"):
         if excess <= 0:
             break
         cut = min(excess, allocation.amount)

@@ -1,4 +1,8 @@
-"""Payments: record money received and allocate it to invoices (several, or in parts)."""
+"""Payments: record money received and allocate it to invoices (several, or in parts).
+
+A payment is never changed nor deleted: ``reverse_payment`` undoes one with a counter-entry
+(refunds of credit are in ``refunds``).
+"""
 
 from decimal import Decimal
 
@@ -12,15 +16,51 @@ from coin.members import audit
 from coin.members.models import Member
 from coin.members.services import require_perm
 
-from ..choices import PaymentMethod
-from ..models import Invoice, Payment, PaymentAllocation
+from ..choices import PaymentKind, PaymentMethod
+from ..models import ZERO, Invoice, Payment, PaymentAllocation
+from ..models.common import PAYMENT_AMOUNT, validate_not_future, validate_plausible_date
 from .common import format_money, money
 from .dunning import restore_if_settled
 
 
 def unallocated(payment):
-    """The part of ``payment`` not yet allocated to any invoice (credit on the member's account)."""
-    return payment.amount - sum((a.amount for a in payment.allocations.all()), Decimal("0"))
+    """The credit ``payment`` still gives the member: what is neither allocated nor refunded.
+
+    Zero for a reversed receipt (its money is gone) and for reversals and refunds themselves.
+    """
+    if payment.kind != PaymentKind.RECEIPT or _is_reversed(payment):
+        return ZERO
+    allocated = sum((a.amount for a in payment.allocations.all()), Decimal("0"))
+    return payment.amount - allocated - payment.refunded
+
+
+def _is_reversed(payment):
+    """Whether a reversal points at ``payment`` (no query when ``reversal`` was select_related)."""
+    try:
+        return payment.reversal is not None
+    except Payment.reversal.RelatedObjectDoesNotExist:
+        return False
+
+
+def check_amount_and_date(amount, received_on, *, field="amount"):
+    """Raise a ValidationError keyed by field if ``amount`` or ``received_on`` is implausible.
+
+    The same validators as the model's fields (what a form shows), for callers that are not
+    forms: at most 1,000,000 €, positive, dated neither in the future nor before 2000.
+    """
+    errors = {}
+    for validator in PAYMENT_AMOUNT:
+        try:
+            validator(amount)
+        except ValidationError as error:
+            errors.setdefault(field, []).extend(error.messages)
+    for validator in (validate_not_future, validate_plausible_date):
+        try:
+            validator(received_on)
+        except ValidationError as error:
+            errors.setdefault("received_on", []).extend(error.messages)
+    if errors:
+        raise ValidationError(errors)
 
 
 def _allocate(payment, invoice, amount):
@@ -59,17 +99,17 @@ def record_payment(
     gets their services back.
     """
     require_perm(actor, "billing.add_payment")
-    member = Member.objects.select_for_update().get(pk=member.pk)
     amount = money(amount)
-    if amount <= 0:
-        raise ValidationError({"amount": _("A payment must be positive.")})
+    received_on = received_on or timezone.localdate()
+    check_amount_and_date(amount, received_on)
     if method not in PaymentMethod.values:
         raise ValidationError({"method": _("Unknown payment method.")})
+    member = Member.objects.select_for_update().get(pk=member.pk)
     payment = Payment(
         member=member,
         amount=amount,
         method=method,
-        received_on=received_on or timezone.localdate(),
+        received_on=received_on,
         reference=reference,
         note=note,
     )
@@ -120,10 +160,57 @@ def apply_credit(member, *, actor):
     require_perm(actor, "billing.change_payment")
     Member.objects.select_for_update().get(pk=member.pk)
     for payment in (
-        Payment.objects.filter(member=member)
+        Payment.objects.filter(member=member, kind=PaymentKind.RECEIPT, reversal__isnull=True)
+        .select_related("reversal")
         .prefetch_related("allocations")
         .order_by("received_on", "pk")
     ):
         if unallocated(payment) > 0:
             with audit.acting_as(actor):
                 allocate_to_oldest(payment)
+
+
+@transaction.atomic
+def reverse_payment(payment, *, actor, reason, on=None):
+    """Undo a payment received (a cheque bounced, a transfer recalled, a typing slip).
+
+    Records a counter-entry: a ``reversal`` payment of the opposite amount pointing at
+    ``payment``, with allocations mirroring the payment's, so every invoice it paid is due
+    again and the member's balance drops by the amount. The payment itself stays, unchanged,
+    for the books. A payment is reversed once; a reversal or a refund is never reversed.
+    """
+    require_perm(actor, "billing.change_payment")
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Say why the payment is reversed.")})
+    Member.objects.select_for_update().get(pk=payment.member_id)
+    payment = Payment.objects.select_for_update(of=("self",)).get(pk=payment.pk)
+    if payment.kind != PaymentKind.RECEIPT:
+        raise ValidationError(_("Only money received can be reversed."))
+    if Payment.objects.filter(reverses=payment).exists():
+        raise ValidationError(_("This payment is already reversed."))
+    on = on or timezone.localdate()
+    check_amount_and_date(payment.amount, on)
+    if on < payment.received_on:
+        raise ValidationError(
+            {"received_on": _("A payment cannot be reversed before it was received.")}
+        )
+    reversal = Payment(
+        member_id=payment.member_id,
+        kind=PaymentKind.REVERSAL,
+        method=payment.method,
+        amount=-payment.amount,
+        received_on=on,
+        reference=payment.reference,
+        note=reason.strip()[:300],
+        reverses=payment,
+    )
+    with audit.acting_as(actor):
+        reversal.save()
+        for allocation in payment.allocations.filter(amount__gt=0).order_by("pk"):
+            PaymentAllocation.objects.create(
+                payment=reversal, invoice_id=allocation.invoice_id, amount=-allocation.amount
+            )
+            Invoice.objects.filter(pk=allocation.invoice_id).update(
+                amount_paid=F("amount_paid") - allocation.amount
+            )
+    return reversal

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,8 +19,9 @@ from django.utils.translation import ngettext
 
 from coin.members import audit
 from coin.members.choices import AuditAction, MemberStatus
-from coin.members.models import Member
+from coin.members.models import Member, MembershipPeriod
 from coin.members.services import require_perm
+from coin.offers.choices import SubscriptionStatus
 from coin.offers.models import Subscription
 
 from ..choices import (
@@ -31,8 +32,15 @@ from ..choices import (
     LineKind,
     SequenceKind,
 )
-from ..models import ZERO, BillingRun, Invoice, InvoiceLine
-from .common import customer_address, money, month_bounds, require_settings
+from ..models import ZERO, BillingRun, Invoice, InvoiceLine, Suspension
+from .chronology import check_issue_date
+from .common import (
+    customer_address,
+    missing_customer_mention,
+    money,
+    month_bounds,
+    require_settings,
+)
 from .numbering import take_numbers
 from .pdf import deliver_run_task
 
@@ -57,6 +65,8 @@ class PlannedInvoice:
     customer_name: str
     customer_address: str
     lines: list = field(default_factory=list)
+    # Why the member cannot be invoiced (a missing mandatory mention), or None.
+    missing_mention: str | None = None
 
     @property
     def total(self):
@@ -74,7 +84,8 @@ def membership_year(day, start_month):
 def prorata(starts_on, ends_on, period_start, period_end):
     """(first day, last day, quantity) of a subscription within the month.
 
-    quantity = days / days of the month.
+    quantity = days / days of the month, shown to 4 decimals; the amount is computed from
+    the days themselves (``prorata_amount``), so it is rounded once.
     """
     first = max(starts_on, period_start)
     last = min(ends_on, period_end) if ends_on else period_end
@@ -83,6 +94,28 @@ def prorata(starts_on, ends_on, period_start, period_end):
     if days >= days_in_month:
         return first, last, Decimal("1")
     return first, last, (Decimal(days) / Decimal(days_in_month)).quantize(QUANTITY)
+
+
+def prorata_amount(price, days, days_in_month):
+    """price × days / days of the month, rounded to the cent once (32 € for 19 of 28 days: 21.71)."""
+    if days >= days_in_month:
+        return money(price)
+    return money(price * Decimal(days) / Decimal(days_in_month))
+
+
+def suspended_days(suspensions, first, last):
+    """The days from ``first`` to ``last`` on which the member's services were suspended.
+
+    ``suspensions``: (from day, restored day or None); the day of restoration is served.
+    """
+    days = set()
+    for start, end in suspensions:
+        day = max(start, first)
+        stop = min(end - timedelta(days=1), last) if end else last
+        while day <= stop:
+            days.add(day)
+            day += timedelta(days=1)
+    return days
 
 
 def plan_month(period_start, config=None):
@@ -99,18 +132,26 @@ def plan_month(period_start, config=None):
     subscriptions = list(
         Subscription.objects.filter(starts_on__lte=period_end)
         .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=period_start))
+        .exclude(status=SubscriptionStatus.SUSPENDED)
         .order_by("member_id", "starts_on", "pk")
         .values_list(
             "pk", "member_id", "offer__kind", "offer__name", "monthly_price", "starts_on", "ends_on"
         )
     )
+    # Dues are billed once a year, unless credit notes cancelled them: the invoice carrying
+    # them must still be owed (not credited) for at least the dues line's amount.
     dues_paid = InvoiceLine.objects.filter(
         invoice__member=OuterRef("pk"),
         invoice__status=InvoiceStatus.ISSUED,
         kind=LineKind.DUES,
         period_start__lte=period_start,
         period_end__gte=period_start,
+        amount__lte=F("invoice__total") - F("invoice__amount_credited"),
     )
+    # What the member owed that year: the fee of their membership period, if recorded.
+    period_fee = MembershipPeriod.objects.filter(
+        member=OuterRef("pk"), starts_on__lte=period_start, ends_on__gte=period_start
+    ).values("fee")[:1]
     subscribed = Subscription.objects.filter(starts_on__lte=period_end).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=period_start)
     )
@@ -118,7 +159,7 @@ def plan_month(period_start, config=None):
         Member.objects.filter(
             Q(status=MemberStatus.ACTIVE) | Q(pk__in=subscribed.values("member_id"))
         )
-        .annotate(dues_paid=Exists(dues_paid))
+        .annotate(dues_paid=Exists(dues_paid), period_fee=Subquery(period_fee))
         .order_by("pk")
         .values_list(
             "pk",
@@ -133,9 +174,21 @@ def plan_month(period_start, config=None):
             "postal_code",
             "city",
             "country",
+            "registration_number",
+            "member_since",
             "dues_paid",
+            "period_fee",
         )
     )
+    suspensions = {}
+    for member_id, started_at, ended_at in (
+        Suspension.objects.filter(started_at__date__lte=period_end)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__date__gt=period_start))
+        .values_list("member_id", "started_at", "ended_at")
+    ):
+        suspensions.setdefault(member_id, []).append(
+            (timezone.localdate(started_at), ended_at and timezone.localdate(ended_at))
+        )
     already = set(
         Invoice.objects.filter(origin=InvoiceOrigin.RUN, period_start=period_start).values_list(
             "member_id", flat=True
@@ -166,10 +219,16 @@ def plan_month(period_start, config=None):
             postal_code,
             city,
             country,
+            registration_number,
+            member_since,
             has_paid_dues,
+            fee_then,
         ) = row
         if pk in already:
             continue
+        # A former member's open-ended subscriptions are not billed (end them at the
+        # resignation to bill up to that day); dated ones are billed up to their end.
+        former = status in (MemberStatus.RESIGNED, MemberStatus.EXCLUDED)
         member = Member(
             pk=pk,
             kind=kind,
@@ -182,10 +241,13 @@ def plan_month(period_start, config=None):
             postal_code=postal_code,
             city=city,
             country=country,
+            registration_number=registration_number,
         )
         plan = PlannedInvoice(pk, member.display_name, customer_address(member))
-        if status == MemberStatus.ACTIVE and not has_paid_dues:
-            dues = config.dues_for(kind)
+        plan.missing_mention = missing_customer_mention(member)
+        member_then = member_since is None or member_since <= period_end
+        if status == MemberStatus.ACTIVE and member_then and not has_paid_dues:
+            dues = fee_then if fee_then is not None else config.dues_for(kind)
             if dues > 0:
                 plan.lines.append(
                     PlannedLine(
@@ -198,9 +260,19 @@ def plan_month(period_start, config=None):
                         money(dues),
                     )
                 )
+        days_in_month = (period_end - period_start).days + 1
         for sub_pk, offer_kind, offer_name, price, starts_on, ends_on in by_member.get(pk, ()):
+            if former and ends_on is None:
+                continue
             first, last, quantity = prorata(starts_on, ends_on, period_start, period_end)
-            amount = money(price * quantity)
+            days = (last - first).days + 1
+            off = suspended_days(suspensions.get(pk, ()), first, last)
+            if off:
+                days -= len(off)
+                quantity = (Decimal(days) / Decimal(days_in_month)).quantize(QUANTITY)
+            if days <= 0:
+                continue
+            amount = prorata_amount(price, days, days_in_month)
             if amount <= 0:
                 continue
             plan.lines.append(
@@ -208,8 +280,7 @@ def plan_month(period_start, config=None):
                     LINE_KIND_FOR_OFFER.get(offer_kind, LineKind.OTHER),
                     offer_name
                     if quantity == 1
-                    else _("%(offer)s (%(days)s days)")
-                    % {"offer": offer_name, "days": (last - first).days + 1},
+                    else _("%(offer)s (%(days)s days)") % {"offer": offer_name, "days": days},
                     first,
                     last,
                     price,
@@ -230,6 +301,7 @@ class RunResult:
     total: Decimal
     first_number: str | None
     last_number: str | None
+    skipped: list = field(default_factory=list)
 
 
 @transaction.atomic
@@ -251,13 +323,17 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
         [BillingRun(period_start=period_start, period_end=period_end)], ignore_conflicts=True
     )
     run = BillingRun.objects.select_for_update().get(period_start=period_start)
-    plans = plan_month(period_start, config)
+    planned = plan_month(period_start, config)
+    # Members the law does not let us invoice yet are left for the next run, and named.
+    plans = [plan for plan in planned if plan.missing_mention is None]
+    skipped = [plan.missing_mention for plan in planned if plan.missing_mention is not None]
     issued_on = issued_on or timezone.localdate()
     due_on = issued_on + timedelta(days=config.payment_terms_days)
     first_number = last_number = None
     total = ZERO
     if plans:
         numbers = take_numbers(SequenceKind.INVOICE, issued_on.year, len(plans))
+        check_issue_date(SequenceKind.INVOICE, issued_on)
         first_number, last_number = numbers[0], numbers[-1]
         issuer = config.as_issuer()
         invoices = [
@@ -324,4 +400,4 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
             )
         if deliver:
             deliver_run_task.delay(run.pk)
-    return RunResult(run, len(plans), total, first_number, last_number)
+    return RunResult(run, len(plans), total, first_number, last_number, skipped)

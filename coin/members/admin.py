@@ -123,7 +123,19 @@ class MemberAdmin(admin.ModelAdmin):
     search_fields = ("username", "first_name", "last_name", "organisation_name", "email")
     readonly_fields = ("status", "member_since", "date_joined", "last_login")
     fieldsets = (
-        (None, {"fields": ("username", "kind", "first_name", "last_name", "organisation_name")}),
+        (
+            None,
+            {
+                "fields": (
+                    "username",
+                    "kind",
+                    "first_name",
+                    "last_name",
+                    "organisation_name",
+                    "registration_number",
+                )
+            },
+        ),
         (
             _("Contact"),
             {"fields": services.PROFILE_FIELDS},

@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.contrib.postgres.fields import RangeOperators
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q, Value
 from django.db.models.functions import Lower
@@ -78,6 +79,19 @@ class Member(AbstractBaseUser):
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     organisation_name = models.CharField(_("organisation name"), max_length=200, blank=True)
+    # Printed on an organisation's invoices (a mandatory mention for business clients).
+    registration_number = models.CharField(
+        _("SIREN or RNA number"),
+        max_length=10,
+        blank=True,
+        validators=[
+            RegexValidator(
+                r"^([0-9]{9}|W[0-9]{9})$",
+                _("Give the 9 digits of the SIREN, or the RNA number (W and 9 digits)."),
+            )
+        ],
+        help_text=_("Organisations only: the SIREN, or the RNA number of an association."),
+    )
     email = models.EmailField(_("email address"))
     phone = models.CharField(_("phone"), max_length=32, blank=True)
     address_line1 = models.CharField(_("address"), max_length=200, blank=True)

@@ -34,6 +34,9 @@ BUILTIN_ROLES = {
             "billing.view_reminder",
             "billing.view_suspension",
             "billing.view_billingrun",
+            # The board closes accounting periods once the books are done (issue 12 item 9).
+            "billing.view_closedperiod",
+            "billing.add_closedperiod",
         ],
     },
     "admissions": {

@@ -54,6 +54,7 @@ VOLUNTEER_FIELDS = (
     "first_name",
     "last_name",
     "organisation_name",
+    "registration_number",
     *PROFILE_FIELDS,
     "is_active",
     "notes",

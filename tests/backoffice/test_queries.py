@@ -39,7 +39,10 @@ def member_with(make_member, make_pool):
         reload_command="true",
     )
     AssociationSettings.objects.create(
-        legal_name="Rézo", address="1 rue X\n75020 Paris", vat_mention="TVA non applicable"
+        legal_name="Rézo",
+        address="1 rue X\n75020 Paris",
+        rna="W751234567",
+        vat_mention="TVA non applicable",
     )
     plan = [{"purpose": "vpn", "family": 4, "prefix_length": 32}]
     offers = [
@@ -58,7 +61,13 @@ def member_with(make_member, make_pool):
             )
             offer_services.subscribe(member, offers[i], actor=None, starts_on=date(2026, 1, 1))
             draft = billing_services.create_draft(member, actor=None)
-            billing_services.add_line(draft, actor=None, description="VPN", unit_price="5.00")
+            billing_services.add_line(
+                draft,
+                actor=None,
+                description="VPN",
+                unit_price="5.00",
+                period_start=date(2026, 1, 1),
+            )
             billing_services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1))
             billing_services.record_payment(
                 member, actor=None, amount=Decimal("5.00"), method="transfer"

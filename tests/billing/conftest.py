@@ -63,7 +63,13 @@ def issued_invoice(association):
 
     def make(member, amount="30.00", issued_on=date(2026, 3, 1), description="Service"):
         draft = services.create_draft(member, actor=None)
-        services.add_line(draft, actor=None, description=description, unit_price=Decimal(amount))
+        services.add_line(
+            draft,
+            actor=None,
+            description=description,
+            unit_price=Decimal(amount),
+            period_start=issued_on,
+        )
         return services.issue_invoice(draft, actor=None, issued_on=issued_on)
 
     return make

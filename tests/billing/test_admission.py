@@ -49,7 +49,9 @@ def test_admission_records_the_first_period_and_issues_its_dues(make_member, ass
 def test_an_organisation_pays_its_dues_and_a_readmission_within_a_paid_year_adds_nothing(
     make_member, association
 ):
-    organisation = make_member(status=MemberStatus.APPLICANT, kind="organisation")
+    organisation = make_member(
+        status=MemberStatus.APPLICANT, kind="organisation", registration_number="W751234568"
+    )
     member_services.admit_member(organisation, actor=None, on=date(2026, 2, 1))
     assert Invoice.objects.issued().get(member=organisation).total == Decimal("50.00")
     member_services.change_status(organisation, MemberStatus.RESIGNED, actor=None)

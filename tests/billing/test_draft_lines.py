@@ -1,5 +1,6 @@
 """The volunteer area's line editor stores a draft's lines through one service."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -13,8 +14,12 @@ from billing.models import InvoiceLine
 def test_edited_new_and_removed_lines_of_a_draft_give_its_total(association, make_member):
     member = make_member()
     draft = services.create_draft(member, actor=None)
-    kept = services.add_line(draft, actor=None, description="VPN", unit_price="10.00")
-    dropped = services.add_line(draft, actor=None, description="Old", unit_price="3.00")
+    kept = services.add_line(
+        draft, actor=None, description="VPN", unit_price="10.00", period_start=date(2026, 1, 1)
+    )
+    dropped = services.add_line(
+        draft, actor=None, description="Old", unit_price="3.00", period_start=date(2026, 1, 1)
+    )
     kept.quantity = Decimal("3")
     new = InvoiceLine(description="Setup", unit_price=Decimal("12.345"), quantity=Decimal("1"))
     services.save_draft_lines(draft, actor=None, changed=[kept, new], deleted=[dropped])
@@ -74,7 +79,9 @@ def _form_data(response):
 def test_the_volunteer_areas_line_editor_goes_through_the_service(association, make_member, login):
     member = make_member()
     draft = services.create_draft(member, actor=None)
-    services.add_line(draft, actor=None, description="VPN", unit_price="10.00")
+    services.add_line(
+        draft, actor=None, description="VPN", unit_price="10.00", period_start=date(2026, 1, 1)
+    )
     treasurer = make_member(roles=["finances"], language="en")
     client = login(treasurer)
     url = reverse("admin:billing_invoice_change", args=[draft.pk])

@@ -2,6 +2,7 @@
 a failing mail server is retried, and every attempt's result is recorded on the document."""
 
 import socket
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -36,7 +37,13 @@ def eager():
 
 def draft_for(member):
     draft = services.create_draft(member, actor=None)
-    services.add_line(draft, actor=None, description="VPN", unit_price=Decimal("5.00"))
+    services.add_line(
+        draft,
+        actor=None,
+        description="VPN",
+        unit_price=Decimal("5.00"),
+        period_start=date(2026, 1, 1),
+    )
     return draft
 
 

@@ -93,7 +93,13 @@ def test_a_long_invoice_numbers_its_pages(make_member, association, tmp_path):
     member = make_member(language="en")
     draft = services.create_draft(member, actor=None)
     for n in range(60):
-        services.add_line(draft, actor=None, description=f"Rack unit {n}", unit_price="1.00")
+        services.add_line(
+            draft,
+            actor=None,
+            description=f"Rack unit {n}",
+            unit_price="1.00",
+            period_start=date(2026, 1, 1),
+        )
     invoice = services.issue_invoice(draft, actor=None)
     flat = " ".join(pdf_text(services.render_invoice_pdf(invoice), tmp_path).split())
     pages = int(flat.rsplit("Page ", 1)[1].split(" / ")[0])
@@ -107,7 +113,9 @@ def test_the_vat_mention_comes_from_the_settings(make_member, association, tmp_p
     association.save()
     member = make_member(language="en")
     draft = services.create_draft(member, actor=None)
-    services.add_line(draft, actor=None, description="Housing", unit_price="20")
+    services.add_line(
+        draft, actor=None, description="Housing", unit_price="20", period_start=date(2026, 1, 1)
+    )
     invoice = services.issue_invoice(draft, actor=None)
     flat = " ".join(pdf_text(services.render_invoice_pdf(invoice), tmp_path).split())
     assert "Exonération de TVA, art. 261-7-1° du CGI" in flat and VAT_MENTION not in flat

@@ -75,7 +75,12 @@ def test_one_invoice_per_member_with_all_subscriptions_pro_rata_and_dues(
 def test_organisations_pay_their_dues_and_members_without_anything_to_pay_get_no_invoice(
     make_member, association, vpn_offer, subscribe
 ):
-    org = make_member("org", kind=MemberKind.ORGANISATION, organisation_name="Assoc du quartier")
+    org = make_member(
+        "org",
+        kind=MemberKind.ORGANISATION,
+        organisation_name="Assoc du quartier",
+        registration_number="W751111111",
+    )
     make_member("applicant", status=MemberStatus.APPLICANT)
     association.dues_person = Decimal("0")
     association.save()
@@ -206,7 +211,9 @@ def test_the_run_and_manual_issues_at_once_never_deadlock(
     for member in members:
         subscribe(member, vpn_offer)
         draft = services.create_draft(member, actor=None)
-        services.add_line(draft, actor=None, description="Setup", unit_price="5")
+        services.add_line(
+            draft, actor=None, description="Setup", unit_price="5", period_start=date(2026, 1, 1)
+        )
         drafts.append(draft)
     errors = []
     barrier = threading.Barrier(3)

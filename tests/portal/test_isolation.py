@@ -69,11 +69,16 @@ def two_members(make_member, vpn_offer_with_address):
     from billing.models import AssociationSettings
 
     AssociationSettings.objects.create(
-        legal_name="Rézo", address="1 rue X\n75020 Paris", vat_mention="TVA non applicable"
+        legal_name="Rézo",
+        address="1 rue X\n75020 Paris",
+        rna="W751234567",
+        vat_mention="TVA non applicable",
     )
     for member in (alice, bob):
         draft = billing_services.create_draft(member, actor=None)
-        billing_services.add_line(draft, actor=None, description="VPN", unit_price="5.00")
+        billing_services.add_line(
+            draft, actor=None, description="VPN", unit_price="5.00", period_start=date(2026, 1, 1)
+        )
         invoice = billing_services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1))
         billing_services.create_credit_note(invoice, actor=None, reason="outage", amount="1")
         subscription = services.subscribe(member, vpn_offer, actor=None, starts_on=date(2026, 1, 1))

@@ -29,6 +29,11 @@ class Command(BaseCommand):
             if preview:
                 plans = services.plan_month(day)
                 for plan in plans:
+                    if plan.missing_mention:
+                        self.stderr.write(
+                            _("Not invoiced: %(reason)s") % {"reason": plan.missing_mention}
+                        )
+                        continue
                     self.stdout.write(f"{plan.customer_name}: {services.format_money(plan.total)}")
                     for line in plan.lines:
                         self.stdout.write(
@@ -64,3 +69,5 @@ class Command(BaseCommand):
             self.stdout.write(
                 _("Nothing new to invoice for %(month)s.") % {"month": day.strftime("%Y-%m")}
             )
+        for reason in result.skipped:
+            self.stderr.write(_("Not invoiced: %(reason)s") % {"reason": reason})
