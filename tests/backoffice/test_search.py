@@ -37,11 +37,17 @@ def volunteer(make_member, login):
 def _issue(member, amount="30.00"):
     if not AssociationSettings.objects.exists():
         AssociationSettings.objects.create(
-            legal_name="Rézo", address="1 rue X\n75020 Paris", vat_mention="TVA non applicable"
+            legal_name="Rézo",
+            address="1 rue X\n75020 Paris",
+            vat_mention="TVA non applicable",
+            rna="W751234567",
         )
     draft = billing_services.create_draft(member, actor=None)
-    billing_services.add_line(draft, actor=None, description="VPN", unit_price=Decimal(amount))
-    return billing_services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1))
+    issued_on = date(2026, 3, 1)
+    billing_services.add_line(
+        draft, actor=None, description="VPN", unit_price=Decimal(amount), period_start=issued_on
+    )
+    return billing_services.issue_invoice(draft, actor=None, issued_on=issued_on)
 
 
 def _groups(client, text):

@@ -19,6 +19,9 @@ from django.db import IntegrityError, connection, transaction
 from billing import services
 from billing.models import ImmutableDocumentError, Payment
 
+# The SQLite tests share one migrated file: keep them on one xdist worker, migrated once.
+SQLITE_GROUP = pytest.mark.xdist_group("sqlite-triggers")
+
 
 def test_postgresql_refuses_deleting_or_rewriting_a_payment(make_member, issued_invoice):
     assert connection.vendor == "postgresql"
@@ -120,12 +123,14 @@ def sqlite_db(tmp_path_factory):
         "DELETE FROM billing_payment WHERE id = :payment",
     ],
 )
+@SQLITE_GROUP
 def test_sqlite_refuses_raw_changes_to_documents_and_payments(sqlite_db, sql):
     db, ids = sqlite_db
     with pytest.raises(sqlite3.IntegrityError, match="cannot|never"):
         db.execute(sql, ids)
 
 
+@SQLITE_GROUP
 def test_sqlite_still_lets_the_caches_move(sqlite_db):
     db, ids = sqlite_db
     db.execute("UPDATE billing_invoice SET amount_paid = 5 WHERE id = :invoice", ids)
