@@ -1,5 +1,7 @@
 """The network panels of a member's back-office page (imported by coin.backoffice at start-up)."""
 
+from importlib import import_module
+
 from django.utils.translation import gettext_lazy as _
 
 from coin.backoffice.registry import Panel, register_panel
@@ -42,3 +44,7 @@ register_panel(
         order=60,
     ),
 )
+
+
+# The page starting the provisioning of every endpoint lives in its own module.
+import_module("netops.backoffice_jobs")

@@ -1,0 +1,148 @@
+"""Starting, running and following background jobs: the only writers of :class:`Job`.
+
+A page calls :func:`start_job` inside its request: the job row is written and the
+task is sent once the transaction commits, so the request returns at once and the
+worker always finds the row. The worker calls :func:`run_job`, which runs the
+kind's work and records how it ended; a failure is recorded, never lost.
+"""
+
+import logging
+
+from celery import shared_task
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from coin.celery import OnCommitTask
+from coin.members import audit
+from coin.members.choices import AuditAction, AuditSource
+
+from . import kinds
+from .choices import JobState
+from .models import Job
+
+logger = logging.getLogger(__name__)
+
+STAGE_LENGTH = Job._meta.get_field("stage").max_length
+SUMMARY_LENGTH = Job._meta.get_field("summary").max_length
+
+
+def may_follow(user, job):
+    """True if ``user`` started ``job`` or holds the permission of its kind."""
+    if not user.is_authenticated:
+        return False
+    if job.started_by_id == user.pk:
+        return True
+    try:
+        return user.has_perm(kinds.get(job.kind).permission)
+    except LookupError:
+        return False
+
+
+@transaction.atomic
+def start_job(kind, *, actor, params=None, payload=None, payload_name=""):
+    """Queue a job of ``kind`` for ``actor`` and return it; the worker starts it after commit.
+
+    Guarantees: PermissionDenied unless ``actor`` holds the kind's permission; the
+    start is in the audit log; nothing is sent if the caller's transaction rolls back.
+    """
+    job_kind = kinds.get(kind)
+    if actor is not None and not actor.has_perm(job_kind.permission):
+        raise PermissionDenied(_("Your roles do not allow you to start this work."))
+    job = Job.objects.create(
+        kind=kind,
+        started_by=actor,
+        params=params or {},
+        payload=payload,
+        payload_name=payload_name[:200],
+    )
+    with audit.acting_as(actor):
+        audit.record(job, AuditAction.CREATE, {}, message=_("Started: %(job)s.") % {"job": job})
+    run_job_task.delay(job.pk)
+    return job
+
+
+def report_progress(job_id, *, done=None, total=None, stage=None):
+    """Record how far job ``job_id`` got; seen at once by its page when called outside a
+    transaction (inside one, at its commit). ``done`` is kept within ``total``."""
+    fields = {}
+    if total is not None:
+        fields["total"] = max(0, total)
+    if done is not None:
+        done = max(0, done)
+        fields["done"] = min(done, total) if total is not None else done
+    if stage is not None:
+        fields["stage"] = str(stage)[:STAGE_LENGTH]
+    if fields:
+        Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(**fields)
+
+
+def run_job(job_id):
+    """Run queued job ``job_id`` once and record its outcome.
+
+    Guarantees: a job runs at most once (a second delivery of the task finds it no
+    longer queued and does nothing); whatever happens, the job ends succeeded or
+    failed, with a readable error for a ``ValidationError`` and a generic one (the
+    details in the log, never on the page) for anything else; the upload is dropped.
+    """
+    claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
+        state=JobState.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return
+    job = Job.objects.select_related("started_by").get(pk=job_id)
+
+    def report(done=None, total=None, stage=None):
+        report_progress(job_id, done=done, total=total, stage=stage)
+
+    try:
+        with audit.acting_as(job.started_by, source=AuditSource.TASK):
+            outcome = kinds.get(job.kind).run(job, report)
+    except ValidationError as error:
+        _finish(job_id, JobState.FAILED, error=" ".join(error.messages))
+    except Exception:
+        logger.exception("Background job %s (%s) failed", job_id, job.kind)
+        _finish(
+            job_id,
+            JobState.FAILED,
+            error=_(
+                "The work stopped on an unexpected error; the volunteers running the "
+                "server will find it in the worker's log."
+            ),
+        )
+    else:
+        _finish(
+            job_id,
+            JobState.SUCCEEDED,
+            summary=str(outcome.summary)[:SUMMARY_LENGTH],
+            # Only a path of this site: the page links it.
+            result_url=outcome.url if outcome.url.startswith("/") else "",
+            result=outcome.data or {},
+        )
+
+
+def _finish(job_id, state, **fields):
+    Job.objects.filter(pk=job_id).update(
+        state=state, finished_at=timezone.now(), payload=None, **fields
+    )
+
+
+def live_progress(job):
+    """``(done, total, stage)`` to show for ``job``: the kind's live reading when it has
+    one and the job is past its own work, else what the job reported."""
+    try:
+        reader = kinds.get(job.kind).live_progress
+    except LookupError:
+        reader = None
+    if reader is not None and job.state == JobState.SUCCEEDED:
+        reading = reader(job)
+        if reading is not None:
+            return reading
+    return job.done, job.total, job.stage
+
+
+@shared_task(name="coin.jobs.run_job", base=OnCommitTask, acks_late=True)
+def run_job_task(job_id):
+    """Worker entry point: run the job (once)."""
+    run_job(job_id)

@@ -1,0 +1,166 @@
+"""Issue 11 item 3: long work is started from a page, runs as a job, and is followed on its page.
+
+Here the worker's part is called directly (``run_job``, what the Celery task runs), so each
+step can be checked; tests/integration/test_jobs_worker.py runs the same through a real worker.
+"""
+
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from billing.models import BillingRun, Invoice
+from coin.jobs import services
+from coin.jobs.choices import JobState
+from coin.jobs.kinds import Outcome, register_kind
+from coin.jobs.models import Job
+
+
+def _job_page(client, job):
+    return client.get(reverse("backoffice:job_detail", args=[job.pk])).content.decode()
+
+
+@pytest.fixture
+def treasurer(make_member, login):
+    member = make_member("treasurer", roles=["finances"], language="en")
+    return member, login(member)
+
+
+def test_starting_the_run_returns_at_once_and_the_worker_does_the_work(
+    association, vpn_offer, subscribe, make_member, treasurer
+):
+    for n in range(3):
+        subscribe(make_member(f"m{n}"), vpn_offer)
+    member, client = treasurer
+    response = client.post(reverse("backoffice:billing_run_start"), {"month": "2026-03"})
+
+    job = Job.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("backoffice:job_detail", args=[job.pk])
+    # The request only queued the work: nothing is invoiced yet.
+    assert job.state == JobState.QUEUED and job.started_by == member
+    assert not Invoice.objects.exists()
+    page = _job_page(client, job)
+    assert "Waiting for a worker" in page and 'http-equiv="refresh"' in page
+
+    services.run_job(job.pk)
+
+    job.refresh_from_db()
+    assert job.state == JobState.SUCCEEDED
+    issued = Invoice.objects.filter(billing_run__period_start=date(2026, 3, 1)).count()
+    assert issued == 4  # the three members and the treasurer, a member too
+    page = _job_page(client, job)
+    assert "4 invoices issued" in page
+    run = BillingRun.objects.get()
+    assert reverse("admin:billing_billingrun_change", args=[run.pk]) in page
+    # The PDFs are the workers' next task: the page follows them, then stops refreshing.
+    assert "0 of 4" in page and 'http-equiv="refresh"' in page
+    Invoice.objects.update(email_status="sent")
+    page = _job_page(client, job)
+    assert "4 of 4" in page and 'http-equiv="refresh"' not in page
+
+
+def test_a_job_runs_once_even_if_its_task_is_delivered_twice(association, treasurer):
+    member, client = treasurer
+    job = services.start_job("billing_run", actor=member, params={"month": "2026-03"})
+    services.run_job(job.pk)
+    finished = Job.objects.get(pk=job.pk).finished_at
+    services.run_job(job.pk)
+    assert Job.objects.get(pk=job.pk).finished_at == finished
+    assert BillingRun.objects.count() == 1
+
+
+def test_a_refused_job_says_why_on_its_page(association, treasurer):
+    member, client = treasurer
+    association.creditor_id = ""
+    association.save()
+    collect_on = timezone.localdate() + timedelta(days=30)
+    client.post(reverse("backoffice:sepa_batch_start"), {"collection_date": collect_on})
+    job = Job.objects.get()
+    services.run_job(job.pk)
+
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and job.finished_at is not None
+    page = _job_page(client, job)
+    assert "SEPA creditor identifier" in page
+    assert 'http-equiv="refresh"' not in page
+
+
+def test_an_unexpected_crash_is_recorded_without_its_details(make_member, login, settings):
+    def crash(job, report):
+        report(done=1, total=4, stage="Half way")
+        raise RuntimeError("password=hunter2 in a traceback")
+
+    register_kind("test_crash", "Crash test", "billing.run_billing", crash)
+    member = make_member("t2", roles=["finances"], language="en")
+    job = services.start_job("test_crash", actor=member)
+    services.run_job(job.pk)
+
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and job.done == 1 and job.total == 4
+    page = _job_page(login(member), job)
+    assert "unexpected error" in page and "hunter2" not in page
+
+
+def test_progress_is_kept_within_its_total_and_its_stage_short(make_member):
+    seen = []
+
+    def steps(job, report):
+        report(total=10, done=3, stage="x" * 500)
+        seen.append(Job.objects.get(pk=job.pk))
+        report(done=50, total=10)
+        seen.append(Job.objects.get(pk=job.pk))
+        return Outcome("ok", "https://elsewhere.example/")
+
+    register_kind("test_steps", "Steps", "billing.run_billing", steps)
+    job = services.start_job("test_steps", actor=make_member("t3", roles=["finances"]))
+    services.run_job(job.pk)
+
+    assert (seen[0].done, seen[0].total, len(seen[0].stage)) == (3, 10, 200)
+    assert (seen[1].done, seen[1].total) == (10, 10)
+    job.refresh_from_db()
+    assert job.result_url == ""  # only a page of this site is linked
+
+
+def test_only_the_starter_and_holders_of_the_kinds_right_follow_a_job(
+    association, treasurer, make_member, login
+):
+    member, client = treasurer
+    job = services.start_job("billing_run", actor=member, params={"month": "2026-03"})
+    url = reverse("backoffice:job_detail", args=[job.pk])
+    admissions = login(make_member("adm", roles=["admissions"]))
+    assert admissions.get(url).status_code == 403
+    assert url not in admissions.get(reverse("backoffice:job_list")).content.decode()
+    other_treasurer = login(make_member("t4", roles=["finances"]))
+    assert other_treasurer.get(url).status_code == 200
+    listed = client.get(reverse("backoffice:job_list")).content.decode()
+    assert url in listed and "Monthly billing run" in listed
+
+
+def test_without_the_right_no_job_is_started(association, make_member):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.start_job("billing_run", actor=make_member("nobody"), params={"month": "2026-03"})
+    assert not Job.objects.exists()
+
+
+def test_bad_start_forms_get_errors_on_their_fields(association, treasurer, settings):
+    member, client = treasurer
+    page = client.post(reverse("backoffice:billing_run_start"), {"month": "March"})
+    assert page.status_code == 200 and "write it like 2026-03" in page.content.decode()
+    settings.COIN_STATEMENT_MAX_BYTES = 10
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("releve.ofx", b"x" * 11)
+    page = client.post(
+        reverse("backoffice:statement_import_start"), {"file": upload, "format": "ofx"}
+    )
+    assert page.status_code == 200 and "too large" in page.content.decode()
+    upload = SimpleUploadedFile("releve.csv", b"a;b")
+    page = client.post(
+        reverse("backoffice:statement_import_start"), {"file": upload, "format": "csv"}
+    )
+    assert "Choose the bank CSV format" in page.content.decode()
+    assert not Job.objects.exists()
