@@ -9,6 +9,7 @@ CORE_PAGE_MODULES = (
     "coin.backoffice.home",
     "coin.backoffice.members.pages",
     "coin.backoffice.members.panels",
+    "coin.backoffice.members.history",
     "coin.backoffice.offers.pages",
 )
 

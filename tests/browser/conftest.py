@@ -18,6 +18,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.db import connections
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import sync_playwright
@@ -98,7 +99,7 @@ class Problems:
 
 
 @pytest.fixture
-def browse(django_db_setup, chromium, live_server, monkeypatch):
+def browse(django_db_setup, live_server, chromium, monkeypatch):
     """browse(viewport=LAPTOP) -> a new page in a fresh context, its URLs relative to the live server.
 
     (``django_db_setup`` first: the live server, started after the test database, stops
@@ -124,6 +125,10 @@ def browse(django_db_setup, chromium, live_server, monkeypatch):
     yield open_page
     for context in contexts:
         context.close()
+    # While the loop is marked running, Django keeps this thread's database connection
+    # apart (asgiref stores it per context, not per thread): close it before the mark goes,
+    # or it would stay open, unseen, until the test database cannot be dropped.
+    connections.close_all()
     chromium.pause()
     assert problems.entries == [], "the browser reported problems:\n" + "\n".join(problems.entries)
 

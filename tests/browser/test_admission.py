@@ -45,12 +45,12 @@ def test_an_applicant_applies_and_the_admissions_volunteer_admits_them_with_thei
     expect(row).to_contain_text("VPN")
     row.get_by_role("link", name="camille", exact=True).click()
     expect(desk.locator("#panel-application")).to_contain_text("VPN")
-    desk.get_by_role("link", name="Admettre").click()
+    desk.get_by_role("link", name="Admettre", exact=True).click()
     expect(desk.get_by_label("VPN")).to_be_checked()  # the offers asked for, ready to subscribe
     desk.locator("main").get_by_role("button", name="Admettre").click()
 
     expect(desk.locator(".messages")).to_contain_text("Le membre est admis")
-    expect(desk.locator("#panel-profile")).to_contain_text("Actif")
+    expect(desk.locator("#panel-profile")).to_contain_text("membre actif")
     expect(desk.locator("#panel-subscriptions")).to_contain_text("VPN")
     applicant.refresh_from_db()
     assert applicant.status == MemberStatus.ACTIVE
