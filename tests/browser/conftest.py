@@ -96,6 +96,14 @@ class Problems:
         page.on(
             "pageerror", lambda error: self.entries.append(f"{page.url}: script error: {error}")
         )
+        # The console says a file failed to load, not which one: the response does.
+        page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and self.entries.append(f"{response.url}: HTTP {response.status}")
+            ),
+        )
 
 
 @pytest.fixture
@@ -122,6 +130,7 @@ def browse(django_db_setup, live_server, chromium, monkeypatch):
         problems.watch(page)
         return page
 
+    open_page.problems = problems
     yield open_page
     for context in contexts:
         context.close()

@@ -26,6 +26,7 @@ def test_the_back_office_fits_a_phone_and_its_menu_opens(browse, make_member, su
     for url in (
         reverse("backoffice:home"),
         reverse("backoffice:member_detail", args=[subscriber.pk]),
+        reverse("backoffice:member_history", args=[subscriber.pk]),
         reverse("backoffice:member_edit", args=[subscriber.pk]),
         reverse("backoffice:member_subscribe", args=[subscriber.pk]),
         reverse("backoffice:applicant_list"),
