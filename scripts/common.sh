@@ -30,6 +30,8 @@ BASE_PACKAGES+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejav
 TEST_PACKAGES+=(poppler-utils)
 # The real test network of netops: SSH endpoints, WireGuard in userspace, OpenVPN, ping.
 TEST_PACKAGES+=(openssh-server openssh-client wireguard-go wireguard-tools openvpn iproute2 iputils-ping)
+# The browser tests (tests/browser/): Playwright drives Debian's Chromium, not a browser of its own.
+TEST_PACKAGES+=(chromium)
 
 # ensure_venv [EXTRAS]: the project and its Python dependencies in $VENV.
 ensure_venv() {

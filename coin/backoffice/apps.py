@@ -13,6 +13,7 @@ CORE_PAGE_MODULES = (
     "coin.backoffice.members.periods",
     "coin.backoffice.members.search",
     "coin.backoffice.search_page",
+    "coin.backoffice.members.history",
     "coin.backoffice.offers.pages",
 )
 

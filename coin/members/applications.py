@@ -1,5 +1,6 @@
 """Membership applications from the public page: an applicant member, the offers asked
-for, the admissions role holders told, and the applicant's address confirmed by a signed link.
+for, the admissions role holders told, and the applicant's address confirmed by a signed link;
+then their admission, subscribed to the offers they asked for in the same step.
 
 Spam resistance without a third-party service: the public form drops a filled honeypot
 field, :func:`apply` refuses more than ``COIN_APPLICATION_LIMIT_PER_HOUR`` applications
@@ -21,9 +22,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from coin.mail import send_member_mail
+from coin.offers import services as offer_services
 from coin.offers.models import Offer
 
-from . import audit, usernames
+from . import audit, services, usernames
 from .choices import MemberStatus
 from .models import Application, Member, RoleAssignment
 
@@ -121,6 +123,44 @@ def apply(*, username, email, offers, client_ip, statutes, privacy, **identity):
         application.offers.set(offers)
     transaction.on_commit(lambda: _announce(application))
     return application
+
+
+def offers_asked_for(member):
+    """The offers ``member`` asked for in their application (none without one), by name."""
+    return Offer.objects.filter(
+        pk__in=Application.offers.through.objects.filter(application__member=member).values(
+            "offer_id"
+        )
+    ).order_by("name")
+
+
+@transaction.atomic
+def admit(member, *, actor, on=None, offers=()):
+    """Admit the applicant ``member`` and subscribe them to ``offers``, all or nothing.
+
+    ``offers`` are usually those of the application (``offers_asked_for``), less any the
+    volunteer left out; each subscription starts on the day of admission (``on``, today if
+    None) at the offer's price (the suggested one for pay what you want), and goes through
+    ``coin.offers.services.subscribe`` with its checks and its rights (``actor`` needs
+    ``offers.add_subscription`` when ``offers`` is not empty). If one of them is refused,
+    an offer closed since the application for instance, nothing is stored, the admission
+    neither: the ``ValidationError`` is keyed ``offers`` and names the offer.
+    """
+    member = services.admit_member(member, actor=actor, on=on)
+    starts_on = on or timezone.localdate()
+    for offer in offers:
+        try:
+            offer_services.subscribe(member, offer, actor=actor, starts_on=starts_on)
+        except ValidationError as error:
+            raise ValidationError(
+                {
+                    "offers": [
+                        _("%(offer)s: %(problem)s") % {"offer": offer.name, "problem": problem}
+                        for problem in error.messages
+                    ]
+                }
+            ) from error
+    return member
 
 
 def confirmation_token(application):

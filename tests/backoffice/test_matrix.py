@@ -121,6 +121,7 @@ CASES = {
     "member_list": Case("admissions"),
     "applicant_list": Case("admissions"),
     "member_detail": Case("admissions", args=lambda w: [w.member.pk]),
+    "member_history": Case("board", args=lambda w: [w.member.pk]),
     "subscription_list": Case("network"),
     "member_admit": Case(
         "admissions",

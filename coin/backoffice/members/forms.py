@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from coin.backoffice.forms import ActionForm, DateInput
+from coin.members import applications
 from coin.members.choices import MEMBER_STATUS_TRANSITIONS, MemberStatus
 from coin.members.models import Member
 from coin.members.services import VOLUNTEER_FIELDS
@@ -11,12 +12,33 @@ from coin.offers.models import Offer
 
 
 class AdmitForm(ActionForm):
+    """The day of admission, and which of the offers asked for to subscribe the member to."""
+
     on = forms.DateField(
         label=_("member since"),
         required=False,
         widget=DateInput,
         help_text=_("Today if left empty."),
     )
+    offers = forms.ModelMultipleChoiceField(
+        label=_("subscribe to the offers asked for"),
+        queryset=Offer.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "From the day of admission, at the offer's price (the suggested one for pay what "
+            "you want): change it afterwards if the member chose another."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        asked = applications.offers_asked_for(self.target)
+        if asked.exists():
+            self.fields["offers"].queryset = asked
+            self.fields["offers"].initial = list(asked)
+        else:
+            del self.fields["offers"]
 
 
 class ChangeStatusForm(ActionForm):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from coin.backoffice.registry import ACTION, DETAIL, LIST, register_page
 from coin.backoffice.views import ActionView, ObjectDetailView, ObjectListView
+from coin.members import applications
 from coin.members import services as member_services
 from coin.members.choices import MEMBER_STATUS_TRANSITIONS, MemberStatus
 from coin.members.models import Member
@@ -99,7 +100,7 @@ class MemberActionView(ActionView):
 )
 class AdmitMemberView(MemberActionView):
     form_class = AdmitForm
-    service = member_services.admit_member
+    service = applications.admit
     success_message = _("The member is admitted; a welcome e-mail is on its way.")
 
     @classmethod
@@ -107,7 +108,8 @@ class AdmitMemberView(MemberActionView):
         return member.status == MemberStatus.APPLICANT
 
     def service_arguments(self, form):
-        return (self.object,), {"on": form.cleaned_data["on"]}
+        data = form.cleaned_data
+        return (self.object,), {"on": data["on"], "offers": list(data.get("offers", ()))}
 
 
 @register_page(

@@ -49,9 +49,9 @@ def _application(member, request):
     return {"application": application} if application else None
 
 
-def _history(member, request):
-    # One query: the member's record and the rows that belong to them (periods,
-    # roles, subscriptions), matched by content type and id (object_id is text).
+def member_events(member):
+    """The audit events about ``member``: their record and the rows that belong to them
+    (periods, roles, subscriptions), newest first, as one query (``object_id`` is text)."""
     types = ContentType.objects.get_for_models(
         Member, MembershipPeriod, RoleAssignment, Subscription
     )
@@ -63,8 +63,13 @@ def _history(member, request):
     ):
         ids = rows.annotate(text_id=Cast("pk", CharField())).values("text_id")
         about |= Q(content_type=types[model], object_id__in=ids)
-    events = AuditEvent.objects.filter(about).order_by("-at", "-pk")[:HISTORY_LIMIT]
-    return {"events": list(events), "limit": HISTORY_LIMIT}
+    return AuditEvent.objects.filter(about).order_by("-at", "-pk")
+
+
+def _history(member, request):
+    # One query: one row more than shown says whether the history page has more.
+    events = list(member_events(member)[: HISTORY_LIMIT + 1])
+    return {"events": events[:HISTORY_LIMIT], "more": len(events) > HISTORY_LIMIT}
 
 
 for panel in (
