@@ -186,6 +186,10 @@ AXES_IPWARE_PROXY_COUNT = int(os.environ.get("COIN_TRUSTED_PROXY_COUNT", "0")) o
 COIN_EMAIL_CHANGE_MAX_AGE_HOURS = int(os.environ.get("COIN_EMAIL_CHANGE_MAX_AGE_HOURS", "72"))
 # Membership applications accepted from one client address within an hour (public form).
 COIN_APPLICATION_LIMIT_PER_HOUR = int(os.environ.get("COIN_APPLICATION_LIMIT_PER_HOUR", "3"))
+# Bank statement import: the largest file accepted (bytes), and how many lines are committed
+# at a time (each batch its own transaction, so members' logins never wait on a long import).
+COIN_STATEMENT_MAX_BYTES = int(os.environ.get("COIN_STATEMENT_MAX_BYTES", str(5 * 1024 * 1024)))
+COIN_STATEMENT_BATCH_LINES = int(os.environ.get("COIN_STATEMENT_BATCH_LINES", "1000"))
 
 OTP_TOTP_ISSUER = os.environ.get("COIN_ISP_NAME", "coin")
 # django-otp's own throttling doubles the wait without limit (a lockout); coin's

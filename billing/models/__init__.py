@@ -24,7 +24,7 @@ from .documents import (
 )
 from .dunning import Reminder, Suspension
 from .payments import Payment, PaymentAllocation
-from .sepa import MANDATE_LAPSE_MONTHS, DirectDebit, DirectDebitBatch, Mandate
+from .sepa import MANDATE_LAPSE_MONTHS, DebitReturn, DirectDebit, DirectDebitBatch, Mandate
 
 __all__ = [
     "AssociationSettings",
@@ -33,6 +33,7 @@ __all__ = [
     "BankStatement",
     "BillingRun",
     "CreditNote",
+    "DebitReturn",
     "DirectDebit",
     "DirectDebitBatch",
     "ImmutableDocumentError",

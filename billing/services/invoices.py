@@ -224,4 +224,6 @@ def balance(member):
     invoiced = Invoice.objects.issued().filter(member=member).aggregate(s=Sum("total"))["s"] or ZERO
     credited = CreditNote.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
     paid = Payment.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
-    return paid + credited - invoiced
+    from .credit import returned_total  # a returned direct debit's payment was never kept
+
+    return paid - returned_total(member) + credited - invoiced

@@ -119,8 +119,12 @@ def apply_credit(member, *, actor):
     """Use the member's unallocated payments to settle their outstanding invoices, oldest first."""
     require_perm(actor, "billing.change_payment")
     Member.objects.select_for_update().get(pk=member.pk)
+    from .credit import returned_payment_ids
+
     for payment in (
+        # A returned direct debit's payment is money never kept: it is no credit.
         Payment.objects.filter(member=member)
+        .exclude(pk__in=returned_payment_ids())
         .prefetch_related("allocations")
         .order_by("received_on", "pk")
     ):

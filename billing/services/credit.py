@@ -1,0 +1,115 @@
+"""Member credit: money received and not yet allocated, applied to the next invoices.
+
+A member's credit is what their payments hold beyond their allocations,
+leaving out payments whose direct debit came back (a returned debit is money
+the association never kept). Credit is applied to the member's outstanding
+invoices, oldest first, before dunning looks at them and before a SEPA batch
+chooses what to collect; each allocation is an audited ``PaymentAllocation``.
+Dunning reads the balance: a member whose balance is not negative is neither
+reminded nor suspended.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from coin.members import audit
+
+from ..models import CreditNote, DebitReturn, Invoice, Payment, PaymentAllocation
+
+ZERO = Decimal("0.00")
+
+
+def returned_payment_ids():
+    """The payments of direct debits that were returned (a subquery)."""
+    return DebitReturn.objects.filter(debit__payment__isnull=False).values("debit__payment_id")
+
+
+def payments_with_credit(member_ids=None):
+    """Payments with an unallocated part (not returned), oldest first; ``unallocated`` annotated."""
+    allocated = (
+        PaymentAllocation.objects.filter(payment=OuterRef("pk"))
+        .order_by()
+        .values("payment")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    payments = (
+        Payment.objects.exclude(pk__in=returned_payment_ids())
+        .annotate(
+            unallocated=F("amount")
+            - Coalesce(
+                Subquery(allocated, output_field=DecimalField(max_digits=12, decimal_places=2)),
+                Value(ZERO),
+            )
+        )
+        .filter(unallocated__gt=0)
+        .order_by("member_id", "received_on", "pk")
+    )
+    if member_ids is not None:
+        payments = payments.filter(member_id__in=list(member_ids))
+    return payments
+
+
+def balances(member_ids):
+    """{member id: balance} for ``member_ids``: payments kept and credit notes minus issued invoices.
+
+    Four grouped queries whatever the number of members (the same sums as ``balance``).
+    """
+    ids = list(member_ids)
+    result = dict.fromkeys(ids, ZERO)
+
+    def add(queryset, field, sign):
+        rows = queryset.filter(member_id__in=ids).values("member_id").annotate(s=Sum(field))
+        for row in rows.order_by():
+            result[row["member_id"]] += sign * (row["s"] or ZERO)
+
+    add(Invoice.objects.issued(), "total", -1)
+    add(CreditNote.objects.all(), "amount", 1)
+    add(Payment.objects.all(), "amount", 1)
+    add(Payment.objects.filter(pk__in=returned_payment_ids()), "amount", -1)
+    return result
+
+
+def returned_total(member):
+    """What the member's returned direct debits had paid (to subtract from their payments)."""
+    kept = Payment.objects.filter(member=member, pk__in=returned_payment_ids())
+    return kept.aggregate(s=Sum("amount"))["s"] or ZERO
+
+
+@transaction.atomic
+def apply_member_credit(member_ids=None, *, actor=None):
+    """Allocate members' credit to their outstanding invoices, oldest first; returns the amount applied.
+
+    ``member_ids``: only these members (default: every member holding credit
+    and owing something). Each allocation is recorded in the audit log as the
+    actor's (the system when None). Members whose arrears are now settled get
+    their services back.
+    """
+    from .dunning import restore_if_settled
+    from .payments import allocate_to_oldest
+
+    owing = Invoice.objects.outstanding().values("member_id")
+    payments = list(payments_with_credit(member_ids).filter(member_id__in=owing))
+    if not payments:
+        return ZERO
+    # Lock the payments (and so the credit they hold) in one order: a concurrent run waits.
+    locked = {
+        p.pk: p
+        for p in Payment.objects.select_for_update(of=("self",))
+        .filter(pk__in=[p.pk for p in payments])
+        .order_by("pk")
+    }
+    applied = ZERO
+    members = {}
+    with audit.acting_as(actor):
+        for payment in payments:
+            before = payment.unallocated
+            left = allocate_to_oldest(locked[payment.pk])
+            applied += before - left
+            members[payment.member_id] = locked[payment.pk].member
+    for member in members.values():
+        restore_if_settled(member)
+    return applied
