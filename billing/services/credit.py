@@ -12,7 +12,7 @@ reminded nor suspended.
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import DecimalField, F, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from coin.members import audit
@@ -49,7 +49,8 @@ def payments_with_credit(member_ids=None):
         .order_by("member_id", "received_on", "pk")
     )
     if member_ids is not None:
-        payments = payments.filter(member_id__in=list(member_ids))
+        ids = member_ids if isinstance(member_ids, QuerySet) else list(member_ids)
+        payments = payments.filter(member_id__in=ids)
     return payments
 
 
@@ -83,10 +84,10 @@ def returned_total(member):
 def apply_member_credit(member_ids=None, *, actor=None):
     """Allocate members' credit to their outstanding invoices, oldest first; returns the amount applied.
 
-    ``member_ids``: only these members (default: every member holding credit
-    and owing something). Each allocation is recorded in the audit log as the
-    actor's (the system when None). Members whose arrears are now settled get
-    their services back.
+    ``member_ids``: only these members (ids, or a ``values("member_id")``
+    queryset; default: every member holding credit and owing something). Each
+    allocation is recorded in the audit log as the actor's (the system when
+    None). Members whose arrears are now settled get their services back.
     """
     from .dunning import restore_if_settled
     from .payments import allocate_to_oldest

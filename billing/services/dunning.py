@@ -196,9 +196,13 @@ def end_suspension(suspension, *, message, restore_reason=None):
 
 
 def restore_settled_members():
-    """Restore every member suspended for non-payment whose arrears are settled (daily safety net)."""
+    """Restore every member suspended for non-payment whose arrears are settled (daily safety net).
+
+    Their credit is applied first.
+    """
     restored = 0
     open_suspensions = Suspension.objects.filter(ended_at__isnull=True, manual=False)
+    apply_member_credit(open_suspensions.values("member_id"))
     for suspension in open_suspensions.select_related("member"):
         if restore_if_settled(suspension.member):
             restored += 1
