@@ -201,6 +201,8 @@ class Matcher:
             .outstanding()
             .order_by("pk")
         }
+        # Whole member rows: the audit log names each payment by its member.
+        members = Member.objects.in_bulk(member_ids)
         oldest = {}
         for invoice in sorted(fresh.values(), key=lambda i: (i.due_on, i.number)):
             oldest.setdefault(invoice.member_id, []).append(invoice)
@@ -219,7 +221,7 @@ class Matcher:
                     left -= part
             payments.append(
                 Payment(
-                    member_id=member_id,
+                    member=members[member_id],
                     amount=line.amount,
                     method=PaymentMethod.TRANSFER,
                     received_on=line.booked_on,
