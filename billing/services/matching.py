@@ -45,6 +45,7 @@ from ..models import (
 from .bank_files import plain, remittance_words, words_in
 
 INVOICE_NUMBER = re.compile(r"\b(\d{4}-\d{6})\b")
+WORDS = re.compile(r"[A-Z0-9]+")
 END_TO_END = re.compile(r"\b(\d{4}-\d{6}-\d{8})\b")
 ZERO = Decimal("0.00")
 # A remittance is booked within a few days of the collection date.
@@ -65,7 +66,9 @@ class Matcher:
         texts = [_text(line) for line in lines]
         self.invoices = {}
         self.by_member = {}
-        self.by_amount = {}
+        # Outstanding invoices by the first word of their member's name (plain): a line's
+        # words find the few candidates at once instead of scanning every invoice.
+        self.by_name_word = {}
         for invoice in (
             Invoice.objects.outstanding()
             .select_related("member")
@@ -84,7 +87,11 @@ class Matcher:
         ):
             self.invoices[invoice.number] = invoice
             self.by_member.setdefault(invoice.member_id, []).append(invoice)
-            self.by_amount.setdefault(invoice.outstanding, []).append(invoice)
+            member = invoice.member
+            name = plain(member.organisation_name or member.last_name)
+            if len(name) >= 3 and WORDS.search(name):
+                invoice.plain_name = name
+                self.by_name_word.setdefault(WORDS.findall(name)[0], []).append(invoice)
         tokens = {token for text in texts for token in END_TO_END.findall(text)}
         self.debits = {
             d.end_to_end_id: d
@@ -129,13 +136,12 @@ class Matcher:
             return named[0].member_id, named
         text = plain(_text(line))
         found = []
-        for invoice in self.by_amount.get(line.amount, []):
-            if invoice.outstanding != line.amount:
-                continue
-            member = invoice.member
-            name = member.organisation_name or member.last_name
-            if len(name) >= 3 and re.search(rf"\b{re.escape(plain(name))}\b", text):
-                found.append(invoice)
+        for word in set(WORDS.findall(text)):
+            for invoice in self.by_name_word.get(word, ()):
+                if invoice.outstanding != line.amount:
+                    continue
+                if re.search(rf"\b{re.escape(invoice.plain_name)}\b", text):
+                    found.append(invoice)
         if len(found) == 1:
             return found[0].member_id, found
         return None
@@ -236,12 +242,16 @@ class Matcher:
                 for payment, parts in zip(payments, splits, strict=True)
                 for invoice, part in parts
             )
-            if touched:
-                Invoice.objects.bulk_update(list(touched.values()), ["amount_paid"])
+            Invoice.objects.update_each(
+                ["amount_paid"], {pk: (i.amount_paid,) for pk, i in touched.items()}
+            )
             for (line, _member, _invoices), payment in zip(plans, payments, strict=True):
                 line.payment = payment
                 line.status = BankLineStatus.MATCHED
-            BankLine.objects.bulk_update([p[0] for p in plans], ["payment", "status"])
+            BankLine.objects.update_each(
+                ["payment", "status"],
+                {line.pk: (line.payment_id, line.status) for line, _m, _i in plans},
+            )
         for invoice in touched.values():  # keep the file-wide index current
             known = self.invoices.get(invoice.number)
             if known is not None:
