@@ -136,17 +136,6 @@ def test_a_10000_line_statement_is_imported_and_matched_in_under_10_s():
     data = _csv(LINES)
     _import(small, profile)  # warm-up: Django's caches, as in a long-lived worker
     _small_time, _small_result, small_queries = _import(small, profile)
-    import cProfile
-    import pstats
-
-    prof = cProfile.Profile()
-    prof.enable()
-    _import(data, profile)
-    prof.disable()
-    with open("/tmp/bm_prof.txt", "w") as out:
-        pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(35)
-        pstats.Stats(prof, stream=out).sort_stats("cumulative").print_stats(60)
-    raise AssertionError("profile only")
     times, bares, ratios = [], [], []
     for number in range(ROUNDS):
         if number % 2 == 0:
