@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from billing import services
 from billing.models import BankLine, BankStatement, Invoice, Payment
+from coin.members.models import AuditEvent
 
 from . import french_bank_files as files
 
@@ -67,6 +68,13 @@ def test_lines_are_committed_in_batches(make_member, issued_invoice, association
     assert seen == [(5, 12), (10, 12), (12, 12)]
     assert (result.new_count, result.matched_count) == (12, 4)
     assert Payment.objects.count() == 4
+    # The per-row UPDATE of matched lines and paid invoices is in the audit log, row by row.
+    line = BankLine.objects.filter(status="matched").first()
+    changes = [e.changes for e in AuditEvent.objects.for_object(line)]
+    assert {"status": ["unmatched", "matched"]}.items() <= changes[-1].items()
+    invoice = Invoice.objects.get(pk=line.payment.allocations.get().invoice_id)
+    paid = [e.changes.get("amount_paid") for e in AuditEvent.objects.for_object(invoice)]
+    assert ["0.00", str(invoice.total)] in paid
 
 
 def test_a_file_over_the_upload_cap_is_refused_unread(association, settings):
