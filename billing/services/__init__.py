@@ -18,8 +18,13 @@ from .bank import (
     unmatched_lines,
 )
 from .common import format_money, money, month_bounds, parse_month, require_settings
-from .credit import apply_member_credit
-from .dunning import restore_if_settled, restore_settled_members, run_dunning, suspend_member
+from .dunning import (
+    restore_if_settled,
+    restore_settled_members,
+    run_dunning,
+    settle_with_credit,
+    suspend_member,
+)
 from .invoices import (
     add_line,
     balance,
@@ -71,7 +76,7 @@ __all__ = [
     "split_line",
     "match_return",
     "confirm_not_duplicate",
-    "apply_member_credit",
+    "settle_with_credit",
     "match_remittance",
     "record_debit_return",
     "clean_iban",

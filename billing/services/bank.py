@@ -49,6 +49,7 @@ from .bank_files import (  # re-exported: callers import the readers from here
 )
 from .common import format_money, money
 from .matching import Matcher
+from .sepa_returns import record_debit_return
 
 __all__ = [
     "ImportResult",
@@ -343,8 +344,6 @@ def match_return(line, *, actor, debit):
 
     The bank's fee is the line's fee, or what the line takes beyond the debit.
     """
-    from .sepa_returns import record_debit_return
-
     require_perm(actor, "billing.change_bankline")
     line = _reviewable(line)
     debit = DirectDebit.objects.get(pk=debit.pk)

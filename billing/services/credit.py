@@ -82,35 +82,47 @@ def returned_total(member):
 
 @transaction.atomic
 def apply_member_credit(member_ids=None, *, actor=None):
-    """Allocate members' credit to their outstanding invoices, oldest first; returns the amount applied.
+    """Allocate members' credit to their outstanding invoices, oldest first; returns the members served.
 
     ``member_ids``: only these members (ids, or a ``values("member_id")``
     queryset; default: every member holding credit and owing something). Each
-    allocation is recorded in the audit log as the actor's (the system when
-    None). Members whose arrears are now settled get their services back.
+    allocation is an audited ``PaymentAllocation`` recorded as the actor's (the
+    system when None). Restoring services is the caller's step
+    (``dunning.settle_with_credit`` does both).
     """
-    from .dunning import restore_if_settled
-    from .payments import allocate_to_oldest
-
     owing = Invoice.objects.outstanding().values("member_id")
-    payments = list(payments_with_credit(member_ids).filter(member_id__in=owing))
+    payments = list(
+        payments_with_credit(member_ids).filter(member_id__in=owing).select_related("member")
+    )
     if not payments:
-        return ZERO
-    # Lock the payments (and so the credit they hold) in one order: a concurrent run waits.
-    locked = {
-        p.pk: p
-        for p in Payment.objects.select_for_update(of=("self",))
-        .filter(pk__in=[p.pk for p in payments])
-        .order_by("pk")
-    }
-    applied = ZERO
-    members = {}
+        return []
+    # Lock the payments (and so the credit they hold), then the invoices, in one order.
+    locked = Payment.objects.select_for_update(of=("self",)).filter(pk__in=[p.pk for p in payments])
+    list(locked.order_by("pk").values_list("pk", flat=True))
+    invoices = {}
+    for invoice in (
+        Invoice.objects.select_for_update(of=("self",))
+        .outstanding()
+        .filter(member_id__in={p.member_id for p in payments})
+        .order_by("due_on", "number")
+    ):
+        invoices.setdefault(invoice.member_id, []).append(invoice)
+    served = {}
     with audit.acting_as(actor):
         for payment in payments:
-            before = payment.unallocated
-            left = allocate_to_oldest(locked[payment.pk])
-            applied += before - left
-            members[payment.member_id] = locked[payment.pk].member
-    for member in members.values():
-        restore_if_settled(member)
-    return applied
+            left = payment.unallocated
+            for invoice in invoices.get(payment.member_id, []):
+                part = min(left, invoice.outstanding)
+                if part <= 0:
+                    continue
+                allocation, created = PaymentAllocation.objects.get_or_create(
+                    payment=payment, invoice=invoice, defaults={"amount": part}
+                )
+                if not created:
+                    allocation.amount += part
+                    allocation.save(update_fields=["amount"])
+                Invoice.objects.filter(pk=invoice.pk).update(amount_paid=F("amount_paid") + part)
+                invoice.amount_paid += part
+                left -= part
+                served[payment.member_id] = payment.member
+    return list(served.values())

@@ -44,7 +44,7 @@ def run_dunning(today=None):
     config = AssociationSettings.load()
     if config is None:
         return 0, 0
-    apply_member_credit()
+    settle_with_credit()
     sent = suspended = 0
     steps = sorted(config.reminder_days)
     overdue = list(
@@ -72,6 +72,19 @@ def run_dunning(today=None):
         if suspend_member(member, invoices):
             suspended += 1
     return sent, suspended
+
+
+@transaction.atomic
+def settle_with_credit(member_ids=None, *, actor=None):
+    """Apply members' credit to their outstanding invoices (``credit.apply_member_credit``),
+    then give back their services to those whose arrears are now settled.
+
+    Returns the members whose credit was used.
+    """
+    members = apply_member_credit(member_ids, actor=actor)
+    for member in members:
+        restore_if_settled(member)
+    return members
 
 
 def _restored_by_hand_since(day):
@@ -202,7 +215,7 @@ def restore_settled_members():
     """
     restored = 0
     open_suspensions = Suspension.objects.filter(ended_at__isnull=True, manual=False)
-    apply_member_credit(open_suspensions.values("member_id"))
+    settle_with_credit(open_suspensions.values("member_id"))
     for suspension in open_suspensions.select_related("member"):
         if restore_if_settled(suspension.member):
             restored += 1

@@ -16,6 +16,7 @@ from coin.members.services import require_perm
 from ..choices import EmailStatus, InvoiceOrigin, InvoiceStatus, LineKind, SequenceKind
 from ..models import ZERO, CreditNote, Invoice, InvoiceLine, Payment
 from .common import customer_address, format_money, money, require_settings
+from .credit import returned_total
 from .dunning import restore_if_settled
 from .numbering import take_numbers
 from .pdf import deliver_credit_note_task, deliver_invoice_task
@@ -224,6 +225,5 @@ def balance(member):
     invoiced = Invoice.objects.issued().filter(member=member).aggregate(s=Sum("total"))["s"] or ZERO
     credited = CreditNote.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
     paid = Payment.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
-    from .credit import returned_total  # a returned direct debit's payment was never kept
-
+    # A returned direct debit's payment is money never kept.
     return paid - returned_total(member) + credited - invoiced

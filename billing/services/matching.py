@@ -43,6 +43,8 @@ from ..models import (
     Suspension,
 )
 from .bank_files import plain, remittance_words, words_in
+from .dunning import restore_if_settled
+from .sepa_returns import match_remittance, record_debit_return, remittance_amount
 
 INVOICE_NUMBER = re.compile(r"\b(\d{4}-\d{6})\b")
 WORDS = re.compile(r"[A-Z0-9]+")
@@ -116,8 +118,6 @@ class Matcher:
                 return None, self.debits[token]
         batches = [b for b in self.batches if b.message_id and b.message_id in text]
         if not batches and words_in(line.label, remittance_words(self.profile)):
-            from .sepa_returns import remittance_amount
-
             batches = [
                 b
                 for b in self.batches
@@ -148,8 +148,6 @@ class Matcher:
 
     def match(self, lines):
         """Settle the new lines of one batch; returns how many were matched (or recorded as returns)."""
-        from .sepa_returns import match_remittance, record_debit_return
-
         ignored, plans, matched = [], [], 0
         for line in lines:
             if line.status != BankLineStatus.UNMATCHED:
@@ -260,8 +258,6 @@ class Matcher:
         return len(plans)
 
     def _restore(self, member_ids):
-        from .dunning import restore_if_settled
-
         suspended = Suspension.objects.filter(
             member_id__in=member_ids, ended_at__isnull=True, manual=False
         ).values("member_id")

@@ -15,6 +15,7 @@ from coin.members.services import require_perm
 from ..choices import PaymentMethod
 from ..models import Invoice, Payment, PaymentAllocation
 from .common import format_money, money
+from .credit import returned_payment_ids
 from .dunning import restore_if_settled
 
 
@@ -119,8 +120,6 @@ def apply_credit(member, *, actor):
     """Use the member's unallocated payments to settle their outstanding invoices, oldest first."""
     require_perm(actor, "billing.change_payment")
     Member.objects.select_for_update().get(pk=member.pk)
-    from .credit import returned_payment_ids
-
     for payment in (
         # A returned direct debit's payment is money never kept: it is no credit.
         Payment.objects.filter(member=member)

@@ -36,7 +36,8 @@ from .. import validators
 from ..choices import BatchStatus, MandateStatus, SepaSequence
 from ..models import DirectDebit, DirectDebitBatch, Invoice, Mandate
 from .common import require_settings
-from .credit import apply_member_credit
+from .dunning import settle_with_credit
+from .sepa_returns import close_batch_if_done, collect_debit
 
 SCHEMA = "pain.008.001.02"
 
@@ -244,7 +245,7 @@ def create_collection_batch(collection_date, *, actor, today=None):
         if m.is_usable(collection_date)
     }
     # Credit first: a member who paid ahead is debited only what is still due after it.
-    apply_member_credit(list(mandates))
+    settle_with_credit(list(mandates))
     pending = DirectDebit.objects.filter(
         batch__status=BatchStatus.EXPORTED, return_record__isnull=True
     ).values("invoice_id")
@@ -359,8 +360,6 @@ def mark_batch_collected(batch, *, actor):
     A debit already recorded as collected (its remittance was matched first) or
     returned gets nothing more: the money is counted once.
     """
-    from .sepa_returns import close_batch_if_done, collect_debit
-
     require_perm(actor, "billing.change_directdebitbatch")
     batch = DirectDebitBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == BatchStatus.COLLECTED:

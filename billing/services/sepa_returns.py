@@ -30,6 +30,7 @@ from coin.members.services import require_perm
 
 from ..choices import BankLineStatus, BatchStatus, MandateStatus, PaymentMethod, SepaSequence
 from ..models import BankLine, DebitReturn, DirectDebit, DirectDebitBatch, Invoice, Mandate
+from .invoices import add_line, create_draft, issue_invoice
 from .payments import record_payment
 
 ZERO = Decimal("0.00")
@@ -210,8 +211,6 @@ def _reset_mandate(debit, reason, on):
 
 
 def _invoice_fee(member, fee, debit, on):
-    from .invoices import add_line, create_draft, issue_invoice
-
     draft = create_draft(member, actor=None)
     add_line(
         draft,
