@@ -89,3 +89,6 @@ class BankLineStatus(models.TextChoices):
     UNMATCHED = "unmatched", _("to review")
     MATCHED = "matched", _("matched")
     IGNORED = "ignored", _("ignored")
+    DUPLICATE = "duplicate", _("possible duplicate, to review")
+    RETURNED = "returned", _("direct debit return")
+    SPLIT = "split", _("split into parts")

@@ -25,7 +25,7 @@ from .documents import (
 from .dunning import Reminder, Suspension
 from .payments import Payment, PaymentAllocation
 from .periods import ClosedPeriod
-from .sepa import MANDATE_LAPSE_MONTHS, DirectDebit, DirectDebitBatch, Mandate
+from .sepa import MANDATE_LAPSE_MONTHS, DebitReturn, DirectDebit, DirectDebitBatch, Mandate
 
 __all__ = [
     "AssociationSettings",
@@ -35,6 +35,7 @@ __all__ = [
     "BillingRun",
     "ClosedPeriod",
     "CreditNote",
+    "DebitReturn",
     "DirectDebit",
     "DirectDebitBatch",
     "ImmutableDocumentError",

@@ -13,6 +13,11 @@ from ..choices import (
 )
 from .common import MONEY
 from .payments import Payment
+from .sepa import DirectDebit, DirectDebitBatch
+
+# French banks' labels for returned direct debits and for the remittance of a batch.
+DEFAULT_RETURN_WORDS = "IMPAYE, REJET PRLV, RETOUR PRLV, REJ PRLV, PRLV REJETE, RETURN"
+DEFAULT_REMITTANCE_WORDS = "REMISE PRLV, REMISE SDD, REMISE SEPA, REM PRLV"
 
 
 class BankCSVProfile(models.Model):
@@ -38,6 +43,18 @@ class BankCSVProfile(models.Model):
     decimal_comma = models.BooleanField(
         _("decimal comma"), default=True, help_text=_("1 234,56 rather than 1234.56")
     )
+    return_words = models.CharField(
+        _("words of a returned direct debit"),
+        max_length=300,
+        default=DEFAULT_RETURN_WORDS,
+        help_text=_("Comma-separated; a debit whose label holds one is a SEPA return to review."),
+    )
+    remittance_words = models.CharField(
+        _("words of a direct debit remittance"),
+        max_length=300,
+        default=DEFAULT_REMITTANCE_WORDS,
+        help_text=_("Comma-separated; a credit whose label holds one may be a batch's remittance."),
+    )
 
     objects = AuditedQuerySet.as_manager()
 
@@ -57,6 +74,7 @@ class BankStatement(models.Model):
     imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
     line_count = models.PositiveIntegerField(_("lines in the file"), default=0)
     new_line_count = models.PositiveIntegerField(_("new lines"), default=0)
+    account = models.CharField(_("account"), max_length=34, blank=True)
 
     class Meta:
         verbose_name = _("bank statement")
@@ -97,12 +115,56 @@ class BankLine(models.Model):
         verbose_name=_("payment"),
     )
 
+    account = models.CharField(_("account"), max_length=34, blank=True)
+    bank_id = models.CharField(_("bank reference"), max_length=100, blank=True)
+    return_reason = models.CharField(
+        _("return reason"),
+        max_length=4,
+        blank=True,
+        help_text=_("ISO 20022 reason code of a returned direct debit (AM04, MD01...)."),
+    )
+    is_return = models.BooleanField(_("direct debit return"), default=False)
+    fee = models.DecimalField(_("bank fee"), null=True, blank=True, **MONEY)
+    direct_debit = models.ForeignKey(
+        DirectDebit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bank_lines",
+        verbose_name=_("direct debit"),
+    )
+    batch = models.OneToOneField(
+        DirectDebitBatch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="remittance_line",
+        verbose_name=_("direct debit batch"),
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="parts",
+        verbose_name=_("split from"),
+    )
+    duplicate_of = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("possible duplicate of"),
+    )
+
     objects = AuditedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("bank line")
         verbose_name_plural = _("bank lines")
         ordering = ["-booked_on", "pk"]
+        indexes = [models.Index(fields=["account", "booked_on", "amount"])]
 
     def __str__(self):
         # A row built in memory may still hold the ISO string it was given.

@@ -169,4 +169,43 @@ class DirectDebit(models.Model):
         return f"{self.end_to_end_id} {format_money(self.amount)}"
 
 
+class DebitReturn(models.Model):
+    """A collected debit the debtor's bank sent back (an R-transaction: return, reject, refund).
+
+    The debit's payment no longer settles anything: its invoice is reopened,
+    and the payment counts for nothing in the member's balance.
+    """
+
+    debit = models.OneToOneField(
+        DirectDebit,
+        on_delete=models.PROTECT,
+        related_name="return_record",
+        verbose_name=_("direct debit"),
+    )
+    reason = models.CharField(_("reason code"), max_length=4, blank=True)
+    returned_on = models.DateField(_("returned on"))
+    fee = models.DecimalField(_("bank fee"), default=ZERO, **MONEY)
+    fee_invoice = models.ForeignKey(
+        Invoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("invoice of the fee"),
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("direct debit return")
+        verbose_name_plural = _("direct debit returns")
+        constraints = [
+            models.CheckConstraint(condition=Q(fee__gte=0), name="billing_return_fee_not_negative")
+        ]
+
+    def __str__(self):
+        return f"{self.debit.end_to_end_id} {self.reason}"
+
+
 # Bank statements

@@ -8,10 +8,24 @@ with a message for the volunteer or member who asked.
 
 from .access import member_outlook, restore_by_hand, run_dunning_now, suspend_by_hand
 from .association import save_association_settings
-from .bank import import_statement, match_line, match_manually, unmatched_lines
+from .bank import (
+    confirm_not_duplicate,
+    import_statement,
+    match_line,
+    match_manually,
+    match_return,
+    split_line,
+    unmatched_lines,
+)
 from .chronology import check_issue_date, close_period
 from .common import format_money, money, month_bounds, parse_month, require_settings
-from .dunning import restore_if_settled, restore_settled_members, run_dunning, suspend_member
+from .dunning import (
+    restore_if_settled,
+    restore_settled_members,
+    run_dunning,
+    settle_with_credit,
+    suspend_member,
+)
 from .invoices import (
     add_line,
     balance,
@@ -53,6 +67,7 @@ from .sepa import (
     update_mandate,
     validate_pain008,
 )
+from .sepa_returns import match_remittance, record_debit_return
 
 __all__ = [
     "member_outlook",
@@ -72,6 +87,12 @@ __all__ = [
     "match_line",
     "match_manually",
     "unmatched_lines",
+    "split_line",
+    "match_return",
+    "confirm_not_duplicate",
+    "settle_with_credit",
+    "match_remittance",
+    "record_debit_return",
     "clean_iban",
     "create_collection_batch",
     "create_mandate",

@@ -1,250 +1,76 @@
-"""Bank statement import (CSV with configurable columns, OFX, CAMT.053) and matching to invoices.
+"""Bank statement import (CSV with configurable columns, OFX, CAMT.053), deduplication and review.
 
-Each line gets a fingerprint (date, amount, label, reference, the bank's own
-id, and its rank among identical lines of the file); a unique constraint on
-it makes a re-import record nothing twice. New credit lines are matched by
-invoice number, then by amount and the member's name; the others wait in the
-review list of the volunteer area. A malformed file is refused whole, with an
-error that names the line.
+A file is read whole first (``bank_files``: a malformed file is refused
+before anything is written, with an error naming the line; a file above
+``COIN_STATEMENT_MAX_BYTES`` is refused unread). Its account must be the
+association's. Lines are then recorded and matched in batches of
+``COIN_STATEMENT_BATCH_LINES``, each batch committed on its own so that a
+long import never holds locks members wait on; a re-import after a failure
+records only what is missing (fingerprints).
+
+Nothing is recorded twice:
+- the same file again: each line's fingerprint is unique (same format);
+- the same transactions from another file or format (CSV, then OFX of the
+  same account): a line with the same account, date and amount as a line
+  already recorded is the same transaction when the bank references agree,
+  or when one is missing and the labels share most words; it is then left
+  out. When only date and amount agree it is recorded as a possible duplicate
+  and waits for review, never matched on its own.
+
+Matching rules: ``matching``. The review services below (match by hand,
+split, name a return's debit, confirm a possible duplicate, ignore) are
+what the volunteer pages call.
 """
 
-import csv
 import hashlib
-import io
-import logging
 import re
-import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from coin.members import audit
 from coin.members.models import Member
 from coin.members.services import require_perm
 
-from ..choices import BankLineStatus, PaymentMethod, StatementFormat
-from ..models import BankLine, BankStatement, Invoice
-from ..models.common import MAX_AMOUNT
-from .common import money
-from .payments import allocate_to_oldest, record_payment
+from ..choices import BankLineStatus, StatementFormat
+from ..models import AssociationSettings, BankLine, BankStatement, DirectDebit, Invoice
+from .bank_files import (  # re-exported: callers import the readers from here
+    ParsedLine,
+    fingerprints,
+    parse_amount,
+    parse_camt053,
+    parse_csv,
+    parse_ofx,
+    plain,
+)
+from .common import format_money, money
+from .matching import Matcher
+from .sepa_returns import record_debit_return
 
-log = logging.getLogger(__name__)
-INVOICE_NUMBER = re.compile(r"\b(\d{4}-\d{6})\b")
+__all__ = [
+    "ImportResult",
+    "ParsedLine",
+    "confirm_not_duplicate",
+    "fingerprints",
+    "ignore_lines",
+    "import_statement",
+    "match_line",
+    "match_manually",
+    "match_return",
+    "parse_amount",
+    "parse_camt053",
+    "parse_csv",
+    "parse_ofx",
+    "split_line",
+    "unmatched_lines",
+]
 
-
-@dataclass
-class ParsedLine:
-    line_no: int
-    booked_on: object
-    amount: Decimal
-    label: str
-    reference: str = ""
-    bank_id: str = ""
-
-
-def _line_error(line_no, message):
-    return ValidationError(_("Line %(line)s: %(message)s") % {"line": line_no, "message": message})
-
-
-def check_line_amounts(lines):
-    """Refuse, naming the line, an amount no statement of the association holds (over 1,000,000 €)."""
-    for line in lines:
-        if abs(line.amount) > MAX_AMOUNT:
-            raise _line_error(
-                line.line_no,
-                _("%(amount)s is beyond what a statement line can hold: check the file.")
-                % {"amount": line.amount},
-            )
-
-
-def parse_amount(text, decimal_comma=True):
-    """'1 234,56 €' -> Decimal('1234.56'); raises InvalidOperation when it is not an amount."""
-    cleaned = re.sub(r"[\s\u00a0\u202f€]", "", text or "")
-    if decimal_comma:
-        cleaned = cleaned.replace(".", "").replace(",", ".")
-    if cleaned.startswith("+"):
-        cleaned = cleaned[1:]
-    if not re.fullmatch(r"-?\d+(\.\d+)?", cleaned):
-        raise InvalidOperation(text)
-    return money(Decimal(cleaned))
-
-
-def parse_csv(data, profile):
-    """The lines of a CSV export read with ``profile`` (a BankCSVProfile)."""
-    encoding = (
-        "utf-8-sig"
-        if profile.encoding.lower().replace("_", "-") in ("utf-8", "utf8")
-        else profile.encoding
-    )
-    try:
-        text = data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):
-        raise ValidationError(
-            _("The file is not encoded in %(encoding)s: check the bank CSV format.")
-            % {"encoding": profile.encoding}
-        ) from None
-    rows = text.splitlines()[profile.skip_lines :]
-    reader = csv.DictReader(rows, delimiter=profile.delimiter)
-    header = reader.fieldnames or []
-    wanted = [profile.date_column, profile.label_column]
-    if profile.amount_column:
-        wanted.append(profile.amount_column)
-    else:
-        wanted += [c for c in (profile.credit_column, profile.debit_column) if c]
-    if profile.reference_column:
-        wanted.append(profile.reference_column)
-    missing = [column for column in wanted if column not in header]
-    if missing:
-        raise _line_error(
-            profile.skip_lines + 1,
-            _("column(s) %(missing)s not found in the header (%(header)s).")
-            % {"missing": ", ".join(missing), "header": ", ".join(header)},
-        )
-    lines = []
-    for index, row in enumerate(reader):
-        line_no = profile.skip_lines + 2 + index
-        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
-            continue
-        raw_date = (row.get(profile.date_column) or "").strip()
-        try:
-            booked_on = datetime.strptime(raw_date, profile.date_format).date()
-        except ValueError:
-            raise _line_error(
-                line_no,
-                _("%(value)r is not a date like %(format)s.")
-                % {"value": raw_date, "format": profile.date_format},
-            ) from None
-        try:
-            if profile.amount_column:
-                amount = parse_amount(row.get(profile.amount_column), profile.decimal_comma)
-            else:
-                credit = row.get(profile.credit_column) or "0" if profile.credit_column else "0"
-                debit = row.get(profile.debit_column) or "0" if profile.debit_column else "0"
-                amount = parse_amount(credit.strip() or "0", profile.decimal_comma) - abs(
-                    parse_amount(debit.strip() or "0", profile.decimal_comma)
-                )
-        except InvalidOperation as error:
-            raise _line_error(
-                line_no, _("%(value)r is not an amount.") % {"value": str(error.args[0])}
-            ) from None
-        lines.append(
-            ParsedLine(
-                line_no,
-                booked_on,
-                amount,
-                (row.get(profile.label_column) or "").strip(),
-                (row.get(profile.reference_column) or "").strip()
-                if profile.reference_column
-                else "",
-            )
-        )
-    return lines
-
-
-def parse_ofx(data):
-    """The transactions of an OFX file (v1 SGML or v2 XML), read by ofxtools."""
-    from ofxtools.Parser import OFXTree
-
-    tree = OFXTree()
-    try:
-        tree.parse(io.BytesIO(data))
-        ofx = tree.convert()
-    except Exception as error:  # ofxtools raises several unrelated types for a malformed file
-        # Its messages are English and quote the file itself: keep them for the logs only.
-        log.info("unreadable OFX file: %s", str(error)[:500])
-        raise ValidationError(
-            _("This is not a readable OFX file: check that it is the bank's OFX export.")
-        ) from None
-    lines = []
-    for statement in ofx.statements:
-        for index, txn in enumerate(statement.transactions, start=1):
-            if txn.dtposted is None or txn.trnamt is None:
-                raise _line_error(
-                    index, _("transaction %(id)s has no date or no amount.") % {"id": txn.fitid}
-                )
-            label = " ".join(part for part in (txn.name, txn.memo) if part)
-            lines.append(
-                ParsedLine(
-                    index,
-                    txn.dtposted.date(),
-                    money(txn.trnamt),
-                    label,
-                    txn.refnum or txn.checknum or "",
-                    txn.fitid or "",
-                )
-            )
-    return lines
-
-
-def parse_camt053(data):
-    """The entries of an ISO 20022 CAMT.053 statement (any version), read with lxml."""
-    from lxml import etree
-
-    try:
-        root = etree.fromstring(
-            data, parser=etree.XMLParser(resolve_entities=False, no_network=True)
-        )
-    except etree.XMLSyntaxError as error:
-        log.info("unreadable CAMT.053 file: %s", error.msg)  # libxml2's English, for the logs
-        raise _line_error(error.lineno, _("this is not well-formed XML.")) from None
-    if root.find(".//{*}BkToCstmrStmt") is None:
-        raise ValidationError(_("This XML file is not a CAMT.053 bank statement."))
-    lines = []
-    for entry in root.iterfind(".//{*}Stmt/{*}Ntry"):
-        line_no = entry.sourceline
-        amount_text = entry.findtext("{*}Amt")
-        try:
-            amount = money(Decimal((amount_text or "").strip()))
-        except InvalidOperation:
-            raise _line_error(
-                line_no, _("%(value)r is not an amount.") % {"value": amount_text}
-            ) from None
-        if entry.findtext("{*}CdtDbtInd") == "DBIT":
-            amount = -amount
-        raw_date = (
-            entry.findtext("{*}BookgDt/{*}Dt") or (entry.findtext("{*}BookgDt/{*}DtTm") or "")[:10]
-        )
-        try:
-            booked_on = datetime.strptime(raw_date.strip(), "%Y-%m-%d").date()
-        except ValueError:
-            raise _line_error(
-                line_no, _("%(value)r is not a date like YYYY-MM-DD.") % {"value": raw_date}
-            ) from None
-        texts = [t.strip() for t in entry.xpath(".//*[local-name()='Ustrd']/text()")]
-        debtor = entry.findtext(".//{*}RltdPties/{*}Dbtr/{*}Nm") or entry.findtext(
-            ".//{*}RltdPties/{*}Dbtr/{*}Pty/{*}Nm"
-        )
-        label = " ".join(part for part in [debtor or "", *texts] if part) or (
-            entry.findtext("{*}AddtlNtryInf") or ""
-        )
-        reference = (
-            entry.findtext(".//{*}CdtrRefInf/{*}Ref")
-            or entry.findtext(".//{*}Refs/{*}EndToEndId")
-            or ""
-        )
-        bank_id = entry.findtext("{*}AcctSvcrRef") or entry.findtext("{*}NtryRef") or ""
-        lines.append(
-            ParsedLine(
-                line_no, booked_on, amount, label.strip(), reference.strip(), bank_id.strip()
-            )
-        )
-    return lines
-
-
-def fingerprints(lines):
-    """A stable fingerprint per line; identical lines of one file are told apart by their rank."""
-    seen = {}
-    result = []
-    for line in lines:
-        key = f"{line.booked_on.isoformat()}|{line.amount}|{line.label}|{line.reference}|{line.bank_id}"
-        seen[key] = seen.get(key, 0) + 1
-        result.append(hashlib.sha256(f"{key}|{seen[key]}".encode()).hexdigest())
-    return result
+REVIEW_STATUSES = (BankLineStatus.UNMATCHED, BankLineStatus.DUPLICATE)
+WORD = re.compile(r"[A-Z0-9-]{3,}")
 
 
 @dataclass
@@ -253,161 +79,327 @@ class ImportResult:
     line_count: int
     new_count: int
     matched_count: int
+    duplicate_count: int = 0  # the same transactions already recorded from another file: left out
+    review_count: int = 0  # recorded as possible duplicates, to review
+    not_booked_count: int = 0  # pending entries left out (not money on the account yet)
 
 
-@transaction.atomic
-def import_statement(data, *, actor, filename, format, profile=None):
-    """Import a statement file; record only lines never seen before and match the new credits.
-
-    Raises ValidationError (naming the line) and writes nothing if the file is malformed.
-    """
-    require_perm(actor, "billing.add_bankstatement")
+def _read(data, format, profile):
     if format == StatementFormat.CSV:
         if profile is None:
             raise ValidationError(_("Choose the bank CSV format of this file."))
-        try:
-            lines = parse_csv(data, profile)
-        except csv.Error:
-            # Python's reader refuses a field over 128 KB (or a broken quote): not a statement.
-            raise ValidationError(
-                _("This CSV file cannot be read as a bank statement (a field over 128 KB?).")
-            ) from None
-    elif format == StatementFormat.OFX:
-        lines = parse_ofx(data)
-    elif format == StatementFormat.CAMT053:
-        lines = parse_camt053(data)
-    else:
-        raise ValidationError(_("Unknown statement format."))
-    check_line_amounts(lines)
-    with audit.acting_as(actor):
-        statement = BankStatement.objects.create(
-            format=format, filename=filename[:200], line_count=len(lines)
-        )
-    BankLine.objects.bulk_create(
-        [
-            BankLine(
-                statement=statement,
-                fingerprint=fingerprint,
-                booked_on=line.booked_on,
-                amount=line.amount,
-                label=line.label[:500],
-                reference=line.reference[:200],
-            )
-            for line, fingerprint in zip(lines, fingerprints(lines), strict=True)
-        ],
-        ignore_conflicts=True,
+        return parse_csv(data, profile)
+    if format == StatementFormat.OFX:
+        return parse_ofx(data, profile)
+    if format == StatementFormat.CAMT053:
+        return parse_camt053(data, profile)
+    raise ValidationError(_("Unknown statement format."))
+
+
+def statement_account(named, iban):
+    """The account the lines are recorded under: the association's IBAN when the file is of it.
+
+    ``named``: the file's account (an IBAN, or "bank/branch/account" from OFX;
+    "" when the file does not say, as a CSV export). Another account is refused.
+    """
+    if not named or not iban:
+        return iban or named
+    if "/" in named:
+        bank, branch, number = (named.split("/") + ["", ""])[:3]
+        # A French IBAN holds the RIB: bank code, branch code, account number, key.
+        if iban[4:9] == bank and iban[9:14] == branch and number and number.startswith(iban[14:25]):
+            return iban
+    elif named == iban:
+        return iban
+    raise ValidationError(
+        _("This statement is of account %(named)s, not of the association's (%(iban)s).")
+        % {"named": named, "iban": f"{iban[:4]}…{iban[-4:]}"}
     )
-    new_lines = list(statement.lines.order_by("pk"))
-    if not new_lines:
-        statement.delete()
-        return ImportResult(None, len(lines), 0, 0)
-    statement.new_line_count = len(new_lines)
-    statement.save(update_fields=["new_line_count"])
-    matched = sum(1 for line in new_lines if match_line(line, actor=actor))
-    return ImportResult(statement, len(lines), len(new_lines), matched)
 
 
-def _plain(text):
-    """Upper case without accents: bank labels are written so."""
-    return unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode().upper()
+def _overlap(a, b):
+    """The share of the shorter label's words found in the other (0 to 1)."""
+    words_a, words_b = set(WORD.findall(plain(a))), set(WORD.findall(plain(b)))
+    if not words_a or not words_b:
+        return 0
+    return len(words_a & words_b) / min(len(words_a), len(words_b))
 
 
-def _candidates_by_name(line):
-    text = _plain(f"{line.label} {line.reference}")
-    outstanding = Invoice.objects.outstanding().select_related("member")
-    found = []
-    for invoice in outstanding.filter(total__gte=line.amount):
-        if invoice.outstanding != line.amount:
+def _same_transaction(line, fmt, known):
+    """True (surely the same), False (surely not) or None (to review) for a line recorded earlier."""
+    if line.bank_id and known["bank_id"]:
+        if line.bank_id == known["bank_id"]:
+            return True
+        if fmt == known["statement__format"]:
+            return False  # one bank numbering: two references, two transactions
+    if fmt == known["statement__format"]:
+        # The same export of the same bank writes the same label for the same transaction.
+        return True if plain(line.label) == plain(known["label"]) else False
+    return True if _overlap(line.label, known["label"]) >= 0.6 else None
+
+
+def _duplicates(lines, prints, account, fmt):
+    """{index: (known line id or None, sure)} for the lines already recorded from other files."""
+    if not lines:
+        return {}
+    known = BankLine.objects.filter(
+        account=account,
+        parent__isnull=True,
+        booked_on__gte=min(line.booked_on for line in lines),
+        booked_on__lte=max(line.booked_on for line in lines),
+    ).values("pk", "booked_on", "amount", "bank_id", "label", "fingerprint", "statement__format")
+    pool = {}
+    again = set(prints)
+    for row in known:
+        if row["fingerprint"] not in again:  # the very same line again is the fingerprint's job
+            pool.setdefault((row["booked_on"], row["amount"]), []).append(row)
+    found = {}
+    for index, line in enumerate(lines):
+        candidates = pool.get((line.booked_on, line.amount))
+        if not candidates:
             continue
-        member = invoice.member
-        names = [member.organisation_name] if member.organisation_name else [member.last_name]
-        if any(
-            len(name) >= 3 and re.search(rf"\b{re.escape(_plain(name))}\b", text) for name in names
-        ):
-            found.append(invoice)
+        verdicts = [(_same_transaction(line, fmt, row), row) for row in candidates]
+        sure = next((row for verdict, row in verdicts if verdict is True), None)
+        doubt = next((row for verdict, row in verdicts if verdict is None), None)
+        chosen = sure or doubt
+        if chosen is not None:
+            candidates.remove(chosen)  # one recorded line answers for one line of the file
+            found[index] = (chosen["pk"], sure is not None)
     return found
 
 
-def match_line(line, *, actor=None):
-    """Turn a new credit line into a payment of the invoice(s) it names, or of the one it fits.
+def import_statement(data, *, actor, filename, format, profile=None, progress=None):
+    """Import a statement file; record only lines never seen before and match the new ones.
 
-    Returns True if matched.
-
-    Debits are marked ignored (not a member's payment); lines with no sure
-    match stay to review.
+    Raises ValidationError (naming the line, or the size, or the account) and
+    writes nothing if the file is refused. Lines are then committed in batches;
+    ``progress(done, total)`` is called after each. Returns an ``ImportResult``.
     """
-    if line.status != BankLineStatus.UNMATCHED:
-        return False
-    if line.amount <= 0:
-        line.status = BankLineStatus.IGNORED
-        line.save(update_fields=["status"])
-        return False
-    numbers = INVOICE_NUMBER.findall(f"{line.label} {line.reference}")
-    invoices = list(
-        Invoice.objects.issued().filter(number__in=numbers).order_by("due_on", "number")
-    )
-    if invoices and len({invoice.member_id for invoice in invoices}) == 1:
-        _pay(line, invoices[0].member, invoices, actor)
-        return True
-    candidates = _candidates_by_name(line)
-    if len(candidates) == 1:
-        _pay(line, candidates[0].member, candidates, actor)
-        return True
-    return False
+    require_perm(actor, "billing.add_bankstatement")
+    limit = settings.COIN_STATEMENT_MAX_BYTES
+    if len(data) > limit:
+        raise ValidationError(
+            _("This file is too large (%(size)s KB): the limit is %(limit)s KB.")
+            % {"size": len(data) // 1024, "limit": limit // 1024}
+        )
+    parsed = _read(data, format, profile)
+    config = AssociationSettings.load()
+    account = statement_account(parsed.account, config.iban if config else "")
+    lines = parsed.lines
+    prints = fingerprints(lines)
+    duplicates = _duplicates(lines, prints, account, format)
+    with audit.acting_as(actor), transaction.atomic():
+        statement = BankStatement.objects.create(
+            format=format, filename=filename[:200], line_count=len(lines), account=account
+        )
+    matcher = Matcher(lines, actor=actor, profile=profile)
+    size = max(settings.COIN_STATEMENT_BATCH_LINES, 1)
+    new_count = matched = review = 0
+    for start in range(0, len(lines), size):
+        chunk = range(start, min(start + size, len(lines)))
+        with transaction.atomic():
+            rows = [
+                _row(statement, account, lines[i], prints[i], duplicates.get(i))
+                for i in chunk
+                if not duplicates.get(i, (None, False))[1]
+            ]
+            BankLine.objects.bulk_create(rows, ignore_conflicts=True)
+            new = list(
+                BankLine.objects.filter(
+                    statement=statement, fingerprint__in=[r.fingerprint for r in rows]
+                ).order_by("pk")
+            )
+            new_count += len(new)
+            review += sum(1 for line in new if line.status == BankLineStatus.DUPLICATE)
+            matched += matcher.match(new)
+        if progress is not None:
+            progress(chunk.stop, len(lines))
+    sure = sum(1 for _pk, certain in duplicates.values() if certain)
+    if not new_count:
+        statement.delete()
+        return ImportResult(None, len(lines), 0, 0, sure, 0, parsed.not_booked)
+    BankStatement.objects.filter(pk=statement.pk).update(new_line_count=new_count)
+    statement.new_line_count = new_count
+    return ImportResult(statement, len(lines), new_count, matched, sure, review, parsed.not_booked)
 
 
-def _pay(line, member, invoices, actor):
-    left = line.amount
-    allocations = []
-    for invoice in invoices:
-        part = min(left, invoice.outstanding)
-        if part > 0:
-            allocations.append((invoice, part))
-            left -= part
-    payment = record_payment(
-        member,
-        actor=actor,
+def _row(statement, account, line, fingerprint, duplicate):
+    row = BankLine(
+        statement=statement,
+        fingerprint=fingerprint,
+        account=account,
+        booked_on=line.booked_on,
         amount=line.amount,
-        method=PaymentMethod.TRANSFER,
-        received_on=line.booked_on,
-        reference=(line.reference or line.label)[:200],
-        allocations=allocations,
+        label=line.label[:500],
+        reference=line.reference[:200],
+        bank_id=line.bank_id[:100],
+        is_return=line.is_return,
+        return_reason=line.return_reason,
+        fee=line.fee,
     )
-    allocate_to_oldest(payment)
-    line.payment = payment
-    line.status = BankLineStatus.MATCHED
-    with audit.acting_as(actor):
-        line.save(update_fields=["payment", "status"])
-    return payment
+    if duplicate is not None:
+        row.status = BankLineStatus.DUPLICATE
+        row.duplicate_of_id = duplicate[0]
+    return row
+
+
+@transaction.atomic
+def match_line(line, *, actor=None):
+    """Match one new line by the import's rules (``matching``); True if it was matched."""
+    line = BankLine.objects.select_for_update().get(pk=line.pk)
+    return Matcher([line], actor=actor).match([line]) > 0
+
+
+def _reviewable(line):
+    line = BankLine.objects.select_for_update().get(pk=line.pk)
+    if line.status not in REVIEW_STATUSES:
+        raise ValidationError(_("This line is already matched."))
+    return line
 
 
 @transaction.atomic
 def match_manually(line, *, actor, member, invoice=None):
-    """A volunteer says whose payment an unmatched line is (and optionally which invoice it pays)."""
+    """A volunteer says whose payment an unmatched line is (and optionally which invoice it pays).
+
+    The payment goes to ``invoice`` first, then the member's oldest invoices;
+    what is left is credit. Returns the payment.
+    """
     require_perm(actor, "billing.change_bankline")
-    line = BankLine.objects.select_for_update().get(pk=line.pk)
-    if line.status == BankLineStatus.MATCHED:
-        raise ValidationError(_("This line is already matched."))
+    line = _reviewable(line)
     if line.amount <= 0:
         raise ValidationError(_("A debit is not a member's payment."))
     if invoice is not None and invoice.member_id != member.pk:
         raise ValidationError({"invoice": _("This invoice is not addressed to this member.")})
     member = Member.objects.get(pk=member.pk)
     line.status = BankLineStatus.UNMATCHED
-    return _pay(line, member, [invoice] if invoice else [], actor)
+    Matcher([], actor=actor).pay([(line, member.pk, [invoice] if invoice else [])])
+    return line.payment
+
+
+@transaction.atomic
+def split_line(line, *, actor, parts):
+    """Split a credit line between members and invoices; each part becomes a line with its payment.
+
+    ``parts``: a list of ``(member, invoice or None, amount)``; the amounts are
+    positive and add up to the line's amount; an invoice must be the member's.
+    The line becomes ``split`` and its parts (``line.parts``) are matched:
+    each pays its invoice first, then the member's oldest ones; the rest is
+    the member's credit. Returns the part lines. Errors are on ``parts``.
+    """
+    require_perm(actor, "billing.change_bankline")
+    line = _reviewable(line)
+    if line.amount <= 0:
+        raise ValidationError({"parts": _("A debit is not a member's payment.")})
+    cleaned = []
+    for member, invoice, amount in parts:
+        try:
+            amount = money(Decimal(str(amount)))
+        except ArithmeticError:
+            raise ValidationError(
+                {"parts": _("%(value)r is not an amount.") % {"value": str(amount)[:40]}}
+            ) from None
+        if amount <= 0:
+            raise ValidationError({"parts": _("Each part must be a positive amount.")})
+        if invoice is not None and invoice.member_id != member.pk:
+            raise ValidationError(
+                {
+                    "parts": _("Invoice %(number)s is not addressed to this member.")
+                    % {"number": invoice}
+                }
+            )
+        cleaned.append((member, invoice, amount))
+    total = sum((amount for _m, _i, amount in cleaned), Decimal("0"))
+    if len(cleaned) < 2 or total != line.amount:
+        raise ValidationError(
+            {
+                "parts": _("The parts (%(sum)s) must add up to the line's amount (%(amount)s).")
+                % {"sum": format_money(total), "amount": format_money(line.amount)}
+            }
+        )
+    children = []
+    with audit.acting_as(actor):
+        for rank, (member, invoice, amount) in enumerate(cleaned, 1):
+            child = BankLine(
+                statement_id=line.statement_id,
+                fingerprint=hashlib.sha256(f"{line.fingerprint}|part|{rank}".encode()).hexdigest(),
+                account=line.account,
+                booked_on=line.booked_on,
+                amount=amount,
+                label=line.label,
+                reference=line.reference,
+                bank_id=line.bank_id,
+                parent=line,
+            )
+            child.save()
+            children.append((child, member.pk, [invoice] if invoice else []))
+        line.status = BankLineStatus.SPLIT
+        line.save(update_fields=["status"])
+    Matcher([], actor=actor).pay(children)
+    return [child for child, _member, _invoices in children]
+
+
+@transaction.atomic
+def match_return(line, *, actor, debit):
+    """A volunteer names the direct debit a returned-debit line sends back; it is recorded as returned.
+
+    The bank's fee is the line's fee, or what the line takes beyond the debit.
+    """
+    require_perm(actor, "billing.change_bankline")
+    line = _reviewable(line)
+    debit = DirectDebit.objects.get(pk=debit.pk)
+    if line.amount >= 0:
+        raise ValidationError({"debit": _("Only a debit line can be a returned direct debit.")})
+    if abs(line.amount) < debit.amount:
+        raise ValidationError(
+            {
+                "debit": _("This line is smaller than the direct debit (%(amount)s).")
+                % {"amount": format_money(debit.amount)}
+            }
+        )
+    fee = line.fee if line.fee is not None else abs(line.amount) - debit.amount
+    return record_debit_return(
+        debit,
+        actor=actor,
+        returned_on=line.booked_on,
+        reason=line.return_reason,
+        fee=fee,
+        line=line,
+    )
+
+
+@transaction.atomic
+def confirm_not_duplicate(line, *, actor):
+    """A line held as a possible duplicate is a transaction of its own: it is matched like any new line."""
+    require_perm(actor, "billing.change_bankline")
+    line = BankLine.objects.select_for_update().get(pk=line.pk)
+    if line.status != BankLineStatus.DUPLICATE:
+        raise ValidationError(_("This line is not held as a possible duplicate."))
+    line.status = BankLineStatus.UNMATCHED
+    line.duplicate_of = None
+    with audit.acting_as(actor):
+        line.save(update_fields=["status", "duplicate_of"])
+    return Matcher([line], actor=actor).match([line]) > 0
 
 
 def unmatched_lines():
-    """The credit lines waiting for a volunteer's review, oldest first."""
-    return BankLine.objects.filter(Q(status=BankLineStatus.UNMATCHED)).order_by("booked_on", "pk")
+    """The lines waiting for a volunteer's review, oldest first.
+
+    Credits no rule matched, returned debits whose debit is unknown, and possible duplicates.
+    """
+    return BankLine.objects.filter(status__in=REVIEW_STATUSES).order_by("booked_on", "pk")
 
 
 @transaction.atomic
 def ignore_lines(lines, *, actor):
-    """Mark the unmatched lines among ``lines`` as not a member's payment; returns how many.
+    """Mark the lines to review among ``lines`` as not a member's payment; returns how many.
 
     One bulk UPDATE; the audited queryset records an event per line.
     """
     require_perm(actor, "billing.change_bankline")
     with audit.acting_as(actor):
-        return lines.filter(status=BankLineStatus.UNMATCHED).update(status=BankLineStatus.IGNORED)
+        return lines.filter(status__in=REVIEW_STATUSES).update(status=BankLineStatus.IGNORED)
+
+
+def outstanding_for_review(member):
+    """A member's outstanding invoices, oldest first: what a line being reviewed may pay."""
+    return Invoice.objects.outstanding().filter(member=member).order_by("due_on", "number")

@@ -21,6 +21,7 @@ from coin.members.models import Member
 from netops import services as netops_services
 
 from ..models import AssociationSettings, Invoice, Reminder, Suspension
+from .credit import apply_member_credit, balances
 
 log = logging.getLogger(__name__)
 
@@ -33,24 +34,31 @@ def arrears(member, on, grace_days):
 def run_dunning(today=None):
     """Send the reminder steps that are due and suspend members past the last step.
 
-    Idempotent: a step is sent at most once per invoice (a unique constraint),
-    a member has at most one open suspension. Returns (reminders sent, members suspended).
+    Members' credit is applied to their invoices first, and a member whose
+    balance is not negative (they owe nothing overall) is neither reminded nor
+    suspended. Idempotent: a step is sent at most once per invoice (a unique
+    constraint), a member has at most one open suspension. Returns (reminders
+    sent, members suspended).
     """
     today = today or timezone.localdate()
     config = AssociationSettings.load()
     if config is None:
         return 0, 0
+    settle_with_credit()
     sent = suspended = 0
     steps = sorted(config.reminder_days)
-    overdue = (
+    overdue = list(
         Invoice.objects.overdue(today, config.grace_days)
         .select_related("member")
         .prefetch_related("reminders")
         .order_by("member_id", "due_on")
     )
+    owing = balances({invoice.member_id for invoice in overdue})
     to_suspend = {}
     held = _restored_by_hand_since(today - timedelta(days=config.suspension_days))
     for invoice in overdue:
+        if owing[invoice.member_id] >= 0:
+            continue  # credit covers what is overdue: nothing to chase
         late = (today - (invoice.due_on + timedelta(days=config.grace_days))).days
         done = {r.step for r in invoice.reminders.all()}
         for step, days in enumerate(steps):
@@ -64,6 +72,19 @@ def run_dunning(today=None):
         if suspend_member(member, invoices):
             suspended += 1
     return sent, suspended
+
+
+@transaction.atomic
+def settle_with_credit(member_ids=None, *, actor=None):
+    """Apply members' credit to their outstanding invoices (``credit.apply_member_credit``),
+    then give back their services to those whose arrears are now settled.
+
+    Returns the members whose credit was used.
+    """
+    members = apply_member_credit(member_ids, actor=actor)
+    for member in members:
+        restore_if_settled(member)
+    return members
 
 
 def _restored_by_hand_since(day):
@@ -141,7 +162,9 @@ def suspend_member(member, invoices=(), *, reason="", manual=False):
 
 @transaction.atomic
 def restore_if_settled(member, today=None):
-    """End ``member``'s suspension when nothing is left overdue; returns the ended suspension or None.
+    """End ``member``'s suspension when nothing is left overdue or their credit covers it.
+
+    Returns the ended suspension or None.
 
     Calls ``netops.services.restore_member``, records it in the audit log and emails the member.
     """
@@ -154,7 +177,8 @@ def restore_if_settled(member, today=None):
         return None  # none, or suspended by hand: only a volunteer restores it
     config = AssociationSettings.load()
     grace = config.grace_days if config else 0
-    if arrears(member, today or timezone.localdate(), grace).exists():
+    covered = balances([member.pk])[member.pk] >= 0  # credit covers what is still open
+    if not covered and arrears(member, today or timezone.localdate(), grace).exists():
         return None
     return end_suspension(suspension, message=_("Arrears settled: services restored."))
 
@@ -185,9 +209,13 @@ def end_suspension(suspension, *, message, restore_reason=None):
 
 
 def restore_settled_members():
-    """Restore every member suspended for non-payment whose arrears are settled (daily safety net)."""
+    """Restore every member suspended for non-payment whose arrears are settled (daily safety net).
+
+    Their credit is applied first.
+    """
     restored = 0
     open_suspensions = Suspension.objects.filter(ended_at__isnull=True, manual=False)
+    settle_with_credit(open_suspensions.values("member_id"))
     for suspension in open_suspensions.select_related("member"):
         if restore_if_settled(suspension.member):
             restored += 1

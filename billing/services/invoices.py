@@ -31,6 +31,7 @@ from .common import (
     money,
     require_settings,
 )
+from .credit import returned_total
 from .dunning import restore_if_settled
 from .numbering import take_numbers
 from .pdf import deliver_credit_note_task, deliver_invoice_task
@@ -312,4 +313,5 @@ def balance(member):
     invoiced = Invoice.objects.issued().filter(member=member).aggregate(s=Sum("total"))["s"] or ZERO
     credited = CreditNote.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
     paid = Payment.objects.filter(member=member).aggregate(s=Sum("amount"))["s"] or ZERO
-    return paid + credited - invoiced
+    # A returned direct debit's payment is money never kept.
+    return paid - returned_total(member) + credited - invoiced

@@ -20,6 +20,7 @@ from ..choices import PaymentKind, PaymentMethod
 from ..models import ZERO, Invoice, Payment, PaymentAllocation
 from ..models.common import PAYMENT_AMOUNT, validate_not_future, validate_plausible_date
 from .common import format_money, money
+from .credit import returned_payment_ids
 from .dunning import restore_if_settled
 
 
@@ -160,7 +161,9 @@ def apply_credit(member, *, actor):
     require_perm(actor, "billing.change_payment")
     Member.objects.select_for_update().get(pk=member.pk)
     for payment in (
+        # A returned direct debit's payment is money never kept: it is no credit.
         Payment.objects.filter(member=member, kind=PaymentKind.RECEIPT, reversal__isnull=True)
+        .exclude(pk__in=returned_payment_ids())
         .select_related("reversal")
         .prefetch_related("allocations")
         .order_by("received_on", "pk")

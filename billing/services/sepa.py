@@ -33,10 +33,11 @@ from coin.members.models import Member
 from coin.members.services import require_perm
 
 from .. import validators
-from ..choices import BatchStatus, MandateStatus, PaymentMethod, SepaSequence
+from ..choices import BatchStatus, MandateStatus, SepaSequence
 from ..models import DirectDebit, DirectDebitBatch, Invoice, Mandate
 from .common import require_settings
-from .payments import record_payment
+from .dunning import settle_with_credit
+from .sepa_returns import close_batch_if_done, collect_debit
 
 SCHEMA = "pain.008.001.02"
 
@@ -243,7 +244,11 @@ def create_collection_batch(collection_date, *, actor, today=None):
         for m in Mandate.objects.select_for_update().filter(status=MandateStatus.ACTIVE)
         if m.is_usable(collection_date)
     }
-    pending = DirectDebit.objects.filter(batch__status=BatchStatus.EXPORTED).values("invoice_id")
+    # Credit first: a member who paid ahead is debited only what is still due after it.
+    settle_with_credit(list(mandates))
+    pending = DirectDebit.objects.filter(
+        batch__status=BatchStatus.EXPORTED, return_record__isnull=True
+    ).values("invoice_id")
     invoices = list(
         Invoice.objects.outstanding()
         .filter(member_id__in=list(mandates))
@@ -350,32 +355,18 @@ def prenotifications_task(batch_id):
 
 @transaction.atomic
 def mark_batch_collected(batch, *, actor):
-    """The bank collected the batch: record one SEPA payment per debit; the mandates move to RCUR."""
+    """The bank collected the batch: one SEPA payment per debit not returned; mandates move to RCUR.
+
+    A debit already recorded as collected (its remittance was matched first) or
+    returned gets nothing more: the money is counted once.
+    """
     require_perm(actor, "billing.change_directdebitbatch")
     batch = DirectDebitBatch.objects.select_for_update().get(pk=batch.pk)
     if batch.status == BatchStatus.COLLECTED:
         return batch
-    for debit in batch.debits.select_related("invoice", "mandate"):
-        invoice = Invoice.objects.get(pk=debit.invoice_id)
-        part = min(debit.amount, invoice.outstanding)
-        payment = record_payment(
-            invoice.member,
-            actor=actor,
-            amount=debit.amount,
-            method=PaymentMethod.SEPA,
-            received_on=batch.collection_date,
-            reference=debit.end_to_end_id,
-            allocations=[(invoice, part)] if part > 0 else [],
-        )
-        debit.payment = payment
-        debit.save(update_fields=["payment"])
-        mandate = debit.mandate
-        mandate.last_collected_on = batch.collection_date
-        with audit.acting_as(actor):
-            mandate.save(update_fields=["last_collected_on"])
-    batch.status = BatchStatus.COLLECTED
-    with audit.acting_as(actor):
-        batch.save(update_fields=["status"])
+    for debit in batch.debits.select_related("invoice", "mandate").order_by("pk"):
+        collect_debit(debit, actor=actor, on=batch.collection_date)
+    close_batch_if_done(batch, actor=actor)
     return batch
 
 

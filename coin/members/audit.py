@@ -309,6 +309,48 @@ class AuditedQuerySet(models.QuerySet):
             self._record_changes(before, fields)
         return count
 
+    def update_each(self, fields, rows):
+        """Give each row its own values in one ``UPDATE ... FROM (VALUES ...)``, recorded like ``update()``.
+
+        ``fields``: field names; ``rows``: {pk: (value, ...)} in the order of
+        ``fields``. Django's ``bulk_update()`` builds a ``CASE`` expression per
+        row and field, which costs seconds at thousands of rows; this costs one
+        statement. Only rows of this queryset's model are touched (by primary key).
+        """
+        if not rows:
+            return 0
+        connection = transaction.get_connection(self.db)
+        model_fields = [self.model._meta.get_field(name) for name in fields]
+        pk = self.model._meta.pk
+        columns = [pk, *model_fields]
+        row_sql = "(" + ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in columns) + ")"
+        params = []
+        for key, values in rows.items():
+            params.append(pk.get_db_prep_value(key, connection))
+            params += [
+                f.get_db_prep_save(value, connection)
+                for f, value in zip(model_fields, values, strict=True)
+            ]
+        quote = connection.ops.quote_name
+        table = quote(self.model._meta.db_table)
+        sql = (
+            f"UPDATE {table} SET "
+            + ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in model_fields)
+            + f" FROM (VALUES {', '.join([row_sql] * len(rows))}) AS v("
+            + ", ".join(quote(f.column) for f in columns)
+            + f") WHERE {table}.{quote(pk.column)} = v.{quote(pk.column)}"
+        )
+        recorded = self._recorded(fields)
+        with transaction.atomic(using=self.db):
+            target = self.model._base_manager.using(self.db).filter(pk__in=list(rows))
+            before = self._values_before(target, recorded) if recorded else None
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                count = cursor.rowcount
+            if recorded:
+                self._record_changes(before, recorded)
+        return count
+
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
         with transaction.atomic(using=self.db):
