@@ -148,7 +148,9 @@ def parse_csv(data, profile):
             break
         except csv.Error:
             # A field over the csv module's limit (128 KB) or a stray quote: a broken export.
-            raise _line_error(line_no, _("this line is not CSV.")) from None
+            raise _line_error(
+                line_no, _("this line cannot be read as CSV (a field over 128 KB?).")
+            ) from None
         index += 1
         if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
             continue

@@ -218,5 +218,6 @@ def _invoice_fee(member, fee, debit, on):
         description=_("Bank fee for the returned direct debit of invoice %(number)s")
         % {"number": debit.invoice.number},
         unit_price=fee,
+        period_start=on,  # the service date the law asks for: the day the debit came back
     )
     return issue_invoice(draft, actor=None)
