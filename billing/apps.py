@@ -27,6 +27,7 @@ class BillingConfig(AppConfig):
         audit.register(models.DirectDebitBatch, exclude=("xml",))
         audit.register(models.BankCSVProfile)
         audit.register(models.BankLine)
+        audit.register(models.ExpenseAssignment)
         panels.register("billing/panel_billing.html", billing_panel)
         panels.register("billing/panel_finances.html", finances_panel)
         receivers.connect()

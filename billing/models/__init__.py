@@ -23,6 +23,7 @@ from .documents import (
     NumberSequence,
 )
 from .dunning import Reminder, Suspension
+from .expenses import ExpenseAccount, ExpenseAssignment
 from .payments import Payment, PaymentAllocation
 from .sepa import MANDATE_LAPSE_MONTHS, DirectDebit, DirectDebitBatch, Mandate
 
@@ -35,6 +36,8 @@ __all__ = [
     "CreditNote",
     "DirectDebit",
     "DirectDebitBatch",
+    "ExpenseAccount",
+    "ExpenseAssignment",
     "ImmutableDocumentError",
     "Invoice",
     "InvoiceLine",
