@@ -33,6 +33,7 @@ from ..choices import (
 )
 from ..models import ZERO, BillingRun, Invoice, InvoiceLine
 from .common import customer_address, money, month_bounds, require_settings
+from .language import document_language
 from .numbering import take_numbers
 from .pdf import deliver_run_task
 
@@ -149,9 +150,12 @@ def plan_month(period_start, config=None):
         )
 
     plans = []
-    dues_label = _("Membership dues %(year)s") % {
-        "year": year_start.year if year_start.month == 1 else f"{year_start.year}–{year_end.year}"
-    }
+    with document_language():  # frozen into the invoice: French (services/language.py)
+        dues_label = _("Membership dues %(year)s") % {
+            "year": year_start.year
+            if year_start.month == 1
+            else f"{year_start.year}–{year_end.year}"
+        }
     for row in members:
         (
             pk,
@@ -203,13 +207,17 @@ def plan_month(period_start, config=None):
             amount = money(price * quantity)
             if amount <= 0:
                 continue
-            plan.lines.append(
-                PlannedLine(
-                    LINE_KIND_FOR_OFFER.get(offer_kind, LineKind.OTHER),
+            with document_language():
+                label = (
                     offer_name
                     if quantity == 1
                     else _("%(offer)s (%(days)s days)")
-                    % {"offer": offer_name, "days": (last - first).days + 1},
+                    % {"offer": offer_name, "days": (last - first).days + 1}
+                )
+            plan.lines.append(
+                PlannedLine(
+                    LINE_KIND_FOR_OFFER.get(offer_kind, LineKind.OTHER),
+                    label,
                     first,
                     last,
                     price,
