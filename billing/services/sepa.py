@@ -304,7 +304,8 @@ def create_collection_batch(collection_date, *, actor, today=None):
     ).values("mandate_id")
     mandates = {
         m.member_id: m
-        for m in Mandate.objects.select_for_update()
+        # Only the mandate rows are locked (of=self), never the members' (lock order: docs/billing.md).
+        for m in Mandate.objects.select_for_update(of=("self",))
         .filter(status=MandateStatus.ACTIVE)
         .exclude(pk__in=first_pending)
         .select_related("member")
