@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from coin.celery import OnCommitTask
 from coin.mail import send_member_mail
 
-from ..choices import EmailStatus, InvoiceStatus
+from ..choices import EmailStatus, InvoiceStatus, LineKind
 from ..models import AssociationSettings, CreditNote, Invoice
 from ..validators import LOGO_MAX_BYTES, logo_mime_type
 from .pdf_fetcher import project_files_fetcher
@@ -83,12 +83,16 @@ def render_invoice_html(invoice, logo=None, page_count=1):
     """The invoice as HTML, in French (with the member's language beside it), from the details
     frozen at issue; dates are written the French way."""
     language, second = document_languages(invoice.member)
+    lines = list(invoice.lines.all())
     with translation.override(language):
         return render_to_string(
             "billing/invoice_pdf.html",
             {
                 "invoice": invoice,
-                "lines": list(invoice.lines.all()),
+                "lines": lines,
+                # Dues are not a sale (issue 12 item 11): a dues-only document is a call for
+                # dues between the association and its member, outside the scope of VAT.
+                "dues_only": bool(lines) and all(line.kind == LineKind.DUES for line in lines),
                 "issuer": invoice.issuer,
                 "logo": _logo_data_uri() if logo is None else logo,
                 "document_number": invoice.number,

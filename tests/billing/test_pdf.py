@@ -190,3 +190,24 @@ def test_the_logo_from_the_settings_is_printed(invoice, association):
     html = services.render_invoice_html(invoice)
     assert 'src="data:image/png;base64,' in html
     assert services.render_invoice_pdf(invoice).startswith(b"%PDF")
+
+
+def _issued(member, lines):
+    draft = services.create_draft(member, actor=None)
+    for kind, description, price in lines:
+        services.add_line(draft, actor=None, description=description, unit_price=price, kind=kind)
+    return services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1))
+
+
+def test_dues_are_a_call_for_dues_outside_vat_not_a_sale(make_member, association, tmp_path):
+    member = make_member(language="fr")
+    dues = _issued(member, [("dues", "Cotisation 2026", "15")])
+    flat = " ".join(pdf_text(services.render_invoice_pdf(dues), tmp_path).split())
+    assert "Appel de cotisation" in flat and "ASSOCIATION" in flat and "MEMBRE" in flat
+    assert "hors du champ d'application de la TVA" in flat
+    assert "VENDEUR" not in flat and "Facture" not in flat and VAT_MENTION not in flat
+    # Mixed: an invoice, the regime's mention for the services, the dues line marked.
+    mixed = _issued(member, [("dues", "Cotisation 2026", "15"), ("vpn", "VPN", "5")])
+    flat = " ".join(pdf_text(services.render_invoice_pdf(mixed), tmp_path).split())
+    assert "Facture" in flat and "VENDEUR" in flat and VAT_MENTION in flat
+    assert "Cotisation : hors du champ d'application de la TVA" in flat
