@@ -7,6 +7,7 @@ static files and data: URIs (``pdf_fetcher``): never a URL or a local file.
 
 import base64
 import logging
+import threading
 
 from celery import shared_task
 from django.conf import settings
@@ -57,6 +58,20 @@ def document_languages(member):
     return "fr", second
 
 
+_FONTS = threading.local()
+
+
+def _font_config():
+    """One WeasyPrint font configuration per thread, reused by its renders (building it for
+    every document cost about 15 ms); per thread because a web process may serve in threads."""
+    config = getattr(_FONTS, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _FONTS.config = FontConfiguration()
+    return config
+
+
 def _write_pdf(render_html):
     """PDF bytes of the HTML ``render_html(page_count)`` gives, laid out once for a one-page document.
 
@@ -71,7 +86,7 @@ def _write_pdf(render_html):
             string=render_html(pages),
             base_url=str(settings.BASE_DIR),
             url_fetcher=project_files_fetcher(),
-        ).render()
+        ).render(font_config=_font_config())
 
     document = layout(1)
     if len(document.pages) > 1:
