@@ -22,8 +22,10 @@ from coin.members.models import Member
 
 SAMPLES = 20
 ROUNDS = 3
-# What the former templates had, put back into today's HTML.
+# What the former templates had, put back into today's HTML: automatic table layout, flex
+# header and parties, counter(pages); ``former`` also builds a font configuration per document.
 FORMER_CSS = """<style>
+  table { table-layout: auto; }
   table.header, table.header > tbody > tr, table.parties, table.parties > tbody > tr {
     display: flex; justify-content: space-between; }
   @page { @bottom-right { content: "Page " counter(page) " / " counter(pages); } }
