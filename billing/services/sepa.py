@@ -347,7 +347,7 @@ def create_collection_batch(collection_date, *, actor, today=None):
         sequence = sepa_rules.sequence_for(
             mandate,
             final=last_of[invoice.member_id] is invoice
-            and mandate.member.status != MemberStatus.ACTIVE,
+            and mandate.member.status in (MemberStatus.RESIGNED, MemberStatus.EXCLUDED),
         )
         if mandate.amended_from_iban or mandate.amended_from_reference:
             amendments[end_to_end] = mandate
@@ -474,6 +474,8 @@ def mark_batch_collected(batch, *, actor):
         # The bank has seen the amendment information: the next debits carry none.
         mandate.amended_from_iban = mandate.amended_from_reference = ""
         mandate.amended_bank = False
+        if debit.sequence == SepaSequence.FINAL:  # the rulebook allows nothing after a FNAL
+            mandate.status, mandate.revoked_on = MandateStatus.REVOKED, batch.collection_date
         with audit.acting_as(actor):
             mandate.save(
                 update_fields=[
@@ -481,6 +483,8 @@ def mark_batch_collected(batch, *, actor):
                     "amended_from_iban",
                     "amended_from_reference",
                     "amended_bank",
+                    "status",
+                    "revoked_on",
                 ]
             )
     batch.status = BatchStatus.COLLECTED

@@ -99,6 +99,8 @@ def test_one_off_and_final_collections(make_member, issued_invoice, debtor):
     assert sequences[f"{one_off_invoice.number}-20260420"] == "OOFF"
     assert sequences[f"{leaving.number}-20260420"] == "FNAL"
     services.mark_batch_collected(batch, actor=None)
+    mandate.refresh_from_db()
+    assert mandate.status == "revoked"  # nothing after a FNAL
     issued_invoice(once, "40.00", issued_on=date(2026, 3, 1))
     # A one-off mandate is used once.
     assert services.create_collection_batch(date(2026, 4, 22), actor=None, today=TODAY) is None
