@@ -28,6 +28,7 @@ class BillingConfig(AppConfig):
         audit.register(models.BankCSVProfile)
         audit.register(models.BankLine)
         audit.register(models.DebitReturn)
+        audit.register(models.ExpenseAssignment)
         panels.register("billing/panel_billing.html", billing_panel)
         panels.register("billing/panel_finances.html", finances_panel)
         receivers.connect()

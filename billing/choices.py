@@ -67,6 +67,8 @@ class SequenceKind(models.TextChoices):
 class SepaSequence(models.TextChoices):
     FIRST = "FRST", _("first collection")
     RECURRING = "RCUR", _("recurring collection")
+    FINAL = "FNAL", _("final collection")
+    ONE_OFF = "OOFF", _("one-off collection")
 
 
 class MandateStatus(models.TextChoices):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, views_reports
 
 app_name = "billing"
 
@@ -20,4 +20,8 @@ urlpatterns = [
     path("finances/close/", views.close_period, name="close_period"),
     path("finances/<int:year>/export.csv", views.export_csv, name="export_csv"),
     path("finances/<int:year>/fec.txt", views.export_fec, name="export_fec"),
+    path("finances/<int:year>/report/", views_reports.annual_report_page, name="annual_report"),
+    path(
+        "finances/<int:year>/report.pdf", views_reports.annual_report_pdf, name="annual_report_pdf"
+    ),
 ]

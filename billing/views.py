@@ -187,7 +187,7 @@ def export_csv(request, year):
 def export_fec(request, year):
     """The FEC file of ``year`` (Fichier des Écritures Comptables)."""
     _check_year(year)
-    content = reports.fec(year).encode("iso-8859-15", errors="replace")
+    content = reports.fec_bytes(year)
     response = HttpResponse(content, content_type="text/plain; charset=iso-8859-15")
     response["Content-Disposition"] = f'attachment; filename="{reports.fec_filename(year)}"'
     return response

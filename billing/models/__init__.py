@@ -23,6 +23,7 @@ from .documents import (
     NumberSequence,
 )
 from .dunning import Reminder, Suspension
+from .expenses import ExpenseAccount, ExpenseAssignment
 from .payments import Payment, PaymentAllocation
 from .periods import ClosedPeriod
 from .sepa import MANDATE_LAPSE_MONTHS, DebitReturn, DirectDebit, DirectDebitBatch, Mandate
@@ -38,6 +39,8 @@ __all__ = [
     "DebitReturn",
     "DirectDebit",
     "DirectDebitBatch",
+    "ExpenseAccount",
+    "ExpenseAssignment",
     "ImmutableDocumentError",
     "Invoice",
     "InvoiceLine",

@@ -56,6 +56,15 @@ class Mandate(models.Model):
     )
     last_collected_on = models.DateField(_("last collection"), null=True, blank=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    # SEPA rules (docs/billing.md "SEPA timing and sequence"): a one-off mandate is collected
+    # once (OOFF); the previous IBAN / reference are sent as amendment information with the
+    # next collection after a change, then cleared.
+    one_off = models.BooleanField(_("one-off mandate"), default=False)
+    amended_from_iban = models.CharField(_("IBAN before amendment"), max_length=34, blank=True)
+    amended_from_reference = models.CharField(
+        _("reference before amendment"), max_length=35, blank=True
+    )
+    amended_bank = models.BooleanField(_("bank changed by the amendment"), default=False)
 
     objects = AuditedQuerySet.as_manager()
 
@@ -95,12 +104,16 @@ class Mandate(models.Model):
         return date(year, month, min(last.day, calendar.monthrange(year, month)[1]))
 
     def is_usable(self, on):
-        """Active and not lapsed on ``on``."""
+        """Active, not lapsed on ``on``, and (one-off mandates) never collected."""
+        if self.one_off and self.last_collected_on:
+            return False
         return self.status == MandateStatus.ACTIVE and on < self.lapses_on()
 
     @property
     def next_sequence(self):
-        """FRST until a first collection went through, RCUR afterwards."""
+        """OOFF for a one-off mandate; FRST until a first collection went through, then RCUR."""
+        if self.one_off:
+            return SepaSequence.ONE_OFF
         return SepaSequence.RECURRING if self.last_collected_on else SepaSequence.FIRST
 
 
@@ -147,6 +160,7 @@ class DirectDebit(models.Model):
     amount = models.DecimalField(_("amount"), **MONEY)
     sequence = models.CharField(_("sequence"), max_length=4, choices=SepaSequence.choices)
     end_to_end_id = models.CharField(_("end-to-end id"), max_length=35)
+    prenotified_at = models.DateTimeField(_("pre-notification sent"), null=True, blank=True)
     payment = models.OneToOneField(
         Payment,
         null=True,

@@ -17,6 +17,7 @@ from ..models import AssociationSettings, InvoiceLine
 from .chronology import issue_date_or_today
 from .common import format_money, missing_customer_mention, require_settings
 from .invoices import add_line, create_draft, issue_invoice
+from .language import document_language
 from .runs import membership_year
 
 
@@ -97,4 +98,5 @@ def _date(day):
 def _dues_label(first, last):
     """The same wording as the monthly run's dues line."""
     year = first.year if first.month == 1 else f"{first.year}–{last.year}"
-    return _("Membership dues %(year)s") % {"year": year}
+    with document_language():  # frozen into the invoice: French
+        return _("Membership dues %(year)s") % {"year": year}

@@ -7,6 +7,7 @@ static files and data: URIs (``pdf_fetcher``): never a URL or a local file.
 
 import base64
 import logging
+import threading
 
 from celery import shared_task
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from coin.celery import OnCommitTask
 from coin.mail import send_member_mail
 
-from ..choices import EmailStatus, InvoiceStatus
+from ..choices import EmailStatus, InvoiceStatus, LineKind
 from ..models import AssociationSettings, CreditNote, Invoice
 from ..validators import LOGO_MAX_BYTES, logo_mime_type
 from .pdf_fetcher import project_files_fetcher
@@ -47,31 +48,82 @@ def _logo_data_uri():
     return f"data:{mime};base64,{base64.b64encode(data).decode()}" if mime else ""
 
 
-def render_invoice_html(invoice, logo=None):
-    """The invoice as HTML, in the member's language, from the details frozen at issue."""
-    with translation.override(invoice.member.language):
+def document_languages(member):
+    """(language, second language or None) of a member's billing documents.
+
+    Issued in France, they are in French (loi Toubon, Code de commerce); a member who reads
+    another language gets that translation beside the French text, never instead of it.
+    """
+    second = member.language if member.language and member.language != "fr" else None
+    return "fr", second
+
+
+_FONTS = threading.local()
+
+
+def _font_config():
+    """One WeasyPrint font configuration per thread, reused by its renders (building it for
+    every document cost about 15 ms); per thread because a web process may serve in threads."""
+    config = getattr(_FONTS, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _FONTS.config = FontConfiguration()
+    return config
+
+
+def _write_pdf(render_html):
+    """PDF bytes of the HTML ``render_html(page_count)`` gives, laid out once for a one-page document.
+
+    ``counter(pages)`` makes WeasyPrint lay every page out twice; the templates print the
+    total as text instead. The first layout assumes one page; a longer document (rare) is
+    laid out again with its real page count (the footer does not change the page flow).
+    """
+    from weasyprint import HTML
+
+    def layout(pages):
+        return HTML(
+            string=render_html(pages),
+            base_url=str(settings.BASE_DIR),
+            url_fetcher=project_files_fetcher(),
+        ).render(font_config=_font_config())
+
+    document = layout(1)
+    if len(document.pages) > 1:
+        document = layout(len(document.pages))
+    return document.write_pdf()
+
+
+def render_invoice_html(invoice, logo=None, page_count=1):
+    """The invoice as HTML, in French (with the member's language beside it), from the details
+    frozen at issue; dates are written the French way."""
+    language, second = document_languages(invoice.member)
+    lines = list(invoice.lines.all())
+    with translation.override(language):
         return render_to_string(
             "billing/invoice_pdf.html",
             {
                 "invoice": invoice,
-                "lines": list(invoice.lines.all()),
+                "lines": lines,
+                # Dues are not a sale (issue 12 item 11): a dues-only document is a call for
+                # dues between the association and its member, outside the scope of VAT.
+                "dues_only": bool(lines) and all(line.kind == LineKind.DUES for line in lines),
                 "issuer": invoice.issuer,
                 "logo": _logo_data_uri() if logo is None else logo,
                 "document_number": invoice.number,
                 "total": invoice.total,
+                "second_language": second,
+                "page_count": page_count,
             },
         )
 
 
 def render_invoice_pdf(invoice, logo=None):
     """The invoice as PDF bytes (WeasyPrint)."""
-    from weasyprint import HTML
-
-    return HTML(
-        string=render_invoice_html(invoice, logo),
-        base_url=str(settings.BASE_DIR),
-        url_fetcher=project_files_fetcher(),
-    ).write_pdf()
+    logo = _logo_data_uri() if logo is None else logo
+    lines = list(invoice.lines.all())
+    invoice._prefetched_objects_cache = {"lines": lines}  # one query for both layouts
+    return _write_pdf(lambda pages: render_invoice_html(invoice, logo, pages))
 
 
 def store_invoice_pdf(invoice, logo=None):
@@ -146,24 +198,27 @@ def render_credit_note_pdf(note, logo=None):
 
     Both parties, its number and date, the corrected invoice, amount, reason.
     """
-    from weasyprint import HTML
-
     note = CreditNote.objects.select_related("invoice", "invoice__member").get(pk=note.pk)
-    with translation.override(note.invoice.member.language):
-        html = render_to_string(
-            "billing/credit_note_pdf.html",
-            {
-                "note": note,
-                "invoice": note.invoice,
-                "issuer": note.issuer or note.invoice.issuer,
-                "logo": _logo_data_uri() if logo is None else logo,
-                "document_number": note.number,
-                "total": -note.amount,
-            },
-        )
-    return HTML(
-        string=html, base_url=str(settings.BASE_DIR), url_fetcher=project_files_fetcher()
-    ).write_pdf()
+    language, second = document_languages(note.invoice.member)
+    logo = _logo_data_uri() if logo is None else logo
+
+    def html(pages):
+        with translation.override(language):
+            return render_to_string(
+                "billing/credit_note_pdf.html",
+                {
+                    "note": note,
+                    "invoice": note.invoice,
+                    "issuer": note.issuer or note.invoice.issuer,
+                    "logo": logo,
+                    "document_number": note.number,
+                    "total": -note.amount,
+                    "second_language": second,
+                    "page_count": pages,
+                },
+            )
+
+    return _write_pdf(html)
 
 
 def store_credit_note_pdf(note):

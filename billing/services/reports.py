@@ -6,20 +6,50 @@ the number of members or invoices.
 
 import csv
 import io
-from collections import defaultdict
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import F, Min, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from ..choices import InvoiceStatus, LineKind, PaymentMethod
+from ..choices import InvoiceStatus, LineKind
 from ..models import ZERO, AssociationSettings, CreditNote, Invoice, InvoiceLine, Payment
 from .common import format_money, month_bounds
+
+# The FEC lives in its own module; these names stay importable from here.
+from .fec import (
+    ACCOUNTS,
+    FEC_COLUMNS,
+    FORMULA_STARTS,
+    _fr,
+    fec,
+    fec_bytes,
+    fec_filename,
+    text_cell,
+)
 from .runs import plan_month
+
+__all__ = [
+    "ACCOUNTS",
+    "FEC_COLUMNS",
+    "FORMULA_STARTS",
+    "accounting_csv",
+    "ageing",
+    "chart_svg",
+    "dashboard",
+    "fec",
+    "fec_bytes",
+    "fec_filename",
+    "forecast",
+    "invoiced_by_month",
+    "last_months",
+    "members_in_arrears",
+    "received_by_month",
+    "text_cell",
+]
 
 CHART_KINDS = [LineKind.DUES, LineKind.VPN, LineKind.DSL, LineKind.HOUSING, LineKind.OTHER]
 CHART_COLOURS = {
@@ -193,23 +223,6 @@ def dashboard(today=None):
     }
 
 
-def _fr(amount):
-    return f"{amount:.2f}".replace(".", ",")
-
-
-# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def text_cell(value):
-    """``value`` as a text cell a spreadsheet will not run: a leading quote if it could start a formula.
-
-    Only for text: amounts are written by ``_fr`` and keep their minus sign.
-    """
-    value = str(value)
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
-
-
 def accounting_csv(year):
     """One row per invoice line, credit note and payment of ``year`` (semicolons, decimal commas)."""
     out = io.StringIO()
@@ -282,242 +295,3 @@ class _TextSafeWriter:
         self.writer.writerow(
             [v if i in self.amount_columns else text_cell(v) for i, v in enumerate(row)]
         )
-
-
-FEC_COLUMNS = [
-    "JournalCode",
-    "JournalLib",
-    "EcritureNum",
-    "EcritureDate",
-    "CompteNum",
-    "CompteLib",
-    "CompAuxNum",
-    "CompAuxLib",
-    "PieceRef",
-    "PieceDate",
-    "EcritureLib",
-    "Debit",
-    "Credit",
-    "EcritureLet",
-    "DateLet",
-    "ValidDate",
-    "Montantdevise",
-    "Idevise",
-]
-ACCOUNTS = {
-    "customers": "411000",
-    LineKind.DUES: "756000",
-    "services": "706000",
-    "bank": "512000",
-    "cash": "530000",
-}
-
-
-def fec_filename(year, config=None):
-    """SirenFECAAAAMMJJ.txt, the date being the closing date of the financial year (31 December)."""
-    config = config or AssociationSettings.load()
-    siren = (config.siren if config else "") or "000000000"
-    return f"{siren}FEC{date(year, 12, 31):%Y%m%d}.txt"
-
-
-def fec(year):
-    """The Fichier des Écritures Comptables of ``year``.
-
-    18 tab-separated fields, balanced entries, in French.
-    """
-    with translation.override("fr"):
-        return _fec(year)
-
-
-def _fec(year):
-    rows = []
-
-    def entry(
-        journal,
-        journal_label,
-        number,
-        day,
-        account,
-        account_label,
-        aux,
-        aux_label,
-        piece,
-        label,
-        debit,
-        credit,
-    ):
-        rows.append(
-            [
-                journal,
-                journal_label,
-                number,
-                f"{day:%Y%m%d}",
-                account,
-                account_label,
-                aux,
-                aux_label,
-                piece,
-                f"{day:%Y%m%d}",
-                label,
-                _fr(debit),
-                _fr(credit),
-                "",
-                "",
-                f"{day:%Y%m%d}",
-                "",
-                "",
-            ]
-        )
-
-    sales, sales_label = "VE", _("Sales")
-    invoices = (
-        Invoice.objects.issued()
-        .filter(issued_on__year=year)
-        .prefetch_related("lines")
-        .order_by("issued_on", "number")
-    )
-    for invoice in invoices:
-        aux, aux_label = f"M{invoice.member_id:06d}", invoice.customer_name
-        label = _("Invoice %(number)s") % {"number": invoice.number}
-        entry(
-            sales,
-            sales_label,
-            invoice.number,
-            invoice.issued_on,
-            ACCOUNTS["customers"],
-            _("Members"),
-            aux,
-            aux_label,
-            invoice.number,
-            label,
-            invoice.total,
-            ZERO,
-        )
-        per_account = defaultdict(lambda: ZERO)
-        for line in invoice.lines.all():
-            per_account[
-                ACCOUNTS[LineKind.DUES] if line.kind == LineKind.DUES else ACCOUNTS["services"]
-            ] += line.amount
-        for account, amount in sorted(per_account.items()):
-            account_label = (
-                _("Membership dues") if account == ACCOUNTS[LineKind.DUES] else _("Services")
-            )
-            entry(
-                sales,
-                sales_label,
-                invoice.number,
-                invoice.issued_on,
-                account,
-                account_label,
-                "",
-                "",
-                invoice.number,
-                label,
-                ZERO,
-                amount,
-            )
-    for note in (
-        CreditNote.objects.filter(issued_on__year=year)
-        .select_related("invoice")
-        .order_by("issued_on", "number")
-    ):
-        aux, aux_label = f"M{note.member_id:06d}", note.invoice.customer_name
-        label = _("Credit note %(number)s on %(invoice)s") % {
-            "number": note.number,
-            "invoice": note.invoice.number,
-        }
-        entry(
-            sales,
-            sales_label,
-            note.number,
-            note.issued_on,
-            ACCOUNTS["services"],
-            _("Services"),
-            "",
-            "",
-            note.number,
-            label,
-            note.amount,
-            ZERO,
-        )
-        entry(
-            sales,
-            sales_label,
-            note.number,
-            note.issued_on,
-            ACCOUNTS["customers"],
-            _("Members"),
-            aux,
-            aux_label,
-            note.number,
-            label,
-            ZERO,
-            note.amount,
-        )
-    for payment in (
-        Payment.objects.filter(received_on__year=year)
-        .select_related("member")
-        .order_by("received_on", "pk")
-    ):
-        cash = payment.method == PaymentMethod.CASH
-        journal, journal_label = ("CA", _("Cash")) if cash else ("BQ", _("Bank"))
-        number = f"P{payment.pk:08d}"
-        aux, aux_label = f"M{payment.member_id:06d}", payment.member.display_name
-        label = _("Payment %(method)s") % {"method": payment.get_method_display()}
-        piece = payment.reference[:30] or number
-        entry(
-            journal,
-            journal_label,
-            number,
-            payment.received_on,
-            ACCOUNTS["cash" if cash else "bank"],
-            _("Cash") if cash else _("Bank"),
-            "",
-            "",
-            piece,
-            label,
-            payment.amount,
-            ZERO,
-        )
-        entry(
-            journal,
-            journal_label,
-            number,
-            payment.received_on,
-            ACCOUNTS["customers"],
-            _("Members"),
-            aux,
-            aux_label,
-            piece,
-            label,
-            ZERO,
-            payment.amount,
-        )
-    # EcritureNum: a continuous sequence per journal, in date order; PieceRef keeps the document's number.
-    rows.sort(key=lambda row: (row[0], row[3], row[2]))
-    sequence, last = {}, {}
-    for row in rows:
-        key = (row[0], row[2])
-        if key not in last:
-            sequence[row[0]] = sequence.get(row[0], 0) + 1
-            last[key] = f"{row[0]}{sequence[row[0]]:06d}"
-        row[2] = last[key]
-    rows.sort(key=lambda row: (row[3], row[0], row[2]))
-    return "\r\n".join(_fec_line(row) for row in [FEC_COLUMNS, *rows]) + "\r\n"
-
-
-FEC_AMOUNTS = {FEC_COLUMNS.index(name) for name in ("Debit", "Credit", "Montantdevise")}
-
-
-def _fec_line(row):
-    """One FEC line: no tab or line break inside a field, text fields safe to open in a spreadsheet.
-
-    The FEC is a legal tab-separated format, yet accountants open it in a
-    spreadsheet: a text field (a member's name, a payment reference) starting a
-    formula gets a leading quote (docs/billing.md says why); amounts stay numbers.
-    """
-    fields = []
-    for index, value in enumerate(row):
-        value = str(value) if index in FEC_AMOUNTS else text_cell(value)
-        fields.append(value.replace("\t", " ").replace("\n", " ").replace("\r", " "))
-    return "\t".join(fields)

@@ -41,6 +41,7 @@ from .common import (
     month_bounds,
     require_settings,
 )
+from .language import document_language
 from .numbering import take_numbers
 from .pdf import deliver_run_task
 
@@ -202,9 +203,12 @@ def plan_month(period_start, config=None):
         )
 
     plans = []
-    dues_label = _("Membership dues %(year)s") % {
-        "year": year_start.year if year_start.month == 1 else f"{year_start.year}–{year_end.year}"
-    }
+    with document_language():  # frozen into the invoice: French (services/language.py)
+        dues_label = _("Membership dues %(year)s") % {
+            "year": year_start.year
+            if year_start.month == 1
+            else f"{year_start.year}–{year_end.year}"
+        }
     for row in members:
         (
             pk,
@@ -275,12 +279,16 @@ def plan_month(period_start, config=None):
             amount = prorata_amount(price, days, days_in_month)
             if amount <= 0:
                 continue
+            with document_language():
+                label = (
+                    offer_name
+                    if quantity == 1
+                    else _("%(offer)s (%(days)s days)") % {"offer": offer_name, "days": days}
+                )
             plan.lines.append(
                 PlannedLine(
                     LINE_KIND_FOR_OFFER.get(offer_kind, LineKind.OTHER),
-                    offer_name
-                    if quantity == 1
-                    else _("%(offer)s (%(days)s days)") % {"offer": offer_name, "days": days},
+                    label,
                     first,
                     last,
                     price,

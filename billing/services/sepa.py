@@ -29,12 +29,14 @@ from sepaxml.validation import ValidationError as SepaValidationError
 from coin.celery import OnCommitTask
 from coin.mail import send_member_mail
 from coin.members import audit
+from coin.members.choices import MemberStatus
 from coin.members.models import Member
 from coin.members.services import require_perm
 
 from .. import validators
 from ..choices import BatchStatus, MandateStatus, SepaSequence
 from ..models import DirectDebit, DirectDebitBatch, Invoice, Mandate
+from . import sepa_rules
 from .common import require_settings
 from .dunning import settle_with_credit
 from .sepa_returns import close_batch_if_done, collect_debit
@@ -104,12 +106,15 @@ def _check_bank_details(config, mandates):
 
 @transaction.atomic
 def update_mandate(mandate, *, actor, **changes):
-    """Change a mandate's account holder, IBAN, BIC or signature date; every value is validated.
+    """Change a mandate's account holder, IBAN, BIC, reference or signature date; every value
+    is validated.
 
-    The IBAN and BIC are stored compact; a bad one is a ValidationError on its field.
+    The IBAN and BIC are stored compact; a bad one is a ValidationError on its field. A changed
+    IBAN or reference is remembered (the value before the first change since the last
+    collection) and sent as amendment information with the next debit.
     """
     require_perm(actor, "billing.change_mandate")
-    allowed = {"debtor_name", "iban", "bic", "signed_on"}
+    allowed = {"debtor_name", "iban", "bic", "signed_on", "reference"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError(
@@ -121,6 +126,7 @@ def update_mandate(mandate, *, actor, **changes):
         changes["iban"] = clean_iban(changes["iban"])
     if "bic" in changes:
         changes["bic"] = clean_bic(changes["bic"])
+    _remember_amendment(mandate, changes)
     for name, value in changes.items():
         setattr(mandate, name, value)
     mandate.full_clean()
@@ -129,11 +135,45 @@ def update_mandate(mandate, *, actor, **changes):
     return mandate
 
 
+def _remember_amendment(mandate, changes):
+    """Keep the IBAN / reference the bank last saw, for the amendment information (SEPA rulebook).
+
+    The bank counts as changed when the IBAN's bank identifier (the characters after the
+    check digits that the IBAN registry assigns to the bank) differs.
+    """
+    if "reference" in changes:
+        changes["reference"] = (changes["reference"] or "").strip()
+        if changes["reference"] != mandate.reference:
+            if Mandate.objects.filter(reference=changes["reference"]).exists():
+                raise ValidationError(
+                    {
+                        "reference": _("The mandate reference %(ref)s is already used.")
+                        % {"ref": changes["reference"]}
+                    }
+                )
+            if not mandate.amended_from_reference and mandate.last_collected_on:
+                mandate.amended_from_reference = mandate.reference
+    if "iban" in changes and changes["iban"] != mandate.iban and mandate.last_collected_on:
+        if not mandate.amended_from_iban:
+            mandate.amended_from_iban = mandate.iban
+        try:
+            before, after = IBAN(mandate.amended_from_iban), IBAN(changes["iban"])
+            mandate.amended_bank = (before.country_code, before.bank_code) != (
+                after.country_code,
+                after.bank_code,
+            )
+        except SchwiftyException:
+            mandate.amended_bank = True
+
+
 @transaction.atomic
-def create_mandate(member, *, actor, iban, signed_on, debtor_name="", bic="", reference=""):
+def create_mandate(
+    member, *, actor, iban, signed_on, debtor_name="", bic="", reference="", one_off=False
+):
     """Record a signed mandate; the IBAN must be valid.
 
-    Replaces (revokes) the member's previous active mandate.
+    Replaces (revokes) the member's previous active mandate. A one-off mandate is collected
+    once (sequence OOFF).
     """
     require_perm(actor, "billing.add_mandate")
     member = Member.objects.select_for_update().get(pk=member.pk)
@@ -168,6 +208,7 @@ def create_mandate(member, *, actor, iban, signed_on, debtor_name="", bic="", re
             bic=bic,
             signed_on=signed_on,
             debtor_name=(debtor_name or member.display_name)[:70],
+            one_off=one_off,
         )
         mandate.full_clean()
         mandate.save()
@@ -217,10 +258,14 @@ def create_collection_batch(collection_date, *, actor, today=None):
     """Build the pain.008 batch collecting every outstanding invoice of members with a usable mandate.
 
     Guarantees: the collection date leaves the members their pre-notification
-    delay; the file is valid against the XSD; an invoice already in a batch
-    awaiting collection is not collected twice. Pre-notification emails are
-    queued once the transaction commits. Returns the batch, or None if there
-    is nothing to collect.
+    delay and is a TARGET2 business day; no invoice is collected before its due date; the file
+    is valid against the XSD; an invoice already in a batch awaiting collection is not
+    collected twice. SEPA sequence rules: a mandate's first (FRST) or one-off (OOFF) debit
+    carries one invoice and no other debit of that mandate is in the file (its other invoices
+    wait for the next file); a mandate whose FRST/OOFF debit awaits collection is left out;
+    the last collection of a member who left is FNAL; a changed IBAN or reference is sent as
+    amendment information. Pre-notification emails are queued once the transaction commits.
+    Returns the batch, or None if there is nothing to collect.
     """
     require_perm(actor, "billing.add_directdebitbatch")
     config = require_settings()
@@ -239,9 +284,32 @@ def create_collection_batch(collection_date, *, actor, today=None):
                 % {"days": config.sepa_notice_days, "date": date_format(earliest, "DATE_FORMAT")}
             }
         )
+    if sepa_rules.target2_closed(collection_date):
+        raise ValidationError(
+            {
+                "collection_date": _(
+                    "Banks do not collect on %(date)s (weekend or TARGET2 holiday): "
+                    "the next business day is %(next)s."
+                )
+                % {
+                    "date": date_format(collection_date, "DATE_FORMAT"),
+                    "next": date_format(
+                        sepa_rules.next_business_day(collection_date), "DATE_FORMAT"
+                    ),
+                }
+            }
+        )
+    first_pending = DirectDebit.objects.filter(
+        batch__status=BatchStatus.EXPORTED,
+        sequence__in=[SepaSequence.FIRST, SepaSequence.ONE_OFF],
+    ).values("mandate_id")
     mandates = {
         m.member_id: m
-        for m in Mandate.objects.select_for_update().filter(status=MandateStatus.ACTIVE)
+        # Only the mandate rows are locked (of=self), never the members' (lock order: docs/billing.md).
+        for m in Mandate.objects.select_for_update(of=("self",))
+        .filter(status=MandateStatus.ACTIVE)
+        .exclude(pk__in=first_pending)
+        .select_related("member")
         if m.is_usable(collection_date)
     }
     # Credit first: a member who paid ahead is debited only what is still due after it.
@@ -251,10 +319,11 @@ def create_collection_batch(collection_date, *, actor, today=None):
     ).values("invoice_id")
     invoices = list(
         Invoice.objects.outstanding()
-        .filter(member_id__in=list(mandates))
+        .filter(member_id__in=list(mandates), due_on__lte=collection_date)
         .exclude(pk__in=pending)
         .order_by("member_id", "due_on", "number")
     )
+    invoices = _one_first_debit_per_mandate(invoices, mandates)
     if not invoices:
         return None
     _check_bank_details(
@@ -272,12 +341,21 @@ def create_collection_batch(collection_date, *, actor, today=None):
         },
         schema=SCHEMA,
     )
+    sepa.msg_id = sepa_rules.message_id(timezone.localtime())
     debits = []
+    amendments = {}
+    last_of = {invoice.member_id: invoice for invoice in invoices}
     for invoice in invoices:
         mandate = mandates[invoice.member_id]
         amount = invoice.outstanding
         end_to_end = f"{invoice.number}-{collection_date:%Y%m%d}"[:35]
-        sequence = mandate.next_sequence
+        sequence = sepa_rules.sequence_for(
+            mandate,
+            final=last_of[invoice.member_id] is invoice
+            and mandate.member.status in (MemberStatus.RESIGNED, MemberStatus.EXCLUDED),
+        )
+        if mandate.amended_from_iban or mandate.amended_from_reference:
+            amendments[end_to_end] = mandate
         payment = {
             "name": mandate.debtor_name,
             "IBAN": mandate.iban,
@@ -307,6 +385,7 @@ def create_collection_batch(collection_date, *, actor, today=None):
         raise ValidationError(
             _("The direct debit file is not valid: %(error)s") % {"error": error.__cause__}
         ) from None
+    xml = sepa_rules.add_amendments(xml, amendments)
     validate_pain008(xml)
     message_id = etree.fromstring(xml).findtext(".//{*}GrpHdr/{*}MsgId")
     with audit.acting_as(actor):
@@ -323,15 +402,35 @@ def create_collection_batch(collection_date, *, actor, today=None):
     return batch
 
 
-def send_prenotifications(batch_id):
-    """Email each debtor of the batch: amount, date, mandate reference, creditor identifier.
+def _one_first_debit_per_mandate(invoices, mandates):
+    """Keep, for a mandate whose next debit is FRST or OOFF, only its earliest invoice.
 
-    Returns how many.
+    The rulebook allows one first (or one-off) collection per mandate: a second debit in the
+    same file would be a second FRST. The other invoices are collected by the next file (RCUR).
+    """
+    kept, seen = [], set()
+    for invoice in invoices:
+        mandate = mandates[invoice.member_id]
+        if mandate.next_sequence in (SepaSequence.FIRST, SepaSequence.ONE_OFF):
+            if mandate.pk in seen:
+                continue
+            seen.add(mandate.pk)
+        kept.append(invoice)
+    return kept
+
+
+def send_prenotifications(batch_id):
+    """Email each debtor of the batch not yet told: amount, date, mandate reference, creditor
+    identifier; record on each debit when its pre-notification was sent.
+
+    A retry after a mail server failure sends only the ones not yet recorded. Returns how many.
     """
     batch = DirectDebitBatch.objects.get(pk=batch_id)
     config = require_settings()
     count = 0
-    for debit in batch.debits.select_related("mandate", "invoice", "invoice__member"):
+    for debit in batch.debits.filter(prenotified_at__isnull=True).select_related(
+        "mandate", "invoice", "invoice__member"
+    ):
         member = debit.invoice.member
         send_member_mail(
             member,
@@ -343,6 +442,7 @@ def send_prenotifications(batch_id):
                 "date": date_format(batch.collection_date, "SHORT_DATE_FORMAT"),
             },
         )
+        DirectDebit.objects.filter(pk=debit.pk).update(prenotified_at=timezone.now())
         count += 1
     return count
 

@@ -59,8 +59,24 @@ def collect_debit(debit, *, actor, on):
     )
     debit.payment = payment
     debit.save(update_fields=["payment"])
+    mandate = Mandate.objects.get(pk=debit.mandate_id)
+    mandate.last_collected_on = on
+    # The bank has seen the amendment information: the next debits carry none.
+    mandate.amended_from_iban = mandate.amended_from_reference = ""
+    mandate.amended_bank = False
+    if debit.sequence == SepaSequence.FINAL:  # the rulebook allows nothing after a FNAL
+        mandate.status, mandate.revoked_on = MandateStatus.REVOKED, on
     with audit.acting_as(actor):
-        Mandate.objects.filter(pk=debit.mandate_id).update(last_collected_on=on)
+        mandate.save(
+            update_fields=[
+                "last_collected_on",
+                "amended_from_iban",
+                "amended_from_reference",
+                "amended_bank",
+                "status",
+                "revoked_on",
+            ]
+        )
     return payment
 
 

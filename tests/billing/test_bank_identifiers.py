@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from billing import services
 from billing.models import AssociationSettings, DirectDebitBatch, Mandate
+from billing.services.sepa_rules import next_business_day
 
 GOOD_IBAN = "DE89370400440532013000"
 BAD_CHECKSUM_IBAN = "DE89370400440532013001"  # one digit changed: well shaped, wrong check digits
@@ -161,7 +162,12 @@ def test_the_sepa_file_refuses_a_bad_iban_stored_before_the_checks(
     client = login(make_member(roles=["finances"], language="en"))
     response = client.post(
         reverse("admin:billing_directdebitbatch_add"),
-        {"collection_date": (timezone.localdate() + timedelta(days=20)).isoformat()},
+        # A TARGET2 business day, else that is the error shown.
+        {
+            "collection_date": next_business_day(
+                timezone.localdate() + timedelta(days=20)
+            ).isoformat()
+        },
     )
     assert response.status_code == 200 and "check digits are wrong" in response.content.decode()
     assert not DirectDebitBatch.objects.exists()

@@ -6,8 +6,6 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.utils import translation
-from django.utils.formats import date_format
 
 from billing import services, tasks
 from billing.models import Invoice
@@ -41,52 +39,66 @@ def invoice(make_member, association, vpn_offer, dsl_offer, subscribe):
 
 
 def test_the_pdf_carries_every_mandatory_mention(invoice, association, tmp_path):
+    # Camille reads English: the invoice is in French, with English beside it (issue 12 item 12).
     text = pdf_text(services.render_invoice_pdf(invoice), tmp_path)
     flat = " ".join(text.split())
-    with translation.override("en"):
-        short = lambda day: date_format(day, "SHORT_DATE_FORMAT")  # noqa: E731
-        expected = [
-            # the seller
-            "Rézo Libre",
-            "12 rue des Lilas",
-            "75020 Paris",
-            "SIREN 812345678",
-            "RNA W751234567",
-            # the customer
-            "Camille Martin",
-            "3 place du Marché",
-            "69001 Lyon",
-            # number and dates
-            "Invoice 2026-000001",
-            "Issue date",
-            short(date(2026, 3, 1)),
-            "Service period",
-            f"{short(date(2026, 3, 1))} – {short(date(2026, 3, 31))}",
-            "Due date",
-            short(date(2026, 3, 31)),
-            # lines with unit price and quantity
-            "Description",
-            "Unit price",
-            "Quantity",
-            "Membership dues 2026",
-            "VPN",
-            "DSL (15 days)",
-            "€32.00",
-            "0.4839",
-            "€15.48",
-            # totals and legal mentions
-            "Total excluding tax",
-            "Total to pay €35.48",
-            VAT_MENTION,
-            "Payment terms: 30 days",
-            "No discount for early payment",
-            "three times the French legal interest rate",
-            "40 €",
-            "IBAN FR7630006000011234567890189",
-            "Page 1 / 1",
-        ]
+    expected = [
+        # the seller
+        "Rézo Libre",
+        "12 rue des Lilas",
+        "75020 Paris",
+        "SIREN 812345678",
+        "RNA W751234567",
+        # the customer
+        "Camille Martin",
+        "3 place du Marché",
+        "69001 Lyon",
+        # number and dates, French first, the English translation beside
+        "Facture",
+        "Invoice",
+        "2026-000001",
+        "Date d'émission Issue date",
+        "01/03/2026",
+        "Période de prestation Service period",
+        "01/03/2026 – 31/03/2026",
+        "Date d'échéance Due date",
+        "31/03/2026",
+        # lines with unit price and quantity, written in French
+        "Désignation Description",
+        "Prix unitaire Unit price",
+        "Quantité Quantity",
+        "Cotisation 2026",
+        "VPN",
+        "DSL (15 jours)",
+        "32,00 €",
+        "0,4839",
+        "15,48 €",
+        # total and legal mentions
+        "Net à payer Total to pay 35,48 €",
+        VAT_MENTION,
+        "Conditions de paiement : 30 jours",
+        "Payment terms: 30 days, due by 31/03/2026",
+        "No discount for early payment",
+        "three times the French legal interest rate",
+        "40 €",
+        "IBAN FR7630006000011234567890189",
+        "Page 1 / 1",
+    ]
     missing = [mention for mention in expected if mention not in flat]
     assert not missing, f"missing from the PDF: {missing}\n{text}"
+    # No US dates, no "TVA 0,00 €" whatever the regime: the regime's mention says it.
+    assert "3/1/2026" not in flat and "03/31/2026" not in flat and "$" not in flat
+    assert "Total excluding tax" not in flat and "Total HT" not in flat
+
+
+def test_a_french_members_invoice_is_in_french_only(make_member, association, tmp_path):
+    member = make_member(language="fr")
+    draft = services.create_draft(member, actor=None)
+    services.add_line(draft, actor=None, description="Hébergement", unit_price="20")
+    invoice = services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1))
+    flat = " ".join(pdf_text(services.render_invoice_pdf(invoice), tmp_path).split())
+    assert "Facture 2026-000001" in flat and "Net à payer 20,00 €" in flat
+    assert "Invoice" not in flat and "Total to pay" not in flat
 
 
 def test_a_long_invoice_numbers_its_pages(make_member, association, tmp_path):
@@ -150,20 +162,20 @@ def test_a_credit_note_pdf_names_the_corrected_invoice_and_is_emailed(invoice, t
         issued_on=date(2026, 3, 20),
     )
     flat = " ".join(pdf_text(services.render_credit_note_pdf(note), tmp_path).split())
-    with translation.override("en"):
-        day = date_format(date(2026, 3, 20), "SHORT_DATE_FORMAT")
+    day = "20/03/2026"
     for mention in (
+        "Avoir",
         "Credit note",
         "AV-2026-000001",
         "Rézo Libre",
         "SIREN 812345678",
         "Camille Martin",
         "69001 Lyon",
-        "Corrected invoice",
+        "Facture corrigée Corrected invoice",
         "2026-000001",
         day,
         "DSL outage of 3 days",
-        "-€3.10",
+        "-3,10 €",
         VAT_MENTION,
         "Page 1 / 1",
     ):
@@ -186,3 +198,24 @@ def test_the_logo_from_the_settings_is_printed(invoice, association):
     html = services.render_invoice_html(invoice)
     assert 'src="data:image/png;base64,' in html
     assert services.render_invoice_pdf(invoice).startswith(b"%PDF")
+
+
+def _issued(member, lines):
+    draft = services.create_draft(member, actor=None)
+    for kind, description, price in lines:
+        services.add_line(draft, actor=None, description=description, unit_price=price, kind=kind)
+    return services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1))
+
+
+def test_dues_are_a_call_for_dues_outside_vat_not_a_sale(make_member, association, tmp_path):
+    member = make_member(language="fr")
+    dues = _issued(member, [("dues", "Cotisation 2026", "15")])
+    flat = " ".join(pdf_text(services.render_invoice_pdf(dues), tmp_path).split())
+    assert "Appel de cotisation" in flat and "ASSOCIATION" in flat and "MEMBRE" in flat
+    assert "hors du champ d'application de la TVA" in flat
+    assert "VENDEUR" not in flat and "Facture" not in flat and VAT_MENTION not in flat
+    # Mixed: an invoice, the regime's mention for the services, the dues line marked.
+    mixed = _issued(member, [("dues", "Cotisation 2026", "15"), ("vpn", "VPN", "5")])
+    flat = " ".join(pdf_text(services.render_invoice_pdf(mixed), tmp_path).split())
+    assert "Facture" in flat and "VENDEUR" in flat and VAT_MENTION in flat
+    assert "Cotisation : hors du champ d'application de la TVA" in flat

@@ -125,7 +125,7 @@ def test_an_invoice_is_not_collected_twice_and_the_next_collection_is_recurring(
         invoices[name].refresh_from_db()
         assert invoices[name].is_settled
     assert alice.payments.get().method == "sepa"
-    issued_invoice(alice, "20.00", issued_on=date(2026, 5, 1))
+    issued_invoice(alice, "20.00", issued_on=date(2026, 4, 15))  # due 15 May
     second = services.create_collection_batch(date(2026, 5, 20), actor=None, today=date(2026, 5, 1))
     assert second.debits.get().sequence == "RCUR"
     xmlschema.XMLSchema(XSD).validate(second.xml)
