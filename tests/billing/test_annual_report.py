@@ -16,42 +16,49 @@ from billing.services.annual_report import annual_report
 
 def _invoice(member, kind, amount, issued_on):
     draft = services.create_draft(member, actor=None)
-    services.add_line(draft, actor=None, description=str(kind), unit_price=amount, kind=kind)
+    services.add_line(
+        draft,
+        actor=None,
+        description=str(kind),
+        unit_price=amount,
+        kind=kind,
+        period_start=issued_on,
+    )
     return services.issue_invoice(draft, actor=None, issued_on=issued_on)
 
 
 @pytest.fixture
-def year_2026(make_member, association):
+def year_2025(make_member, association):
     alice = make_member("alice", first_name="Alice", last_name="Durand")
     bob = make_member("bob", first_name="Bob", last_name="Martin")
-    _invoice(alice, LineKind.DUES, "15.00", date(2026, 1, 10))
-    paid_vpn = _invoice(alice, LineKind.VPN, "5.00", date(2026, 3, 1))
-    _invoice(bob, LineKind.DSL, "32.00", date(2026, 3, 1))  # never paid
-    late = _invoice(bob, LineKind.VPN, "5.00", date(2026, 12, 20))  # not yet due on 31/12
+    _invoice(alice, LineKind.DUES, "15.00", date(2025, 1, 10))
+    paid_vpn = _invoice(alice, LineKind.VPN, "5.00", date(2025, 3, 1))
+    _invoice(bob, LineKind.DSL, "32.00", date(2025, 3, 1))  # never paid
+    late = _invoice(bob, LineKind.VPN, "5.00", date(2025, 12, 20))  # not yet due on 31/12
     services.record_payment(
-        alice, actor=None, amount="20.00", method="transfer", received_on=date(2026, 3, 5)
+        alice, actor=None, amount="20.00", method="transfer", received_on=date(2025, 3, 5)
     )
-    # Paid in January 2027: still a receivable on 31 December 2026.
+    # Paid in January 2026: still a receivable on 31 December 2025.
     services.record_payment(
         bob,
         actor=None,
         amount="5.00",
         method="cheque",
-        received_on=date(2027, 1, 5),
+        received_on=date(2026, 1, 5),
         allocations=[(late, Decimal("5.00"))],
     )
     statement = BankStatement.objects.create(format="csv", filename="releve.csv")
     fee = BankLine.objects.create(
         statement=statement,
         fingerprint="fee",
-        booked_on=date(2026, 6, 30),
+        booked_on=date(2025, 6, 30),
         amount=Decimal("-12.00"),
         label="FRAIS",
     )
     rent = BankLine.objects.create(
         statement=statement,
         fingerprint="rent",
-        booked_on=date(2026, 7, 1),
+        booked_on=date(2025, 7, 1),
         amount=Decimal("-150.00"),
         label="LOYER BAIE",
     )
@@ -60,9 +67,9 @@ def year_2026(make_member, association):
     return alice, bob, paid_vpn
 
 
-def test_the_report_adds_up(year_2026):
-    report = annual_report(2026)
-    march = dict((month, amounts) for month, amounts, _t in report.months)[date(2026, 3, 1)]
+def test_the_report_adds_up(year_2025):
+    report = annual_report(2025)
+    march = dict((month, amounts) for month, amounts, _t in report.months)[date(2025, 3, 1)]
     assert march[LineKind.VPN] == Decimal("5.00") and march[LineKind.DSL] == Decimal("32.00")
     assert report.income_by_kind[LineKind.DUES] == Decimal("15.00")
     assert report.income_total == Decimal("57.00")
@@ -70,7 +77,7 @@ def test_the_report_adds_up(year_2026):
         ("613200", "Rent (premises, datacenter)", Decimal("150.00")),
         ("627000", "Bank charges", Decimal("12.00")),
     ]
-    assert report.receivables == Decimal("37.00")  # Bob's 32 + 5 (paid only in 2027)
+    assert report.receivables == Decimal("37.00")  # Bob's 32 + 5 (paid only in 2026)
     assert [(r["customer_name"], r["amount"]) for r in report.arrears] == [
         ("Bob Martin", Decimal("32.00"))
     ]
@@ -78,14 +85,14 @@ def test_the_report_adds_up(year_2026):
     assert report.cash_movement == Decimal("-142.00")
 
 
-def test_the_report_page_and_pdf_for_the_finances_role(year_2026, make_member, login, tmp_path):
-    alice, bob, _paid = year_2026
+def test_the_report_page_and_pdf_for_the_finances_role(year_2025, make_member, login, tmp_path):
+    alice, bob, _paid = year_2025
     client = login(make_member(roles=["finances"], language="en"))
-    page = client.get(reverse("billing:annual_report", args=[2026]))
+    page = client.get(reverse("billing:annual_report", args=[2025]))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Financial report 2026" in text and "Bob Martin" in text and "€37.00" in text
-    response = client.get(reverse("billing:annual_report_pdf", args=[2026]))
+    assert "Financial report 2025" in text and "Bob Martin" in text and "€37.00" in text
+    response = client.get(reverse("billing:annual_report_pdf", args=[2025]))
     assert response["Content-Type"] == "application/pdf"
     path = tmp_path / "report.pdf"
     path.write_bytes(response.content)
@@ -95,7 +102,7 @@ def test_the_report_page_and_pdf_for_the_finances_role(year_2026, make_member, l
         ).stdout.split()
     )
     for expected in (
-        "Financial report 2026",
+        "Financial report 2025",
         "Income by kind and month",
         "March",
         "€32.00",
@@ -110,5 +117,5 @@ def test_the_report_page_and_pdf_for_the_finances_role(year_2026, make_member, l
         "-€142.00",
     ):
         assert expected in flat, expected
-    assert login(alice).get(reverse("billing:annual_report", args=[2026])).status_code == 403
-    assert login(alice).get(reverse("billing:annual_report_pdf", args=[2026])).status_code == 403
+    assert login(alice).get(reverse("billing:annual_report", args=[2025])).status_code == 403
+    assert login(alice).get(reverse("billing:annual_report_pdf", args=[2025])).status_code == 403

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from billing import services
 from billing.models import BankCSVProfile, BankStatement, CreditNote, Invoice, Payment
+from billing.services.sepa_rules import next_business_day
 from coin.members.models import AuditEvent
 
 
@@ -278,7 +279,8 @@ def test_a_batch_marked_collected_before_its_date_is_a_message_not_a_500(
         member, actor=None, iban="DE89 3704 0044 0532 0130 00", signed_on=date(2026, 1, 5)
     )
     issued_invoice(member, "10.00")
-    batch = services.create_collection_batch(today + timedelta(days=20), actor=None, today=today)
+    collect_on = next_business_day(today + timedelta(days=20))
+    batch = services.create_collection_batch(collect_on, actor=None, today=today)
     response = treasurer.post(
         reverse("admin:billing_directdebitbatch_changelist"),
         {"action": "mark_collected", "_selected_action": [batch.pk]},

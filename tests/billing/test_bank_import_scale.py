@@ -91,7 +91,7 @@ def test_a_file_over_the_upload_cap_is_refused_unread(association, settings):
 def test_a_huge_csv_field_or_amount_is_a_clear_error(association):
     profile = files.csv_profile()
     big_field = files.csv([("02/04/2026", '"' + "A" * 200_000 + '"', "", "1,00")])
-    with pytest.raises(ValidationError, match="Line 2: this line is not CSV"):
+    with pytest.raises(ValidationError, match="Line 2: this line cannot be read as CSV"):
         services.import_statement(
             big_field, actor=None, filename="a.csv", format="csv", profile=profile
         )

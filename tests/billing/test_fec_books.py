@@ -32,7 +32,12 @@ def _invoice(member, lines, issued_on=date(2026, 3, 1)):
     draft = services.create_draft(member, actor=None)
     for kind, amount in lines:
         services.add_line(
-            draft, actor=None, description=str(kind), unit_price=Decimal(amount), kind=kind
+            draft,
+            actor=None,
+            description=str(kind),
+            unit_price=Decimal(amount),
+            kind=kind,
+            period_start=issued_on,
         )
     return services.issue_invoice(draft, actor=None, issued_on=issued_on)
 

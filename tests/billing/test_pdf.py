@@ -94,7 +94,9 @@ def test_the_pdf_carries_every_mandatory_mention(invoice, association, tmp_path)
 def test_a_french_members_invoice_is_in_french_only(make_member, association, tmp_path):
     member = make_member(language="fr")
     draft = services.create_draft(member, actor=None)
-    services.add_line(draft, actor=None, description="Hébergement", unit_price="20")
+    services.add_line(
+        draft, actor=None, description="Hébergement", unit_price="20", period_start=date(2026, 3, 1)
+    )
     invoice = services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1))
     flat = " ".join(pdf_text(services.render_invoice_pdf(invoice), tmp_path).split())
     assert "Facture 2026-000001" in flat and "Net à payer 20,00 €" in flat
@@ -203,7 +205,14 @@ def test_the_logo_from_the_settings_is_printed(invoice, association):
 def _issued(member, lines):
     draft = services.create_draft(member, actor=None)
     for kind, description, price in lines:
-        services.add_line(draft, actor=None, description=description, unit_price=price, kind=kind)
+        services.add_line(
+            draft,
+            actor=None,
+            description=description,
+            unit_price=price,
+            kind=kind,
+            period_start=date(2026, 3, 1),
+        )
     return services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1))
 
 

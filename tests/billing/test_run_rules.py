@@ -29,7 +29,7 @@ def test_pro_rata_is_rounded_once(make_member, association, dsl_offer, subscribe
     _run(date(2026, 2, 1))
     line = member.invoices.get().lines.get(kind=LineKind.DSL)
     assert line.amount == Decimal("21.71")
-    assert line.quantity == Decimal("0.6786") and "19 days" in line.description
+    assert line.quantity == Decimal("0.6786") and "19 jours" in line.description
 
 
 def test_a_resigned_member_is_billed_only_up_to_the_end_of_their_subscriptions(
@@ -69,7 +69,7 @@ def test_suspended_days_and_suspended_subscriptions_are_not_billed(
     lines = {line.kind: line for line in member.invoices.get().lines.all()}
     assert LineKind.VPN not in lines
     assert lines[LineKind.DSL].amount == Decimal("21.68")  # 32 × 21 / 31
-    assert "21 days" in lines[LineKind.DSL].description
+    assert "21 jours" in lines[LineKind.DSL].description
 
 
 def test_dues_cancelled_by_a_credit_note_are_billed_again(
