@@ -284,9 +284,7 @@ class RunDunningView(ResultMessageMixin, ActionView):
 
     def result_message(self, counts):
         return (
-            _(
-                "Dunning done. Reminders sent: %(reminders)s; suspended: %(suspended)s; restored: %(restored)s."
-            )
+            _("Reminders sent: %(reminders)s; suspended: %(suspended)s; restored: %(restored)s.")
             % counts
         )
 
