@@ -143,7 +143,7 @@ def test_the_sepa_file_refuses_a_bad_iban_stored_before_the_checks(
     assert f"mandate {mandate.reference}" in " ".join(error.value.messages)
     client = login(make_member(roles=["finances"], language="en"))
     response = client.post(
-        reverse("admin:billing_directdebitbatch_add"),
+        reverse("backoffice:batch_add"),
         {"collection_date": (timezone.localdate() + timedelta(days=20)).isoformat()},
     )
     assert response.status_code == 200 and "check digits are wrong" in response.content.decode()

@@ -176,28 +176,28 @@ def test_a_volunteer_imports_a_statement_and_reviews_what_did_not_match(
         "03/04/2026;VIR INCONNU;12,00\n"
     )
     response = client.post(
-        reverse("admin:billing_bankstatement_add"),
+        reverse("backoffice:statement_upload"),
         {
             "file": SimpleUploadedFile("april.csv", data.encode()),
             "format": "csv",
             "profile": profile.pk,
         },
     )
-    assert response.status_code == 302 and "status__exact=unmatched" in response["Location"]
+    assert response.status_code == 302 and "status=unmatched" in response["Location"]
     alice_invoice.refresh_from_db()
     assert alice_invoice.is_settled
     unmatched = BankLine.objects.get(status="unmatched")
     assert client.get(response["Location"]).status_code == 200
     response = client.post(
-        reverse("admin:billing_bankline_change", args=[unmatched.pk]),
-        {"member": bob.pk, "invoice": bob_invoice.pk},
+        reverse("backoffice:bankline_match", args=[unmatched.pk]),
+        {"member": bob.username, "invoice": bob_invoice.number},
     )
     assert response.status_code == 302
     bob_invoice.refresh_from_db()
     assert bob_invoice.is_settled
     # A malformed file gives the error on the form and records nothing.
     response = client.post(
-        reverse("admin:billing_bankstatement_add"),
+        reverse("backoffice:statement_upload"),
         {
             "file": SimpleUploadedFile(
                 "bad.csv", b"Date;Libell\xc3\xa9;Montant\n31/02/2026;X;1,00\n"
@@ -218,20 +218,15 @@ def test_a_volunteer_creates_a_direct_debit_batch(alice_and_bob, make_member, lo
     )
     client = login(make_member(roles=["finances"], language="en"))
     too_soon = client.post(
-        reverse("admin:billing_directdebitbatch_add"), {"collection_date": date.today().isoformat()}
+        reverse("backoffice:batch_add"), {"collection_date": date.today().isoformat()}
     )
     assert too_soon.status_code == 200 and "days before a debit" in too_soon.content.decode()
     later = date.today().replace(year=date.today().year + 1)
-    response = client.post(
-        reverse("admin:billing_directdebitbatch_add"), {"collection_date": later.isoformat()}
-    )
+    response = client.post(reverse("backoffice:batch_add"), {"collection_date": later.isoformat()})
     assert response.status_code == 302
     batch = DirectDebitBatch.objects.get()
     assert batch.total == Decimal("30.00")
-    download = client.post(
-        reverse("admin:billing_directdebitbatch_changelist"),
-        {"action": "download_selected", "_selected_action": [batch.pk]},
-    )
+    download = client.get(reverse("backoffice:batch_xml", args=[batch.pk]))
     assert download["Content-Type"] == "application/xml" and b"pain.008.001.02" in download.content
 
 
