@@ -96,13 +96,6 @@ class InvoiceLineInline(admin.TabularInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
-class CreditNoteForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount"), required=False, help_text=_("Empty: cancel what is left.")
-    )
-    reason = forms.CharField(label=_("Reason"), max_length=300)
-
-
 @admin.register(Invoice, site=volunteer_site)
 class InvoiceAdmin(admin.ModelAdmin):
     list_display = (
@@ -222,14 +215,10 @@ class CreditNoteAdmin(admin.ModelAdmin):
             ("number", "invoice", "member", "issued_on", "amount", "reason") if obj else self.fields
         )
 
-    def save_model(self, request, obj, form, change):
-        note = services.create_credit_note(
-            form.cleaned_data["invoice"],
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-            amount=form.cleaned_data.get("amount"),
-        )
-        obj.pk = note.pk
+    def has_add_permission(self, request):
+        # Issued from the invoice's back-office page, where the service's errors land on
+        # the form's fields (here they were a 500).
+        return False
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -249,15 +238,8 @@ class AllocationInline(admin.TabularInline):
         return False
 
 
-class PaymentForm(forms.ModelForm):
-    class Meta:
-        model = Payment
-        fields = ("member", "method", "amount", "received_on", "reference", "note")
-
-
 @admin.register(Payment, site=volunteer_site)
 class PaymentAdmin(admin.ModelAdmin):
-    form = PaymentForm
     list_display = ("received_on", "member", "method", "amount", "reference")
     list_filter = ("method",)
     list_select_related = ("member",)
@@ -266,23 +248,15 @@ class PaymentAdmin(admin.ModelAdmin):
     date_hierarchy = "received_on"
     inlines = (AllocationInline,)
 
-    def get_readonly_fields(self, request, obj=None):
-        return PaymentForm.Meta.fields if obj else ()
+    fields = ("member", "method", "amount", "received_on", "reference", "note")
+    readonly_fields = fields
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        data = form.cleaned_data
-        payment = services.record_payment(
-            data["member"],
-            actor=request.user,
-            amount=data["amount"],
-            method=data["method"],
-            received_on=data["received_on"],
-            reference=data["reference"],
-            note=data["note"],
-        )
-        obj.pk = payment.pk
+    def add_view(self, request, form_url="", extra_context=None):
+        """Payments are recorded in the back office, whose page calls the service."""
+        return redirect("backoffice:payment_add")
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()
