@@ -228,7 +228,9 @@ class MatchLineView(ActionView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            suggestions=suggestions(self.object) if self.object.status != "matched" else [],
+            suggestions=(
+                suggestions(self.object) if self.object.status != BankLineStatus.MATCHED else []
+            ),
             ignore=self.links(["bankline_ignore"], self.object.pk),
             **kwargs,
         )
