@@ -255,6 +255,9 @@ class PaymentAdmin(admin.ModelAdmin):
         """Payments are recorded in the back office, whose page calls the service."""
         return redirect("backoffice:payment_add")
 
+    def has_add_permission(self, request):
+        return False  # no "add" button: the address above leads to the back office
+
     def has_change_permission(self, request, obj=None):
         return False
 
@@ -381,6 +384,9 @@ class DirectDebitBatchAdmin(admin.ModelAdmin):
         """Batches are created in the back office, whose page calls the service."""
         return redirect("backoffice:batch_add")
 
+    def has_add_permission(self, request):
+        return False  # no "add" button: the address above leads to the back office
+
     @admin.action(description=_("Download the pain.008 file"), permissions=("view",))
     def download_selected(self, request, queryset):
         from django.http import HttpResponse
@@ -410,6 +416,9 @@ class BankStatementAdmin(admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         """Statements are uploaded in the back office, whose page calls the import service."""
         return redirect("backoffice:statement_upload")
+
+    def has_add_permission(self, request):
+        return False  # no "add" button: the address above leads to the back office
 
     def has_change_permission(self, request, obj=None):
         return False
