@@ -6,18 +6,17 @@ Issued invoices and credit notes are read-only here; state changes go through se
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from coin.forms import add_service_error
-from coin.members.models import Member
 from coin.portal.admin_site import volunteer_site
 
 from . import services, tasks
 from .admin_dunning import register as register_dunning_admin
-from .choices import InvoiceStatus, StatementFormat
+from .choices import InvoiceStatus
 from .models import (
     AssociationSettings,
     BankCSVProfile,
@@ -33,7 +32,7 @@ from .models import (
     Payment,
     PaymentAllocation,
 )
-from .services import bank, sepa
+from .services import sepa
 
 
 def _report(modeladmin, request, error):
@@ -116,13 +115,6 @@ class InvoiceLineInline(admin.TabularInline):
         return self._editable(obj) and super().has_delete_permission(request, obj)
 
 
-class CreditNoteForm(forms.Form):
-    amount = forms.DecimalField(
-        label=_("Amount"), required=False, help_text=_("Empty: cancel what is left.")
-    )
-    reason = forms.CharField(label=_("Reason"), max_length=300)
-
-
 @admin.register(Invoice, site=volunteer_site)
 class InvoiceAdmin(admin.ModelAdmin):
     list_display = (
@@ -149,6 +141,11 @@ class InvoiceAdmin(admin.ModelAdmin):
     inlines = (InvoiceLineInline,)
     actions = ("issue_selected", "deliver_selected")
 
+    def has_add_permission(self, request):
+        # A new draft is made in the back office (services.create_draft); the admin's
+        # add form saved the model itself.
+        return False
+
     def get_fields(self, request, obj=None):
         if obj is None or obj.status == InvoiceStatus.DRAFT:
             return ("member", "period_start", "period_end", "total")
@@ -173,9 +170,12 @@ class InvoiceAdmin(admin.ModelAdmin):
         )
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is None or obj.status == InvoiceStatus.DRAFT:
-            return ("total",)
+        # Only the lines of a draft are edited here, through services.save_draft_lines; no
+        # service changes a draft's member or period, so they are shown, not edited.
         return self.get_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        pass  # every field is read-only: nothing of the invoice itself is written here
 
     def save_formset(self, request, form, formset, change):
         # Build the line objects without writing anything, as the formset does with
@@ -192,9 +192,7 @@ class InvoiceAdmin(admin.ModelAdmin):
         )
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.status != InvoiceStatus.DRAFT:
-            return False
-        return super().has_delete_permission(request, obj)
+        return False  # no service deletes an invoice; a draft left unissued harms nothing
 
     @admin.action(
         description=_("Issue the selected drafts (numbers them for ever)"), permissions=("issue",)
@@ -236,14 +234,10 @@ class CreditNoteAdmin(admin.ModelAdmin):
             ("number", "invoice", "member", "issued_on", "amount", "reason") if obj else self.fields
         )
 
-    def save_model(self, request, obj, form, change):
-        note = services.create_credit_note(
-            form.cleaned_data["invoice"],
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-            amount=form.cleaned_data.get("amount"),
-        )
-        obj.pk = note.pk
+    def has_add_permission(self, request):
+        # Issued from the invoice's back-office page, where the service's errors land on
+        # the form's fields (here they were a 500).
+        return False
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)
@@ -263,15 +257,8 @@ class AllocationInline(admin.TabularInline):
         return False
 
 
-class PaymentForm(forms.ModelForm):
-    class Meta:
-        model = Payment
-        fields = ("member", "method", "amount", "received_on", "reference", "note")
-
-
 @admin.register(Payment, site=volunteer_site)
 class PaymentAdmin(admin.ModelAdmin):
-    form = PaymentForm
     list_display = ("received_on", "member", "method", "amount", "reference")
     list_filter = ("method",)
     list_select_related = ("member",)
@@ -280,23 +267,18 @@ class PaymentAdmin(admin.ModelAdmin):
     date_hierarchy = "received_on"
     inlines = (AllocationInline,)
 
-    def get_readonly_fields(self, request, obj=None):
-        return PaymentForm.Meta.fields if obj else ()
+    fields = ("member", "method", "amount", "received_on", "reference", "note")
+    readonly_fields = fields
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            return
-        data = form.cleaned_data
-        payment = services.record_payment(
-            data["member"],
-            actor=request.user,
-            amount=data["amount"],
-            method=data["method"],
-            received_on=data["received_on"],
-            reference=data["reference"],
-            note=data["note"],
-        )
-        obj.pk = payment.pk
+    def add_view(self, request, form_url="", extra_context=None):
+        """Payments are recorded in the back office, whose page calls the service."""
+        return redirect("backoffice:payment_add")
+
+    def has_add_permission(self, request):
+        return False  # no "add" button: the address above leads to the back office
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def get_inlines(self, request, obj):
         return self.inlines if obj is not None else ()
@@ -318,6 +300,9 @@ class BillingRunAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):
@@ -404,49 +389,22 @@ class DirectDebitInline(admin.TabularInline):
         return False
 
 
-class CollectionForm(forms.Form):
-    collection_date = forms.DateField(
-        label=_("Collection date"), widget=forms.DateInput(attrs={"type": "date"})
-    )
-
-
 @admin.register(DirectDebitBatch, site=volunteer_site)
 class DirectDebitBatchAdmin(admin.ModelAdmin):
+    """Batches, read-only: created and marked collected in the back office (one service each)."""
+
     list_display = ("__str__", "status", "total", "created_at")
     readonly_fields = ("collection_date", "message_id", "status", "total", "created_at")
     exclude = ("xml",)
     inlines = (DirectDebitInline,)
-    actions = ("download_selected", "mark_collected")
+    actions = ("download_selected",)
 
     def add_view(self, request, form_url="", extra_context=None):
-        """Create the batch of every outstanding invoice of members with a usable mandate."""
-        from django.shortcuts import redirect
-        from django.template.response import TemplateResponse
+        """Batches are created in the back office, whose page calls the service."""
+        return redirect("backoffice:batch_add")
 
-        form = CollectionForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                batch = services.create_collection_batch(
-                    form.cleaned_data["collection_date"], actor=request.user
-                )
-            except ValidationError as error:
-                add_service_error(form, error)
-            else:
-                if batch is None:
-                    self.message_user(
-                        request,
-                        _("Nothing to collect: no outstanding invoice has a usable mandate."),
-                    )
-                    return redirect("admin:billing_directdebitbatch_changelist")
-                self.message_user(request, _("The batch is ready; members are being notified."))
-                return redirect("admin:billing_directdebitbatch_change", batch.pk)
-        context = {
-            **self.admin_site.each_context(request),
-            "form": form,
-            "opts": self.opts,
-            "title": _("New direct debit batch"),
-        }
-        return TemplateResponse(request, "billing/admin/collection_form.html", context)
+    def has_add_permission(self, request):
+        return False  # no "add" button: the address above leads to the back office
 
     @admin.action(description=_("Download the pain.008 file"), permissions=("view",))
     def download_selected(self, request, queryset):
@@ -457,52 +415,16 @@ class DirectDebitBatchAdmin(admin.ModelAdmin):
         response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
         return response
 
-    @admin.action(
-        description=_("Mark as collected by the bank (records the payments)"),
-        permissions=("change",),
-    )
-    def mark_collected(self, request, queryset):
-        for batch in queryset:
-            try:  # e.g. a batch marked before its collection date: no payment is dated ahead
-                services.mark_batch_collected(batch, actor=request.user)
-            except ValidationError as error:
-                _report(self, request, error)
-                return
-        self.message_user(request, _("The payments are recorded."))
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(BankCSVProfile, site=volunteer_site)
 class BankCSVProfileAdmin(admin.ModelAdmin):
     list_display = ("name", "delimiter", "date_column", "amount_column", "decimal_comma")
-
-
-class StatementUploadForm(forms.Form):
-    file = forms.FileField(label=_("Statement file"))
-    format = forms.ChoiceField(label=_("Format"), choices=StatementFormat.choices)
-    profile = forms.ModelChoiceField(
-        label=_("Bank CSV format"),
-        queryset=BankCSVProfile.objects.all(),
-        required=False,
-        help_text=_("Only for CSV files."),
-    )
-
-
-def import_summary(result):
-    """'12 lines read, 3 new, 1 matched to invoices.', each count with its own plural."""
-    return " ".join(
-        (
-            ngettext("%(count)s line read,", "%(count)s lines read,", result.line_count)
-            % {"count": result.line_count},
-            ngettext("%(count)s new,", "%(count)s new,", result.new_count)
-            % {"count": result.new_count},
-            ngettext(
-                "%(count)s matched to invoices.",
-                "%(count)s matched to invoices.",
-                result.matched_count,
-            )
-            % {"count": result.matched_count},
-        )
-    )
 
 
 @admin.register(BankStatement, site=volunteer_site)
@@ -511,63 +433,26 @@ class BankStatementAdmin(admin.ModelAdmin):
     readonly_fields = ("filename", "format", "imported_at", "line_count", "new_line_count")
 
     def add_view(self, request, form_url="", extra_context=None):
-        """Upload a statement: new lines are recorded and matched, the rest waits for review."""
-        from django.shortcuts import redirect
-        from django.template.response import TemplateResponse
+        """Statements are uploaded in the back office, whose page calls the import service."""
+        return redirect("backoffice:statement_upload")
 
-        form = StatementUploadForm(request.POST or None, request.FILES or None)
-        if request.method == "POST" and form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                result = services.import_statement(
-                    upload.read(),
-                    actor=request.user,
-                    filename=upload.name,
-                    format=form.cleaned_data["format"],
-                    profile=form.cleaned_data["profile"],
-                )
-            except ValidationError as error:
-                add_service_error(form, error, "file")
-            else:
-                self.message_user(request, import_summary(result))
-                return redirect(
-                    reverse("admin:billing_bankline_changelist") + "?status__exact=unmatched"
-                )
-        context = {
-            **self.admin_site.each_context(request),
-            "form": form,
-            "opts": self.opts,
-            "title": _("Import a bank statement"),
-        }
-        return TemplateResponse(request, "billing/admin/statement_upload.html", context)
+    def has_add_permission(self, request):
+        return False  # no "add" button: the address above leads to the back office
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
     def has_delete_permission(self, request, obj=None):
         return False
 
 
-class BankLineMatchForm(forms.ModelForm):
-    member = forms.ModelChoiceField(
-        label=_("Paid by"), queryset=Member.objects.all(), required=False
-    )
-    invoice = forms.ModelChoiceField(
-        label=_("Invoice paid"),
-        queryset=Invoice.objects.outstanding(),
-        required=False,
-        help_text=_("Empty: the member's oldest unpaid invoices, the rest as credit."),
-    )
-
-    class Meta:
-        model = BankLine
-        fields = ()
-
-
 @admin.register(BankLine, site=volunteer_site)
 class BankLineAdmin(admin.ModelAdmin):
-    """The review list: lines that did not match an invoice by themselves."""
+    """Bank lines, read-only: they are matched or set aside in the back office."""
 
-    form = BankLineMatchForm
-    list_display = ("booked_on", "amount", "label", "reference", "status", "payment")
+    list_display = ("booked_on", "amount", "label", "reference", "status", "payment", "match")
     list_filter = ("status",)
+    list_select_related = ("payment",)
     search_fields = ("label", "reference")
     readonly_fields = (
         "statement",
@@ -578,37 +463,16 @@ class BankLineAdmin(admin.ModelAdmin):
         "status",
         "payment",
     )
-    fields = (
-        "statement",
-        "booked_on",
-        "amount",
-        "label",
-        "reference",
-        "status",
-        "payment",
-        "member",
-        "invoice",
-    )
-    autocomplete_fields = ()
-    actions = ("ignore_selected",)
 
-    def save_model(self, request, obj, form, change):
-        member, invoice = form.cleaned_data.get("member"), form.cleaned_data.get("invoice")
-        if member is None and invoice is not None:
-            member = invoice.member
-        if member is not None:
-            services.match_manually(obj, actor=request.user, member=member, invoice=invoice)
-
-    def save_related(self, request, form, formsets, change):
-        pass
-
-    @admin.action(
-        description=_("Ignore the selected lines (not a member's payment)"), permissions=("change",)
-    )
-    def ignore_selected(self, request, queryset):
-        bank.ignore_lines(queryset, actor=request.user)
+    @admin.display(description="")
+    def match(self, obj):
+        url = reverse("backoffice:bankline_match", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Match in the back office…"))
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

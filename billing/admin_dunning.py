@@ -199,6 +199,11 @@ class SuspensionAdmin(admin.ModelAdmin):
             _("Restore"),
         )
 
+    def save_model(self, request, obj, form, change):
+        # Every field is read-only; suspending and restoring are the two views above
+        # (and the back office's pages), each one service call.
+        pass
+
     def has_delete_permission(self, request, obj=None):
         return False
 

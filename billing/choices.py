@@ -76,6 +76,7 @@ class MandateStatus(models.TextChoices):
     REVOKED = "revoked", _("revoked")
 
 
+@badge_colours(EXPORTED="info", COLLECTED="success")
 class BatchStatus(models.TextChoices):
     EXPORTED = "exported", _("exported, awaiting collection")
     COLLECTED = "collected", _("collected")
@@ -87,6 +88,14 @@ class StatementFormat(models.TextChoices):
     CAMT053 = "camt053", _("CAMT.053 (ISO 20022)")
 
 
+@badge_colours(
+    UNMATCHED="warning",
+    MATCHED="success",
+    IGNORED="neutral",
+    DUPLICATE="warning",
+    RETURNED="danger",
+    SPLIT="info",
+)
 class BankLineStatus(models.TextChoices):
     UNMATCHED = "unmatched", _("to review")
     MATCHED = "matched", _("matched")

@@ -1,7 +1,8 @@
 """A small association for back-office tests: an applicant, an active member with a subscription."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import pytest
 
@@ -18,6 +19,20 @@ class World:
     subscription: Subscription
     dsl_offer: Offer
     vpn_offer: Offer
+    make_member: object = field(default=None, repr=False)
+
+    @cached_property
+    def billing(self):
+        """Invoices, payments, a statement, a batch, a suspension (billing_world.py), on first use."""
+        from .billing_world import build
+
+        return build(self.make_member)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    """Invoice PDFs rendered by the pages go to a throwaway directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture
@@ -27,7 +42,7 @@ def world(make_member, dsl_offer, vpn_offer):
     subscription = offer_services.subscribe(
         member, dsl_offer, actor=None, starts_on=date(2026, 1, 1)
     )
-    return World(applicant, member, subscription, dsl_offer, vpn_offer)
+    return World(applicant, member, subscription, dsl_offer, vpn_offer, make_member)
 
 
 @pytest.fixture

@@ -282,9 +282,7 @@ def test_a_batch_marked_collected_before_its_date_is_a_message_not_a_500(
     collect_on = next_business_day(today + timedelta(days=20))
     batch = services.create_collection_batch(collect_on, actor=None, today=today)
     response = treasurer.post(
-        reverse("admin:billing_directdebitbatch_changelist"),
-        {"action": "mark_collected", "_selected_action": [batch.pk]},
-        follow=True,
+        reverse("backoffice:batch_collected", args=[batch.pk]), {"confirm": "on"}
     )
     assert response.status_code == 200
     assert "This date is in the future." in response.content.decode()

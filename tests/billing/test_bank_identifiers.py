@@ -161,7 +161,7 @@ def test_the_sepa_file_refuses_a_bad_iban_stored_before_the_checks(
     assert f"mandate {mandate.reference}" in " ".join(error.value.messages)
     client = login(make_member(roles=["finances"], language="en"))
     response = client.post(
-        reverse("admin:billing_directdebitbatch_add"),
+        reverse("backoffice:batch_add"),
         # A TARGET2 business day, else that is the error shown.
         {
             "collection_date": next_business_day(

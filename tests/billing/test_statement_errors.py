@@ -14,7 +14,7 @@ MALFORMED_OFX = (
 
 def _upload(client, content, filename, format):
     return client.post(
-        reverse("admin:billing_bankstatement_add"),
+        reverse("backoffice:statement_upload"),
         {"file": SimpleUploadedFile(filename, content), "format": format},
     )
 

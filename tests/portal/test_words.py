@@ -139,6 +139,8 @@ def walk_back_office(client, language):
         seen.add(url)
         response = client.get(url)
         assert response.status_code == 200, url
+        if not response["Content-Type"].startswith("text/html"):
+            continue  # a download (an invoice's PDF, a batch's XML, a CSV export)
         found += problems(url, response.content.decode(), language)
         new = sorted(links(response.content.decode(), "/gestion/") - seen)
         objects = [u for u in new if re.search(r"/\d+/$", u)]

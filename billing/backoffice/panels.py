@@ -1,7 +1,5 @@
 """The billing panels of a member's back-office page (imported by coin.backoffice at start-up)."""
 
-from importlib import import_module
-
 from django.utils.translation import gettext_lazy as _
 
 from billing.models import Invoice, Payment
@@ -43,7 +41,3 @@ register_panel(
         order=80,
     ),
 )
-
-
-# The pages starting billing's background jobs live in their own module.
-import_module("billing.backoffice_jobs")

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy as _
 from coin.backoffice.registry import ACTION, register_page
 from coin.jobs.views import StartJobView
 
-from .choices import StatementFormat
-from .jobs import BILLING_RUN, SEPA_BATCH, STATEMENT_IMPORT
-from .models import BankCSVProfile
-from .services import parse_month
+from ..choices import StatementFormat
+from ..jobs import BILLING_RUN, SEPA_BATCH, STATEMENT_IMPORT
+from ..models import BankCSVProfile
+from ..services import parse_month
 
 
 class BillingRunForm(forms.Form):

@@ -1,0 +1,9 @@
+"""The finances role's back-office pages (imported by coin.backoffice at start-up).
+
+One module per workflow: invoices, payments, bank statements, SEPA batches,
+dunning and suspensions; each action page calls one billing service.
+"""
+
+from . import bank, dunning, invoices, jobs, panels, payments, sepa
+
+__all__ = ["bank", "dunning", "invoices", "jobs", "panels", "payments", "sepa"]

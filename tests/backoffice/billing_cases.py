@@ -1,0 +1,157 @@
+"""The matrix cases of the finances pages (tests/backoffice/test_matrix.py adds them to CASES)."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from billing.models import BankStatement, DirectDebitBatch, Invoice, Payment, Reminder
+from billing.services.sepa_rules import next_business_day
+
+from .billing_world import fresh, open_suspension, statement_csv
+
+
+def _lines_data(w):
+    line = w.billing.draft.lines.get()
+    return {
+        "lines-TOTAL_FORMS": "3",
+        "lines-INITIAL_FORMS": "1",
+        "lines-0-id": str(line.pk),
+        "lines-0-kind": "dues",
+        "lines-0-description": "Dues",
+        "lines-0-unit_price": "15.00",
+        "lines-0-quantity": "2",
+        "lines-1-kind": "other",
+        "lines-1-description": "Setup",
+        "lines-1-unit_price": "10.00",
+        "lines-1-quantity": "1",
+        "lines-2-kind": "other",
+        "lines-2-quantity": "1",
+    }
+
+
+def billing_cases(Case):
+    """{page name: Case} for every billing page; every one used by the finances role."""
+
+    def billing(attribute):
+        return lambda w: [getattr(w.billing, attribute).pk]
+
+    def none(w):
+        assert w.billing  # built before the page is opened, even without URL arguments
+        return []
+
+    return {
+        "invoice_list": Case("finances", args=none),
+        "invoice_detail": Case("finances", args=billing("issued")),
+        "invoice_pdf": Case("finances", args=billing("issued")),
+        "invoice_add": Case(
+            "finances",
+            args=none,
+            data=lambda w: {"member": w.billing.payer.username},
+            done=lambda w: (
+                Invoice.objects.filter(member=w.billing.payer, status="draft").count() == 2
+            ),
+        ),
+        "invoice_edit_lines": Case(
+            "finances",
+            args=billing("draft"),
+            data=_lines_data,
+            done=lambda w: fresh(w.billing.draft).total == Decimal("40.00"),
+        ),
+        "invoice_issue": Case(
+            "finances",
+            args=billing("draft"),
+            data=lambda w: {"confirm": "on"},
+            done=lambda w: fresh(w.billing.draft).status == "issued",
+        ),
+        "invoice_credit_note": Case(
+            "finances",
+            args=billing("issued"),
+            data=lambda w: {"amount": "5.00", "reason": "Billed twice"},
+            done=lambda w: fresh(w.billing.issued).amount_credited == Decimal("5.00"),
+        ),
+        "payment_list": Case("finances", args=none),
+        "payment_detail": Case("finances", args=billing("credit")),
+        "payment_add": Case(
+            "finances",
+            args=none,
+            data=lambda w: {
+                "member": w.billing.payer.username,
+                "amount": "7.00",
+                "method": "cheque",
+                "received_on": "",
+            },
+            done=lambda w: Payment.objects.filter(amount=Decimal("7.00"), method="cheque").exists(),
+        ),
+        "payment_apply_credit": Case(
+            "finances",
+            args=billing("credit"),
+            data=lambda w: {"confirm": "on"},
+            done=lambda w: w.billing.credit.allocations.exists(),
+        ),
+        "statement_list": Case("finances", args=none),
+        "statement_detail": Case("finances", args=billing("statement")),
+        "statement_upload": Case(
+            "finances",
+            args=none,
+            data=lambda w: {
+                "file": statement_csv(timezone.localdate(), "VIR AUTRE", "3,00"),
+                "format": "csv",
+                "profile": w.billing.profile.pk,
+            },
+            done=lambda w: BankStatement.objects.filter(filename="releve.csv").exists(),
+        ),
+        "bankline_list": Case("finances", args=none),
+        "bankline_match": Case(
+            "finances",
+            args=billing("line"),
+            data=lambda w: {"member": w.billing.payer.username, "invoice": ""},
+            done=lambda w: fresh(w.billing.line).status == "matched",
+        ),
+        "bankline_ignore": Case(
+            "finances",
+            args=billing("line"),
+            data=lambda w: {"confirm": "on"},
+            done=lambda w: fresh(w.billing.line).status == "ignored",
+        ),
+        "batch_list": Case("finances", args=none),
+        "batch_detail": Case("finances", args=billing("batch")),
+        "batch_xml": Case("finances", args=billing("batch")),
+        "batch_add": Case(
+            "finances",
+            args=none,
+            data=lambda w: {
+                "collection_date": next_business_day(
+                    timezone.localdate() + timedelta(days=25)
+                ).isoformat()
+            },
+            done=lambda w: DirectDebitBatch.objects.count() == 2,
+        ),
+        "batch_collected": Case(
+            "finances",
+            args=billing("batch"),
+            data=lambda w: {"confirm": "on"},
+            done=lambda w: fresh(w.billing.batch).status == "collected",
+        ),
+        "arrears_list": Case("finances", args=none),
+        "reminder_list": Case("finances", args=none),
+        "suspension_list": Case("finances", args=none),
+        "suspension_add": Case(
+            "finances",
+            args=none,
+            data=lambda w: {"member": w.billing.payer.username, "reason": "Fraud suspected"},
+            done=lambda w: open_suspension(w.billing.payer),
+        ),
+        "suspension_restore": Case(
+            "finances",
+            args=lambda w: [w.billing.suspended.suspensions.get().pk],
+            data=lambda w: {"reason": "Paid in cash"},
+            done=lambda w: not open_suspension(w.billing.suspended),
+        ),
+        "dunning_run": Case(
+            "finances",
+            args=none,
+            data=lambda w: {"confirm": "on"},
+            done=lambda w: Reminder.objects.filter(invoice=w.billing.overdue).exists(),
+        ),
+    }

@@ -1,0 +1,101 @@
+"""What a volunteer of the finances role sees and gets on the billing pages (in French, the default)."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from billing import services
+from billing.models import BankLine, Invoice, Payment
+
+from .billing_world import fresh, issue
+
+
+@pytest.fixture
+def finances(role_holder):
+    return role_holder("finances")
+
+
+def test_a_bank_line_naming_an_invoice_suggests_it_and_one_click_matches_it(world, finances):
+    billing = world.billing
+    BankLine.objects.filter(pk=billing.line.pk).update(
+        label=f"VIR DUPONT {billing.issued.number}", amount=Decimal("30.00")
+    )
+    url = reverse("backoffice:bankline_match", args=[billing.line.pk])
+    page = finances.get(url)
+    suggested = [s["invoice"].pk for s in page.context["suggestions"]]
+    assert suggested[0] == billing.issued.pk
+    assert page.context["suggestions"][0]["reason"] == "number"
+    response = finances.post(
+        url, {"invoice": billing.issued.number, "member": billing.payer.username}
+    )
+    assert response.status_code == 302
+    assert fresh(billing.issued).is_settled
+    assert fresh(billing.line).payment.member_id == billing.payer.pk
+
+
+def test_matching_errors_land_on_the_fields_and_nothing_is_recorded(world, finances):
+    billing = world.billing
+    url = reverse("backoffice:bankline_match", args=[billing.line.pk])
+    payments = Payment.objects.count()
+    unknown = finances.post(url, {"member": "nobody-here", "invoice": ""})
+    assert unknown.status_code == 200
+    assert unknown.context["form"].errors["member"] == ["Aucun membre n'a cet identifiant."]
+    other = world.make_member("other")
+    wrong = finances.post(url, {"member": other.username, "invoice": billing.issued.number})
+    assert wrong.status_code == 200
+    assert wrong.context["form"].errors["invoice"] == [
+        "Cette facture n'est pas adressée à ce membre."
+    ]
+    empty = finances.post(url, {"member": "", "invoice": ""})
+    assert empty.context["form"].non_field_errors()
+    assert Payment.objects.count() == payments
+    assert fresh(billing.line).status == "unmatched"
+
+
+def test_the_line_editor_refuses_a_zero_quantity_and_keeps_the_draft(world, finances):
+    billing = world.billing
+    line = billing.draft.lines.get()
+    response = finances.post(
+        reverse("backoffice:invoice_edit_lines", args=[billing.draft.pk]),
+        {
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "1",
+            "lines-0-id": str(line.pk),
+            "lines-0-kind": "dues",
+            "lines-0-description": "Dues",
+            "lines-0-unit_price": "15.00",
+            "lines-0-quantity": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "La quantité doit être positive." in response.content.decode()
+    assert fresh(billing.draft).total == Decimal("15.00")
+
+
+def test_an_issued_invoice_has_no_line_editor_and_shows_its_payments(world, finances):
+    billing = world.billing
+    page = finances.get(reverse("backoffice:invoice_detail", args=[billing.overdue.pk]))
+    links = [url for _title, url in page.context["actions"]]
+    assert reverse("backoffice:invoice_credit_note", args=[billing.overdue.pk]) in links
+    assert reverse("backoffice:invoice_edit_lines", args=[billing.overdue.pk]) not in links
+    edit = finances.get(reverse("backoffice:invoice_edit_lines", args=[billing.overdue.pk]))
+    assert edit.status_code == 404
+    settled = issue(billing.payer, "8.00")
+    services.record_payment(
+        billing.payer, actor=None, amount="8.00", method="cash", allocations=[(settled, "8.00")]
+    )
+    html = finances.get(reverse("backoffice:invoice_detail", args=[settled.pk])).content.decode()
+    assert 'id="panel-invoice_payments"' in html and "8,00" in html
+
+
+def test_the_invoice_list_filters_what_is_still_owed_and_exports_it(world, finances):
+    billing = world.billing
+    page = finances.get(reverse("backoffice:invoice_list"), {"unpaid": "true"})
+    numbers = {row.record.number for row in page.context["table"].rows}
+    assert billing.overdue.number in numbers
+    assert None not in numbers  # drafts are not owed
+    export = finances.get(reverse("backoffice:invoice_list"), {"unpaid": "true", "export": "csv"})
+    text = b"".join(export.streaming_content).decode()
+    assert billing.overdue.number in text
+    assert Invoice.objects.filter(status="draft").exists()
