@@ -20,6 +20,8 @@ from coin.members.models import Member
 from coin.members.roles import BUILTIN_ROLES
 from coin.offers.models import Subscription
 
+from .network_cases import network_cases
+
 
 @dataclass
 class Case:
@@ -76,6 +78,7 @@ CASES = {
         done=lambda w: Subscription.objects.get(pk=w.subscription.pk).ends_on == date(2026, 12, 31),
     ),
 }
+CASES.update(network_cases(Case))
 
 
 def _backoffice_url_names(resolver=None, inside=False):
