@@ -1,10 +1,15 @@
-"""The network panels of a member's back-office page (imported by coin.backoffice at start-up)."""
+"""The network part of the back office (imported by coin.backoffice at start-up).
+
+The member page's network panels are here; the pages are in ``backoffice_ipam``
+(pools, allocations), ``backoffice_endpoints`` (endpoints, host keys, jobs) and
+``backoffice_rdns`` (reverse DNS), imported below.
+"""
 
 from importlib import import_module
 
 from django.utils.translation import gettext_lazy as _
 
-from coin.backoffice.registry import Panel, register_panel
+from coin.backoffice.registry import Panel, register_menu_group, register_panel
 from coin.members.models import Member
 from netops.ipam.models import IPAllocation
 from netops.vpn.models import VPNAccount
@@ -45,6 +50,9 @@ register_panel(
     ),
 )
 
+register_menu_group("network", _("Network"), order=30)
 
-# The page starting the provisioning of every endpoint lives in its own module.
-import_module("netops.backoffice_jobs")
+# The network's pages live in their own modules, with the page starting the provisioning
+# of every endpoint as a background job.
+for _module in ("backoffice_ipam", "backoffice_endpoints", "backoffice_rdns", "backoffice_jobs"):
+    import_module(f"netops.{_module}")

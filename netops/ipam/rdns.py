@@ -77,29 +77,40 @@ def _rfc2317_parent_snippet(zone, nameservers):
 
 def zones_for_pool(pool):
     """The pool's zones with the PTR records of the addresses that hold one."""
-    zones = [Zone(_zone_name(block), block) for block in zone_blocks(pool.block)]
+    return zones_for_pools([pool])[pool.pk]
+
+
+def zones_for_pools(pools):
+    """{pool pk: its zones with their PTR records}, with one query for every pool's records."""
+    pools = list(pools)
+    zones_by_pool = {
+        pool.pk: [Zone(_zone_name(block), block) for block in zone_blocks(pool.block)]
+        for pool in pools
+    }
     records = (
         ReverseDNSRecord.objects.filter(
-            allocation__pool=pool,
+            allocation__pool__in=[pool.pk for pool in pools],
             allocation__state__in=[AllocationState.ALLOCATED, AllocationState.RESERVED],
         )
-        .order_by("address")
-        .values_list("address", "hostname")
+        .order_by("allocation__pool_id", "address")
+        .values_list("allocation__pool_id", "address", "hostname")
     )
-    for address, hostname in records:
-        value = from_hex(address)
-        for zone in zones:
+    families = {pool.pk: pool.family for pool in pools}
+    for pool_id, address, hostname in records:
+        value, family = from_hex(address), families[pool_id]
+        for zone in zones_by_pool[pool_id]:
             if zone.block.network <= value <= zone.block.last:
-                owner = ptr_name(pool.family, value)
-                if pool.family == 4 and zone.block.prefix_length > 24:
+                owner = ptr_name(family, value)
+                if family == 4 and zone.block.prefix_length > 24:
                     owner = f"{value & 0xFF}.{zone.name}"
                 zone.records.append((owner, hostname))
                 break
     nameservers = settings.COIN_DNS_NAMESERVERS
-    for zone in zones:
-        if pool.family == 4 and zone.block.prefix_length > 24:
-            zone.parent_snippet = _rfc2317_parent_snippet(zone, nameservers)
-    return zones
+    for pool in pools:
+        for zone in zones_by_pool[pool.pk]:
+            if pool.family == 4 and zone.block.prefix_length > 24:
+                zone.parent_snippet = _rfc2317_parent_snippet(zone, nameservers)
+    return zones_by_pool
 
 
 def render_zone(zone, serial):
@@ -121,8 +132,8 @@ def render_zone(zone, serial):
 def render_all(pools, serial):
     """{file name: zone file text} for every zone of ``pools`` (plus RFC 2317 parent snippets)."""
     files = {}
-    for pool in pools:
-        for zone in zones_for_pool(pool):
+    for zones in zones_for_pools(pools).values():
+        for zone in zones:
             files[zone.filename] = render_zone(zone, serial)
             if zone.parent_snippet:
                 files[zone.filename.replace(".zone", ".parent")] = zone.parent_snippet

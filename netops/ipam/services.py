@@ -455,3 +455,19 @@ def remove_reverse_dns(record, *, actor):
     require_owner_or_perm(actor, record.allocation.member_id, "netops.change_ipallocation")
     with audit.acting_as(actor):
         record.delete()
+
+
+@transaction.atomic
+def correct_reverse_dns(record, *, actor, hostname):
+    """A volunteer's correction of a member's PTR name: the network role's right, and the same
+    checks as the member's own change (:func:`set_reverse_dns`), so the zone gets only host names."""
+    require_perm(actor, "netops.change_ipallocation")
+    record = ReverseDNSRecord.objects.select_related("allocation__pool").get(pk=record.pk)
+    return set_reverse_dns(record.allocation, record.address_text, hostname, actor=actor)
+
+
+@transaction.atomic
+def remove_reverse_dns_as_volunteer(record, *, actor):
+    """A volunteer's removal of a PTR name (the network role's right, whoever holds the prefix)."""
+    require_perm(actor, "netops.change_ipallocation")
+    remove_reverse_dns(record, actor=actor)

@@ -84,7 +84,7 @@ def job_failed(job):
     if not claimed:
         return 0
     link = settings.COIN_BASE_URL.rstrip("/") + reverse(
-        "admin:netops_provisioningjob_change", args=[job.pk]
+        "backoffice:provisioning_job_detail", args=[job.pk]
     )
     accounts = _waiting_accounts(job)
     sent = 0

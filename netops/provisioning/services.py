@@ -284,6 +284,15 @@ def fetch_offered_host_key(endpoint, *, actor):
     return endpoint
 
 
+def read_host_key(endpoint, *, actor):
+    """Like :func:`fetch_offered_host_key`, for a form: a server that cannot be reached is a
+    ``ValidationError`` saying why (nothing is stored then)."""
+    try:
+        return fetch_offered_host_key(endpoint, actor=actor)
+    except ssh.ProvisioningError as error:
+        raise ValidationError(str(error)) from error
+
+
 @transaction.atomic
 def confirm_host_key(endpoint, *, actor, fingerprint):
     """Pin the offered host key, if ``fingerprint`` (what the volunteer checked) matches it.
@@ -297,10 +306,13 @@ def confirm_host_key(endpoint, *, actor, fingerprint):
     offered = ssh.fingerprint(endpoint.offered_host_key)
     if fingerprint.strip() != offered:
         raise ValidationError(
-            _(
-                "The fingerprint you checked (%(given)s) is not the one the endpoint presented (%(offered)s)."
-            )
-            % {"given": fingerprint.strip(), "offered": offered}
+            {
+                "fingerprint": _(
+                    "The fingerprint you checked (%(given)s) is not the one "
+                    "the endpoint presented (%(offered)s)."
+                )
+                % {"given": fingerprint.strip(), "offered": offered}
+            }
         )
     with audit.acting_as(actor):
         endpoint.host_key = endpoint.offered_host_key

@@ -24,6 +24,7 @@ from coin.members.roles import BUILTIN_ROLES
 from coin.offers.models import Subscription
 
 from .billing_cases import billing_cases
+from .network_cases import network_cases
 
 
 @dataclass
@@ -203,6 +204,7 @@ CASES = {
         done=lambda w: RoleAssignment.objects.get(pk=_held(w).pk).ends_at is not None,
     ),
 }
+CASES.update(network_cases(Case))
 
 CASES.update(billing_cases(Case))
 

@@ -112,6 +112,7 @@ def test_new_keys_tell_the_true_state_and_volunteers_hear_once_of_a_failure(
     assert [mail.to for mail in mailoutbox] == [[volunteer.email]]
     assert "vpn1" in mailoutbox[0].subject and account.username in mailoutbox[0].body
     assert "Provisioning of vpn1 failed" in mailoutbox[0].subject  # the volunteer's language
+    assert f"/gestion/network/jobs/{job.pk}/" in mailoutbox[0].body  # the back office's job page
 
     # The endpoint keeps failing: the members' pages say it, the volunteers are not flooded.
     services.generate_keys(account, actor=account.member)

@@ -69,9 +69,12 @@ def problems(url, page, language):
         rules += [(ENGLISH_ON_FRENCH_PAGES, "English"), (FRENCH_SLIPS, "French slip")]
     else:
         rules += [(AMERICAN_DATE, "American date"), (PYTHON_NONE, "Python's None")]
+    # Code and file excerpts (a key's comment, a zone file's header) are data, not wording.
+    prose = visible_text(re.sub(r"<(pre|code)\b.*?</\1>", " ", page, flags=re.S))[1]
     for pattern, what in rules:
-        for match in pattern.finditer(text):
-            context = text[max(0, match.start() - 40) : match.end() + 40]
+        read = prose if pattern is SOFTWARE_NAME else text
+        for match in pattern.finditer(read):
+            context = read[max(0, match.start() - 40) : match.end() + 40]
             found.append(f"{url}: {what}: …{context}…")
     return found
 
