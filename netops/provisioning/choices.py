@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 class EndpointKind(models.TextChoices):
     WIREGUARD = "wireguard", _("WireGuard concentrator")
     OPENVPN = "openvpn", _("OpenVPN server")
+    RADIUS = "radius", _("RADIUS server (FreeRADIUS)")
 
 
 class JobStatus(models.TextChoices):
