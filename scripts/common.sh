@@ -30,6 +30,8 @@ BASE_PACKAGES+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejav
 TEST_PACKAGES+=(poppler-utils)
 # The real test network of netops: SSH endpoints, WireGuard in userspace, OpenVPN, ping.
 TEST_PACKAGES+=(openssh-server openssh-client wireguard-go wireguard-tools openvpn iproute2 iputils-ping)
+# DSL: the RADIUS server coin provisions (FreeRADIUS) and its test clients (radclient, radmin).
+TEST_PACKAGES+=(freeradius freeradius-utils)
 
 # ensure_venv [EXTRAS]: the project and its Python dependencies in $VENV.
 ensure_venv() {
