@@ -81,7 +81,7 @@ def load_demo_dsl(today):
         kind=EndpointKind.RADIUS,
         ssh_host="radius1.example.net",
         config_dir="/etc/freeradius/3.0/coin",
-        reload_command="radmin -e 'hup files'",
+        reload_command="/etc/freeradius/3.0/coin/radius-reload",
         public_host="radius1.example.net",
     )
     lines = DSLLine.objects.select_related("subscription").order_by("subscription__starts_on", "pk")

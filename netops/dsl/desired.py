@@ -67,5 +67,6 @@ def files(endpoint, peer_list):
             peer_list,
             suspended=settings.COIN_DSL_SUSPENDED,
             walled_garden_pool=settings.COIN_DSL_WALLED_GARDEN_POOL,
-        )
+        ),
+        render.RELOAD_SCRIPT_FILE: render.RELOAD_SCRIPT,
     }

@@ -24,6 +24,20 @@ from .choices import SuspendedLines
 UnsafeValue = netops_validators.UnsafeValue
 
 USERS_FILE = "users"
+RELOAD_SCRIPT_FILE = "radius-reload"
+# The reload command of a RADIUS endpoint runs this script (arguments go to radmin, e.g.
+# ``-f /run/freeradius/freeradius.sock``). Fixed text: no value from the database in it.
+RELOAD_SCRIPT = """#!/bin/sh
+# Managed by coin: changes made here are overwritten.
+# Makes FreeRADIUS read the users file again: "hup files" through the control socket
+# (mode = rw), as a HUP signal does not re-read an included users file. FreeRADIUS
+# silently ignores a module HUP less than 3 seconds after the previous one, so wait
+# that long first: coin runs one job at a time per endpoint, so two reloads are
+# always far enough apart.
+set -e
+sleep 3
+exec radmin "$@" -e "hup files"
+"""
 HEADER = (
     "# Managed by coin: changes made here are overwritten.\n"
     "# The DSL lines in service and their addresses; included from the files module\n"

@@ -3,8 +3,9 @@
 It runs in the foreground (``freeradius -X``) inside a namespace of the test network,
 as the process that starts it (no switch to the ``freerad`` user), listening on
 127.0.0.1 of that namespace on a free port. Its users file includes the file coin
-provisions over SSH (``COIN_DIR/users``); ``radmin -e 'hup files'`` through its
-control socket makes it read that file again (the reload command coin runs).
+provisions over SSH (``COIN_DIR/users``); the ``radius-reload`` script coin writes
+beside it runs ``radmin -e 'hup files'`` through the control socket, which makes it
+read that file again.
 """
 
 import re
@@ -65,7 +66,7 @@ class FreeRadius:
 
     @property
     def reload_command(self):
-        return f"radmin -f {self.socket} -e 'hup files'"
+        return f"{self.coin_dir}/radius-reload -f {self.socket}"
 
     def prepare(self):
         self.workdir.mkdir(parents=True, exist_ok=True)

@@ -82,6 +82,27 @@ def worker(network):
         yield process
 
 
+@pytest.fixture
+def garden_worker(network):
+    with celery_worker(
+        COIN_CORE_ROUTER_NETNS=network.core,
+        COIN_DSL_SUSPENDED="walled-garden",
+        COIN_DSL_WALLED_GARDEN_POOL="garden",
+    ) as process:
+        yield process
+
+
+def _active_line(member, offer, make_pool, volunteer):
+    make_pool("198.51.100.0/24", 32, purpose=PoolPurpose.DSL)
+    make_pool("2001:db8:200::/40", 56, purpose=PoolPurpose.DSL)
+    offer.address_plan = PLAN
+    offer.save()
+    subscription = offer_services.subscribe(member, offer, actor=None, starts_on=date(2026, 1, 1))
+    line = subscription.dsl_line
+    dsl_services.change_status(line, DSLLineStatus.ACTIVATION_SCHEDULED, actor=volunteer)
+    return dsl_services.change_status(line, DSLLineStatus.ACTIVE, actor=volunteer)
+
+
 def _last_job(endpoint):
     job = ProvisioningJob.objects.filter(endpoint=endpoint).order_by("-pk").first()
     assert job is not None, "no job was queued"
@@ -113,7 +134,7 @@ def test_an_active_line_is_accepted_with_its_addresses_rejected_when_suspended_g
     dsl_services.change_status(line, DSLLineStatus.ACTIVATION_SCHEDULED, actor=volunteer)
     dsl_services.change_status(line, DSLLineStatus.ACTIVE, actor=volunteer)
     job = _last_job(endpoint)
-    assert job.changed_files == ["users"]
+    assert job.changed_files == ["radius-reload", "users"]
     code, reply = radius.request(line.ppp_login, line.ppp_password)
     assert code == "Access-Accept"
     assert reply["Framed-IP-Address"] == [v4.split("/")[0]]
@@ -177,3 +198,24 @@ def test_an_active_line_is_accepted_with_its_addresses_rejected_when_suspended_g
 def _last_job_after(endpoint):
     job = provisioning.request_provisioning(endpoint, reason="repair drift")
     return provisioning.wait_for_job(job.pk, timeout=60)
+
+
+def test_with_the_walled_garden_policy_a_suspended_line_is_accepted_into_the_garden_pool_only(
+    network, radius, endpoint, garden_worker, make_member, dsl_offer, make_pool
+):
+    member = make_member("bob")
+    line = _active_line(member, dsl_offer, make_pool, endpoint.volunteer)
+    _last_job(endpoint)
+    assert "Framed-IP-Address" in radius.request(line.ppp_login, line.ppp_password)[1]
+
+    netops_services.suspend_member(member)
+    _last_job(endpoint)
+    code, reply = radius.request(line.ppp_login, line.ppp_password)
+    assert (code, reply.get("Framed-Pool")) == ("Access-Accept", ["garden"])
+    assert not {"Framed-IP-Address", "Framed-IPv6-Prefix", "Delegated-IPv6-Prefix"} & set(reply)
+    assert radius.request(line.ppp_login, "wrong-password")[0] == "Access-Reject"
+
+    netops_services.restore_member(member)
+    _last_job(endpoint)
+    code, reply = radius.request(line.ppp_login, line.ppp_password)
+    assert code == "Access-Accept" and "Framed-Pool" not in reply and reply["Framed-IP-Address"]

@@ -30,7 +30,7 @@ def radius(db):
         ssh_host="192.0.2.251",
         public_host="radius.example.net",
         config_dir="/etc/freeradius/3.0/coin",
-        reload_command="radmin -e 'hup files'",
+        reload_command="/etc/freeradius/3.0/coin/radius-reload",
     )
 
 
