@@ -90,6 +90,7 @@ def create_line(subscription, *, actor, **fields):
     return open_line(subscription, actor=actor, **fields)
 
 
+@transaction.atomic
 def open_line(subscription, *, actor, **fields):
     """:func:`create_line` without the rights check: what a new DSL subscription does by itself
     (whoever may subscribe a member gets the member's line ordered)."""
@@ -170,6 +171,8 @@ def change_status(line, status, *, actor, on=None, note=""):
     fields = ["status"]
     if status == DSLLineStatus.ACTIVATION_SCHEDULED:
         line.activation_scheduled_on, fields = on, [*fields, "activation_scheduled_on"]
+    elif status == DSLLineStatus.ORDERED:  # the appointment was cancelled: no date holds
+        line.activation_scheduled_on, fields = None, [*fields, "activation_scheduled_on"]
     elif status == DSLLineStatus.ACTIVE and line.activated_on is None:
         line.activated_on, fields = on, [*fields, "activated_on"]
     elif status == DSLLineStatus.TERMINATED:

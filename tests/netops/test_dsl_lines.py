@@ -182,3 +182,15 @@ def test_an_unsafe_value_fails_the_job_with_a_clear_error_and_sends_nothing(line
     job = provisioning.run_job(job.pk)
     assert job.status == "failed" and "radius1" in job.error
     assert "two" not in job.error
+
+
+def test_a_cancelled_appointment_takes_the_line_back_to_ordered_without_its_date(line, netadmin):
+    services.change_status(
+        line, DSLLineStatus.ACTIVATION_SCHEDULED, actor=netadmin, on=date(2026, 3, 2)
+    )
+    line.refresh_from_db()
+    assert line.activation_scheduled_on == date(2026, 3, 2)
+    services.change_status(line, DSLLineStatus.ORDERED, actor=netadmin, note="RDV annulé")
+    line.refresh_from_db()
+    assert (line.status, line.activation_scheduled_on) == ("ordered", None)
+    assert line.status_changes.last().note == "RDV annulé"
