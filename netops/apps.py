@@ -17,6 +17,7 @@ class NetopsConfig(AppConfig):
 
         from .dsl import services as dsl_services
         from .dsl.models import DSLLine, DSLStatusChange
+        from .dsl.views import dsl_panel
         from .ipam import receivers  # noqa: F401 (connects the subscription signals)
         from .ipam.models import IPPool, ReverseDNSRecord
         from .ipam.views import addresses_panel
@@ -56,3 +57,4 @@ class NetopsConfig(AppConfig):
         desired.register(EndpointKind.RADIUS, dsl_services.SOURCE)
         panels.register("netops/ipam/panel_addresses.html", addresses_panel)
         panels.register("netops/vpn/panel_vpn.html", vpn_panel)
+        panels.register("netops/dsl/panel_dsl.html", dsl_panel)

@@ -194,3 +194,19 @@ def test_a_cancelled_appointment_takes_the_line_back_to_ordered_without_its_date
     line.refresh_from_db()
     assert (line.status, line.activation_scheduled_on) == ("ordered", None)
     assert line.status_changes.last().note == "RDV annulé"
+
+
+def test_the_dashboard_shows_the_members_own_line_and_status_never_the_password(
+    line, netadmin, login, make_member, dsl_offer
+):
+    from django.urls import reverse
+
+    other = offer_services.subscribe(
+        make_member("bob"), dsl_offer, actor=None, starts_on=date(2026, 1, 1)
+    ).dsl_line
+    _activate(line, netadmin)
+    page = login(line.member).get(reverse("portal:dashboard")).content.decode()
+    assert line.ppp_login in page and "Ma ligne DSL" in page
+    assert '<span class="badge active">active</span>' in page
+    assert other.ppp_login not in page
+    assert line.ppp_password not in page
