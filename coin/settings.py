@@ -215,6 +215,12 @@ COIN_SSH_KEY_FILE = Path(os.environ.get("COIN_SSH_KEY_FILE", VAR_DIR / "ssh" / "
 COIN_SSH_TIMEOUT = float(os.environ.get("COIN_SSH_TIMEOUT", "10"))
 # Network namespace of the core router whose routes coin manages (empty: this host).
 COIN_CORE_ROUTER_NETNS = os.environ.get("COIN_CORE_ROUTER_NETNS", "")
+# DSL lines of members suspended by billing: "reject" (RADIUS refuses them) or "walled-garden"
+# (accepted into the LNS's address pool named COIN_DSL_WALLED_GARDEN_POOL, without their addresses).
+COIN_DSL_SUSPENDED = os.environ.get("COIN_DSL_SUSPENDED", "reject")
+COIN_DSL_WALLED_GARDEN_POOL = os.environ.get("COIN_DSL_WALLED_GARDEN_POOL", "walled-garden")
+# The realm appended to generated PPP logins ("login@realm"), as the wholesale operator routes them.
+COIN_DSL_REALM = os.environ.get("COIN_DSL_REALM", "")
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]

@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -13,6 +15,9 @@ class NetopsConfig(AppConfig):
         from coin.members import audit
         from coin.portal import panels
 
+        from .dsl import services as dsl_services
+        from .dsl.models import DSLLine, DSLStatusChange
+        from .dsl.views import dsl_panel
         from .ipam import receivers  # noqa: F401 (connects the subscription signals)
         from .ipam.models import IPPool, ReverseDNSRecord
         from .ipam.views import addresses_panel
@@ -33,6 +38,10 @@ class NetopsConfig(AppConfig):
             secret=["private_key", "password_hash"],
             exclude=[*STATUS_FIELDS, "provisioning_job"],  # bookkeeping of the engine
         )
+        # Connects the DSL lines to the subscription signals.
+        import_module("netops.dsl.receivers")
+        audit.register(DSLLine, secret=["ppp_password"])
+        audit.register(DSLStatusChange)
         audit.register(
             Endpoint,
             exclude=[
@@ -45,5 +54,7 @@ class NetopsConfig(AppConfig):
         )
         desired.register(EndpointKind.WIREGUARD, vpn_services.SOURCE)
         desired.register(EndpointKind.OPENVPN, vpn_services.SOURCE)
+        desired.register(EndpointKind.RADIUS, dsl_services.SOURCE)
         panels.register("netops/ipam/panel_addresses.html", addresses_panel)
         panels.register("netops/vpn/panel_vpn.html", vpn_panel)
+        panels.register("netops/dsl/panel_dsl.html", dsl_panel)

@@ -32,6 +32,8 @@ TEST_PACKAGES+=(poppler-utils)
 TEST_PACKAGES+=(openssh-server openssh-client wireguard-go wireguard-tools openvpn iproute2 iputils-ping)
 # The browser tests (tests/browser/): Playwright drives Debian's Chromium, not a browser of its own.
 TEST_PACKAGES+=(chromium)
+# DSL: the RADIUS server coin provisions (FreeRADIUS) and its test clients (radclient, radmin).
+TEST_PACKAGES+=(freeradius freeradius-utils)
 
 # ensure_venv [EXTRAS]: the project and its Python dependencies in $VENV.
 ensure_venv() {

@@ -41,6 +41,23 @@ def test_the_demo_loads_once_and_a_member_sees_their_subscriptions(db, settings)
     assert "Endpoint = vpn.example.net:51820" in config and "PrivateKey = " in config
 
 
+def test_the_demo_has_dsl_lines_in_several_states_and_the_radius_file_serves_those_in_service(
+    db, settings
+):
+    from netops.dsl.models import DSLLine
+    from netops.provisioning import desired
+    from netops.provisioning.models import Endpoint
+
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    lines = {line.status: line for line in DSLLine.objects.all()}
+    assert set(lines) == {"ordered", "scheduled", "active", "fault"}
+    assert lines["active"].ndi == "0478123456" and lines["active"].status_changes.count() == 3
+    users = desired.files_for(Endpoint.objects.get(name="radius1"))["users"].decode()
+    assert lines["active"].ppp_login in users and lines["fault"].ppp_login in users
+    assert lines["ordered"].ppp_login not in users and lines["scheduled"].ppp_login not in users
+
+
 def test_the_demo_refuses_to_run_without_debug(db, settings):
     import pytest
     from django.core.management.base import CommandError

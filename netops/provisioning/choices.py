@@ -9,6 +9,7 @@ from coin.backoffice.colours import badge_colours
 class EndpointKind(models.TextChoices):
     WIREGUARD = "wireguard", _("WireGuard concentrator")
     OPENVPN = "openvpn", _("OpenVPN server")
+    RADIUS = "radius", _("RADIUS server (FreeRADIUS)")
 
 
 @badge_colours(

@@ -11,6 +11,10 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from netops.validators import UnsafeValue
+
+__all__ = ["Source", "UnsafeValue"]
+
 
 @dataclass(frozen=True)
 class Source:

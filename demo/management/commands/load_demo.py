@@ -20,6 +20,7 @@ from coin.members.models import Member, Role
 from coin.offers import services as offer_services
 from coin.offers.choices import OfferKind, PoolPurpose, Pricing
 from coin.offers.models import Offer
+from netops.dsl.demo import load_demo_dsl
 from netops.ipam import services as ipam_services
 from netops.provisioning.choices import EndpointKind
 from netops.provisioning.models import Endpoint
@@ -199,6 +200,7 @@ class Command(BaseCommand):
             organisation, offers["vpn"], actor=None, starts_on=today - timedelta(days=480)
         )
         self._member("henri", "Henri", "Garnier", "Lyon")  # an applicant waiting for admission
+        load_demo_dsl(today)  # a RADIUS server, DSL lines ordered, scheduled, active, in fault
         load_demo_billing(
             today
         )  # settings, invoices of the last two months, payments, a SEPA mandate
