@@ -140,6 +140,10 @@ class RackTable(tables.Table):
 
 
 class RackFilterSet(django_filters.FilterSet):
+    room = django_filters.ModelChoiceFilter(
+        queryset=Room.objects.select_related("site"), label=_("room")
+    )
+
     class Meta:
         model = Rack
         fields = ["room"]

@@ -82,6 +82,36 @@ def _state(assignment):
     return RoleAssignment.objects.get(pk=assignment.pk).state
 
 
+def _dc(world):
+    """A room with a rack, a switch port, a PDU outlet and one association machine in U1."""
+
+    def make():
+        from datacenter import models as dc
+        from datacenter import services as dc_services
+
+        site = dc.Site.objects.create(name="Local")
+        room = dc.Room.objects.create(site=site, name="Salle 1")
+        rack = dc.Rack.objects.create(room=room, name="A", height_u=10, power_budget_w=500)
+        port = dc.Port.objects.create(
+            switch=dc.Switch.objects.create(room=room, name="sw1"), name="ge-0/0/1"
+        )
+        outlet = dc.Outlet.objects.create(
+            pdu=dc.PDU.objects.create(rack=rack, name="pdu-a"), number=1
+        )
+        machine = dc_services.arrive(
+            actor=None, description="nas", declared_power_w=50, rack=rack, first_unit=1, height_u=1
+        )
+        return {"room": room, "rack": rack, "port": port, "outlet": outlet, "machine": machine}
+
+    return _once(world, "datacenter", make)
+
+
+def _machine(world):
+    from datacenter.models import HostedMachine
+
+    return HostedMachine.objects.get(pk=_dc(world)["machine"].pk)
+
+
 CASES = {
     "home": Case("admissions"),
     "member_list": Case("admissions"),
@@ -159,6 +189,53 @@ CASES = {
     ),
     # Only the proposer may withdraw (tests/backoffice/test_roles.py): here, the page and the door.
     "role_withdraw": Case("board", args=lambda w: [_proposal(w).pk]),
+    "room_list": Case("datacenter"),
+    "room_detail": Case("datacenter", args=lambda w: [_dc(w)["room"].pk]),
+    "rack_list": Case("datacenter"),
+    "rack_detail": Case("datacenter", args=lambda w: [_dc(w)["rack"].pk]),
+    "machine_list": Case("datacenter"),
+    "machine_detail": Case("datacenter", args=lambda w: [_dc(w)["machine"].pk]),
+    "machine_arrive": Case(
+        "datacenter",
+        data=lambda w: {
+            "description": "web",
+            "declared_power_w": "80",
+            "rack": _dc(w)["rack"].pk,
+            "first_unit": "3",
+            "height_u": "2",
+        },
+        done=lambda w: _dc(w)["rack"].machines.filter(description="web", first_unit=3).exists(),
+    ),
+    "machine_move": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["machine"].pk],
+        data=lambda w: {"rack": _dc(w)["rack"].pk, "first_unit": "7", "height_u": "1"},
+        done=lambda w: _machine(w).first_unit == 7,
+    ),
+    "machine_power": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["machine"].pk],
+        data=lambda w: {"declared_power_w": "60", "measured_power_w": "45"},
+        done=lambda w: _machine(w).measured_power_w == 45,
+    ),
+    "machine_patch": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["machine"].pk],
+        data=lambda w: {"port": _dc(w)["port"].pk},
+        done=lambda w: _machine(w).ports.exists(),
+    ),
+    "machine_plug": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["machine"].pk],
+        data=lambda w: {"outlet": _dc(w)["outlet"].pk},
+        done=lambda w: _machine(w).outlets.exists(),
+    ),
+    "machine_depart": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["machine"].pk],
+        data=lambda w: {"on": ""},
+        done=lambda w: _machine(w).departed_on is not None,
+    ),
     "role_end": Case(
         "board",
         args=lambda w: [_held(w).pk],

@@ -48,4 +48,5 @@ def test_a_member_sees_their_machine_and_only_theirs_named_in_the_elevation(rack
     assert [int(g.get("data-machine")) for g in own] == [mine.pk]
     assert "".join(own[0].itertext()) == "Alice's box"
     others = [g for g in groups if g not in own]
-    assert len(others) == 1 and "".join(others[0].itertext()) == "occupé"
+    assert len(others) == 1
+    assert "".join(others[0].itertext()) in ("occupied", "occupé")  # Bob's box is not named

@@ -50,9 +50,9 @@ def test_postgresql_refuses_overlapping_units_even_without_the_service(rack):
 
 def test_units_above_the_rack_are_refused(rack):
     with pytest.raises(ValidationError) as error:
-        _arrive(rack, 9, height_u=2)
-    assert "10" in error.value.message_dict["first_unit"][0]
-    _arrive(rack, 9, height_u=2 - 1)
+        _arrive(rack, 10, height_u=2)
+    assert "U11" in error.value.message_dict["first_unit"][0]
+    _arrive(rack, 9, height_u=2)
 
 
 def test_the_power_budget_is_checked_with_measured_draw_when_known(rack):
