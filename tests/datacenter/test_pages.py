@@ -81,8 +81,8 @@ def test_the_room_view_totals_space_and_power(room, rack, shelf, volunteer):
     services.arrive(actor=None, description="pi", declared_power_w=5, shelf=shelf, slot=1)
     services.depart(_arrive(other, 10, watts=600), actor=None)
     response = volunteer.get(reverse("backoffice:room_detail", args=[room.pk]))
-    html = response.content.decode()
-    assert "3 machines; 5 of 30 units used; 405 W drawn of 1600 W." in html.replace("\u202f", "")
+    html = response.content.decode().replace("\u202f", "").replace("\xa0", "")
+    assert "3 machines ; 5 unités occupées sur 30 ; 405 W consommés sur 1600 W." in html
     assert "2 / 10 U" in html and "3 / 20 U" in html
     assert "100 / 500 W" in html and "300 / 1000 W" in html
 
@@ -192,7 +192,7 @@ def test_a_suspended_members_machine_shows_the_port_to_shut(rack, housed, port, 
     services.patch_port(machine, port, actor=None)
     netops_services.suspend_member(member)
     html = volunteer.get(reverse("backoffice:machine_detail", args=[machine.pk])).content.decode()
-    assert "shut" in html or "fermer" in html
+    assert "fermez ces ports de switch" in html
     assert "sw1 ge-0/0/1" in html
     response = volunteer.get(reverse("backoffice:machine_list") + "?suspended=true")
     assert machine.description in response.content.decode()

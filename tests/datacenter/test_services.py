@@ -163,3 +163,20 @@ def test_billings_suspension_flags_the_members_machines_and_restoration_clears_i
         dunning.end_suspension(suspension, message="paid")
     machine.refresh_from_db()
     assert not machine.suspended
+
+
+def test_postgresql_refuses_a_machine_above_its_rack_and_a_rack_shrunk_under_one(rack):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HostedMachine.objects.create(
+            description="too high",
+            form="rack",
+            rack=rack,
+            first_unit=10,
+            height_u=2,
+            declared_power_w=1,
+            arrived_on=date(2026, 2, 1),
+        )
+    _arrive(rack, 9, height_u=2)
+    rack.height_u = 9
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rack.save()
