@@ -81,6 +81,7 @@ class RoomListView(ObjectListView):
     table_class = RoomTable
     filterset_class = RoomFilterSet
     export_filename = "rooms"
+    actions = ("room_add", "shelf_add", "switch_add")
 
 
 @register_page(
@@ -162,6 +163,7 @@ class RackListView(ObjectListView):
     table_class = RackTable
     filterset_class = RackFilterSet
     export_filename = "racks"
+    actions = ("rack_add", "pdu_add")
 
 
 @register_page(
@@ -173,6 +175,7 @@ class RackListView(ObjectListView):
 )
 class RackDetailView(ObjectDetailView):
     queryset = Rack.objects.select_related("room__site")
+    actions = ("rack_edit",)
 
 
 def _rack_machines(rack, request):

@@ -106,6 +106,12 @@ def _dc(world):
     return _once(world, "datacenter", make)
 
 
+def _dc_models():
+    from datacenter import models
+
+    return models
+
+
 def _machine(world):
     from datacenter.models import HostedMachine
 
@@ -235,6 +241,53 @@ CASES = {
         args=lambda w: [_dc(w)["machine"].pk],
         data=lambda w: {"on": ""},
         done=lambda w: _machine(w).departed_on is not None,
+    ),
+    "room_add": Case(
+        "datacenter",
+        data=lambda w: {"site_name": "Local 2", "name": "Cave", "access_instructions": "Code 12"},
+        done=lambda w: _dc_models().Room.objects.filter(name="Cave", site__name="Local 2").exists(),
+    ),
+    "rack_add": Case(
+        "datacenter",
+        data=lambda w: {
+            "room": _dc(w)["room"].pk,
+            "name": "B",
+            "height_u": "42",
+            "power_budget_w": "1500",
+            "notes": "",
+        },
+        done=lambda w: _dc(w)["room"].racks.filter(name="B", height_u=42).exists(),
+    ),
+    "rack_edit": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["rack"].pk],
+        data=lambda w: {"name": "A", "height_u": "12", "power_budget_w": "800", "notes": "x"},
+        done=lambda w: _dc_models().Rack.objects.get(pk=_dc(w)["rack"].pk).height_u == 12,
+    ),
+    "shelf_add": Case(
+        "datacenter",
+        data=lambda w: {
+            "room": _dc(w)["room"].pk,
+            "name": "Étagère",
+            "slots": "6",
+            "power_budget_w": "100",
+        },
+        done=lambda w: _dc(w)["room"].shelves.filter(slots=6).exists(),
+    ),
+    "switch_add": Case(
+        "datacenter",
+        data=lambda w: {
+            "room": _dc(w)["room"].pk,
+            "name": "sw2",
+            "ports": "8",
+            "port_prefix": "ge-0/0/",
+        },
+        done=lambda w: _dc_models().Port.objects.filter(switch__name="sw2").count() == 8,
+    ),
+    "pdu_add": Case(
+        "datacenter",
+        data=lambda w: {"rack": _dc(w)["rack"].pk, "name": "pdu-b", "outlets": "6"},
+        done=lambda w: _dc_models().Outlet.objects.filter(pdu__name="pdu-b").count() == 6,
     ),
     "role_end": Case(
         "board",

@@ -196,3 +196,19 @@ def test_a_suspended_members_machine_shows_the_port_to_shut(rack, housed, port, 
     assert "sw1 ge-0/0/1" in html
     response = volunteer.get(reverse("backoffice:machine_list") + "?suspended=true")
     assert machine.description in response.content.decode()
+
+
+def test_a_rack_is_not_made_shorter_than_its_machines_nor_its_budget_below_their_draw(
+    rack, volunteer
+):
+    _arrive(rack, 8, height_u=2, watts=300)
+    url = reverse("backoffice:rack_edit", args=[rack.pk])
+    data = {"name": "A", "height_u": "8", "power_budget_w": "500", "notes": ""}
+    response = volunteer.post(url, data)
+    assert response.status_code == 200
+    assert "U9" in " ".join(response.context["form"].errors["height_u"])
+    response = volunteer.post(url, {**data, "height_u": "10", "power_budget_w": "200"})
+    assert "300" in " ".join(response.context["form"].errors["power_budget_w"])
+    rack.refresh_from_db()
+    assert (rack.height_u, rack.power_budget_w) == (10, 500)
+    assert volunteer.post(url, {**data, "height_u": "9"}).status_code == 302
