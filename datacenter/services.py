@@ -218,6 +218,21 @@ def set_power(machine, *, actor, declared_power_w, measured_power_w=None):
 
 
 @transaction.atomic
+def update_details(machine, *, actor, description, serial="", access_contacts=""):
+    """Change what the machine is called, its serial and who may come to it (not its place)."""
+    require_perm(actor, PERMISSION)
+    machine = HostedMachine.objects.select_for_update().get(pk=machine.pk)
+    machine.description, machine.serial, machine.access_contacts = (
+        description,
+        serial,
+        access_contacts,
+    )
+    machine.full_clean(validate_constraints=False)
+    _save(machine, actor)
+    return machine
+
+
+@transaction.atomic
 def depart(machine, *, actor, on=None):
     """Record the machine leaving: its units, slot, ports and outlets are free again."""
     require_perm(actor, PERMISSION)

@@ -139,6 +139,37 @@ class MoveView(MachineAction):
         return (self.object,), form.placement()
 
 
+DETAIL_FIELDS = ["description", "serial", "access_contacts"]
+
+
+class DetailsForm(ActionForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(HostedMachine, fields=DETAIL_FIELDS))
+        if not self.is_bound and self.target is not None:
+            self.initial.update(forms.model_to_dict(self.target, fields=DETAIL_FIELDS))
+
+
+@register_page(
+    "machine_edit",
+    "datacenter/machines/<int:pk>/edit/",
+    kind=ACTION,
+    title=_("Edit"),
+    permission=PERMISSION,
+)
+class DetailsView(MachineAction):
+    form_class = DetailsForm
+    service = services.update_details
+    success_message = _("The machine is saved.")
+
+    @classmethod
+    def applies_to(cls, machine):
+        return True
+
+    def service_arguments(self, form):
+        return (self.object,), {name: form.cleaned_data[name] for name in DETAIL_FIELDS}
+
+
 class PowerForm(ActionForm):
     declared_power_w = forms.IntegerField(
         label=_("declared power (W)"), min_value=0, max_value=100_000

@@ -294,7 +294,14 @@ class MachineDetailView(ObjectDetailView):
     queryset = HostedMachine.objects.select_related(
         "member", "subscription__offer", "rack__room", "shelf__room"
     )
-    actions = ("machine_move", "machine_power", "machine_patch", "machine_plug", "machine_depart")
+    actions = (
+        "machine_edit",
+        "machine_move",
+        "machine_power",
+        "machine_patch",
+        "machine_plug",
+        "machine_depart",
+    )
 
 
 def _machine_facts(machine, request):

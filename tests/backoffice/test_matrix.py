@@ -212,6 +212,12 @@ CASES = {
         },
         done=lambda w: _dc(w)["rack"].machines.filter(description="web", first_unit=3).exists(),
     ),
+    "machine_edit": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["machine"].pk],
+        data=lambda w: {"description": "nas2", "serial": "SN1", "access_contacts": "Léa"},
+        done=lambda w: _machine(w).serial == "SN1",
+    ),
     "machine_move": Case(
         "datacenter",
         args=lambda w: [_dc(w)["machine"].pk],
