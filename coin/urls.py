@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("coin.portal.urls")),
     path("", include("netops.urls")),
     path("", include("billing.urls")),
+    path("", include("datacenter.urls")),
 ]

@@ -39,6 +39,13 @@ def test_the_demo_loads_once_and_a_member_sees_their_subscriptions(db, settings)
     )
     config = client.get(reverse("netops:vpn_config", args=[account.pk])).content.decode()
     assert "Endpoint = vpn.example.net:51820" in config and "PrivateKey = " in config
+    # The datacenter: a room, two racks, a shelf, a dozen machines; alix sees hers.
+    from datacenter.models import HostedMachine, Rack, Shelf
+
+    assert (Rack.objects.count(), Shelf.objects.count()) == (2, 1)
+    assert HostedMachine.objects.count() == 12
+    assert HostedMachine.objects.filter(member__isnull=True).count() == 5
+    assert "Serveur mail d&#x27;Alix" in page
 
 
 def test_the_demo_has_dsl_lines_in_several_states_and_the_radius_file_serves_those_in_service(

@@ -12,3 +12,9 @@ role_granted = Signal()
 # dues invoice) is stored with the admission or not at all. A receiver returns a sentence for
 # the volunteer (what it did, or what remains to do) or None.
 member_admitted = Signal()
+
+# Sent by ``netops.services.suspend_member`` / ``restore_member`` (billing's suspension and its
+# end), inside their transaction, with ``member`` and ``actor``. Apps that host something of
+# the member's (the datacenter flags their machines) listen without netops importing them.
+member_suspended = Signal()
+member_restored = Signal()

@@ -42,6 +42,7 @@ def test_layers_point_one_way():
         "coin": {"billing", "netops", "datacenter", "monitoring", "demo"},
         "netops": {"billing", "datacenter", "monitoring", "demo"},
         "billing": {"datacenter", "monitoring", "demo"},
+        "datacenter": {"monitoring", "demo"},
         "netops.provisioning": {"netops.vpn"},
         "netops.ipam": {"netops.vpn", "netops.provisioning"},
     }

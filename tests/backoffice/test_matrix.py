@@ -103,6 +103,42 @@ def _state(assignment):
     return RoleAssignment.objects.get(pk=assignment.pk).state
 
 
+def _dc(world):
+    """A room with a rack, a switch port, a PDU outlet and one association machine in U1."""
+
+    def make():
+        from datacenter import models as dc
+        from datacenter import services as dc_services
+
+        site = dc.Site.objects.create(name="Local")
+        room = dc.Room.objects.create(site=site, name="Salle 1")
+        rack = dc.Rack.objects.create(room=room, name="A", height_u=10, power_budget_w=500)
+        port = dc.Port.objects.create(
+            switch=dc.Switch.objects.create(room=room, name="sw1"), name="ge-0/0/1"
+        )
+        outlet = dc.Outlet.objects.create(
+            pdu=dc.PDU.objects.create(rack=rack, name="pdu-a"), number=1
+        )
+        machine = dc_services.arrive(
+            actor=None, description="nas", declared_power_w=50, rack=rack, first_unit=1, height_u=1
+        )
+        return {"room": room, "rack": rack, "port": port, "outlet": outlet, "machine": machine}
+
+    return _once(world, "datacenter", make)
+
+
+def _dc_models():
+    from datacenter import models
+
+    return models
+
+
+def _machine(world):
+    from datacenter.models import HostedMachine
+
+    return HostedMachine.objects.get(pk=_dc(world)["machine"].pk)
+
+
 CASES = {
     "job_list": Case("finances"),
     "job_detail": Case(
@@ -197,6 +233,106 @@ CASES = {
     ),
     # Only the proposer may withdraw (tests/backoffice/test_roles.py): here, the page and the door.
     "role_withdraw": Case("board", args=lambda w: [_proposal(w).pk]),
+    "room_list": Case("datacenter"),
+    "room_detail": Case("datacenter", args=lambda w: [_dc(w)["room"].pk]),
+    "rack_list": Case("datacenter"),
+    "rack_detail": Case("datacenter", args=lambda w: [_dc(w)["rack"].pk]),
+    "machine_list": Case("datacenter"),
+    "machine_detail": Case("datacenter", args=lambda w: [_dc(w)["machine"].pk]),
+    "machine_arrive": Case(
+        "datacenter",
+        data=lambda w: {
+            "description": "web",
+            "declared_power_w": "80",
+            "rack": _dc(w)["rack"].pk,
+            "first_unit": "3",
+            "height_u": "2",
+        },
+        done=lambda w: _dc(w)["rack"].machines.filter(description="web", first_unit=3).exists(),
+    ),
+    "machine_edit": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["machine"].pk],
+        data=lambda w: {"description": "nas2", "serial": "SN1", "access_contacts": "Léa"},
+        done=lambda w: _machine(w).serial == "SN1",
+    ),
+    "machine_move": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["machine"].pk],
+        data=lambda w: {"rack": _dc(w)["rack"].pk, "first_unit": "7", "height_u": "1"},
+        done=lambda w: _machine(w).first_unit == 7,
+    ),
+    "machine_power": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["machine"].pk],
+        data=lambda w: {"declared_power_w": "60", "measured_power_w": "45"},
+        done=lambda w: _machine(w).measured_power_w == 45,
+    ),
+    "machine_patch": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["machine"].pk],
+        data=lambda w: {"port": _dc(w)["port"].pk},
+        done=lambda w: _machine(w).ports.exists(),
+    ),
+    "machine_plug": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["machine"].pk],
+        data=lambda w: {"outlet": _dc(w)["outlet"].pk},
+        done=lambda w: _machine(w).outlets.exists(),
+    ),
+    "machine_depart": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["machine"].pk],
+        data=lambda w: {"on": ""},
+        done=lambda w: _machine(w).departed_on is not None,
+    ),
+    "room_add": Case(
+        "datacenter",
+        data=lambda w: {"site_name": "Local 2", "name": "Cave", "access_instructions": "Code 12"},
+        done=lambda w: _dc_models().Room.objects.filter(name="Cave", site__name="Local 2").exists(),
+    ),
+    "rack_add": Case(
+        "datacenter",
+        data=lambda w: {
+            "room": _dc(w)["room"].pk,
+            "name": "B",
+            "height_u": "42",
+            "power_budget_w": "1500",
+            "notes": "",
+        },
+        done=lambda w: _dc(w)["room"].racks.filter(name="B", height_u=42).exists(),
+    ),
+    "rack_edit": Case(
+        "datacenter",
+        args=lambda w: [_dc(w)["rack"].pk],
+        data=lambda w: {"name": "A", "height_u": "12", "power_budget_w": "800", "notes": "x"},
+        done=lambda w: _dc_models().Rack.objects.get(pk=_dc(w)["rack"].pk).height_u == 12,
+    ),
+    "shelf_add": Case(
+        "datacenter",
+        data=lambda w: {
+            "room": _dc(w)["room"].pk,
+            "name": "Étagère",
+            "slots": "6",
+            "power_budget_w": "100",
+        },
+        done=lambda w: _dc(w)["room"].shelves.filter(slots=6).exists(),
+    ),
+    "switch_add": Case(
+        "datacenter",
+        data=lambda w: {
+            "room": _dc(w)["room"].pk,
+            "name": "sw2",
+            "ports": "8",
+            "port_prefix": "ge-0/0/",
+        },
+        done=lambda w: _dc_models().Port.objects.filter(switch__name="sw2").count() == 8,
+    ),
+    "pdu_add": Case(
+        "datacenter",
+        data=lambda w: {"rack": _dc(w)["rack"].pk, "name": "pdu-b", "outlets": "6"},
+        done=lambda w: _dc_models().Outlet.objects.filter(pdu__name="pdu-b").count() == 6,
+    ),
     "role_end": Case(
         "board",
         args=lambda w: [_held(w).pk],

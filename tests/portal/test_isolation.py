@@ -31,9 +31,34 @@ ID_URLS = {
     "billing:invoice_pdf": lambda member: [member.invoices.get().pk],
     "billing:credit_note_pdf": lambda member: [member.invoices.get().credit_notes.get().pk],
     "billing:pay_suggested_price": lambda member: [member.subscriptions.get().pk],
+    "datacenter:machine": lambda member: [_hosted_machine(member).pk],
 }
-MEMBER_NAMESPACES = ("portal:", "netops:", "billing:")
+MEMBER_NAMESPACES = ("portal:", "netops:", "billing:", "datacenter:")
 NON_OBJECT_KWARGS = {"uidb64", "token", "year"}
+
+
+def _hosted_machine(member):
+    """The member's machine in a rack (made here: the fixture's members have no housing)."""
+    from datacenter.models import HostedMachine, Rack, Room, Site
+
+    site, _ = Site.objects.get_or_create(name="Local")
+    room, _ = Room.objects.get_or_create(site=site, name="Salle")
+    rack, _ = Rack.objects.get_or_create(
+        room=room, name="A", defaults={"height_u": 42, "power_budget_w": 2000}
+    )
+    machine = HostedMachine.objects.filter(member=member).first()
+    if machine is None:
+        machine = HostedMachine.objects.create(
+            member=member,
+            description=f"{member.username}'s server",
+            form="rack",
+            rack=rack,
+            first_unit=rack.machines.count() + 1,
+            height_u=1,
+            declared_power_w=50,
+            arrived_on=date(2026, 1, 1),
+        )
+    return machine
 
 
 def _portal_patterns(resolver=None, prefix=""):

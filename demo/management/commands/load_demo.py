@@ -20,6 +20,7 @@ from coin.members.models import Member, Role
 from coin.offers import services as offer_services
 from coin.offers.choices import OfferKind, PoolPurpose, Pricing
 from coin.offers.models import Offer
+from datacenter.demo import load_demo_datacenter
 from netops.dsl.demo import load_demo_dsl
 from netops.ipam import services as ipam_services
 from netops.provisioning.choices import EndpointKind
@@ -204,6 +205,7 @@ class Command(BaseCommand):
         load_demo_billing(
             today
         )  # settings, invoices of the last two months, payments, a SEPA mandate
+        load_demo_datacenter(today)  # a room, two racks, a shelf, a dozen machines
 
     def _print_logins(self):
         write = self.stdout.write
