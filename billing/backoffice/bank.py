@@ -135,6 +135,7 @@ class UploadStatementView(ResultMessageMixin, ActionView):
     form_class = UploadForm
     # The import runs in the request today; the background job replaces this one call.
     service = services.import_statement
+    error_field = "file"  # a refused file names its line: shown under the file
 
     def service_arguments(self, form):
         upload = form.cleaned_data["file"]

@@ -289,7 +289,7 @@ class CreditNoteForm(ActionForm):
     amount = forms.DecimalField(
         label=_("amount"),
         required=False,
-        max_digits=10,
+        max_digits=16,
         decimal_places=2,
         help_text=_("Empty: cancel what is left."),
     )

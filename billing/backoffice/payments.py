@@ -107,7 +107,8 @@ register_panel(
 
 class RecordPaymentForm(ActionForm):
     member = MemberField()
-    amount = forms.DecimalField(label=_("amount"), max_digits=10, decimal_places=2)
+    # Wider than the column: an absurd amount gets the service's own message on the field.
+    amount = forms.DecimalField(label=_("amount"), max_digits=16, decimal_places=2)
     method = forms.ChoiceField(label=_("method"), choices=PaymentMethod.choices)
     received_on = forms.DateField(
         label=_("received on"), required=False, widget=DateInput, help_text=_("Today if empty.")

@@ -174,6 +174,7 @@ class ActionView(BackofficeView, FormView):
     queryset = None  # the objects this action may act on, when its URL takes a pk
     service = None
     success_message = ""
+    error_field = None  # where a service error keyed by no field of the form goes (None: on top)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -223,7 +224,7 @@ class ActionView(BackofficeView, FormView):
         try:
             result = self.service(*args, actor=self.request.user, **kwargs)
         except ValidationError as error:
-            add_service_error(form, error)
+            add_service_error(form, error, self.error_field)
             return self.form_invalid(form)
         except PermissionDenied as error:  # the service's own check of the actor's rights
             return refuse(self.request, error)

@@ -9,9 +9,10 @@ kind's work and records how it ended; a failure is recorded, never lost.
 import logging
 
 from celery import shared_task
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from coin.celery import OnCommitTask
@@ -96,21 +97,26 @@ def run_job(job_id):
     def report(done=None, total=None, stage=None):
         report_progress(job_id, done=done, total=total, stage=stage)
 
+    # The summary and errors are written once, for the person who started the job.
+    language = getattr(job.started_by, "language", "") or settings.LANGUAGE_CODE
     try:
-        with audit.acting_as(job.started_by, source=AuditSource.TASK):
+        with (
+            translation.override(language),
+            audit.acting_as(job.started_by, source=AuditSource.TASK),
+        ):
             outcome = kinds.get(job.kind).run(job, report)
     except ValidationError as error:
-        _finish(job_id, JobState.FAILED, error=" ".join(error.messages))
+        with translation.override(language):
+            messages = " ".join(error.messages)
+        _finish(job_id, JobState.FAILED, error=messages)
     except Exception:
         logger.exception("Background job %s (%s) failed", job_id, job.kind)
-        _finish(
-            job_id,
-            JobState.FAILED,
-            error=_(
+        with translation.override(language):
+            message = _(
                 "The work stopped on an unexpected error; the volunteers running the "
                 "server will find it in the worker's log."
-            ),
-        )
+            )
+        _finish(job_id, JobState.FAILED, error=message)
     else:
         _finish(
             job_id,

@@ -56,7 +56,9 @@ def test_a_draft_cannot_be_deleted_nor_its_member_changed_in_the_admin(
 def test_issuing_from_the_admin_calls_the_service(treasurer, make_member, association):
     actor, client = treasurer
     draft = services.create_draft(make_member(), actor=None)
-    services.add_line(draft, actor=None, description="VPN", unit_price="5.00")
+    services.add_line(
+        draft, actor=None, description="VPN", unit_price="5.00", period_start=date(2026, 3, 1)
+    )
     client.post(
         reverse("admin:billing_invoice_changelist"),
         {"action": "issue_selected", "_selected_action": [draft.pk]},

@@ -195,7 +195,7 @@ def vpn_endpoint(db):
         kind="wireguard",
         ssh_host="192.0.2.250",
         public_host="vpn.example.net",
-        server_public_key="S" * 43 + "=",
+        server_public_key="S" * 42 + "Q=",
         reload_command="wg syncconf coin0 /etc/coin/coin0.conf",
     )
 
@@ -218,7 +218,11 @@ def subscriber(make_member, vpn_offer_with_address, vpn_endpoint, settings, tmp_
     offer_services.subscribe(member, vpn_offer_with_address, actor=None, starts_on=date(2026, 1, 1))
     draft = billing_services.create_draft(member, actor=None)
     billing_services.add_line(
-        draft, actor=None, description="VPN, mars 2026", unit_price=Decimal("30.00")
+        draft,
+        actor=None,
+        description="VPN, mars 2026",
+        unit_price=Decimal("30.00"),
+        period_start=date(2026, 3, 1),
     )
     billing_services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1))
     return member
