@@ -7,9 +7,10 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from billing.models import AssociationSettings, Invoice
+from billing.models import AssociationSettings, BankCSVProfile, BankLine, Invoice
 from coin.jobs.choices import JobState
 from coin.jobs.models import Job
 from coin.members.choices import MemberStatus
@@ -108,3 +109,35 @@ def test_a_run_of_10000_members_runs_as_a_job_with_its_progress_shown(
         f"\nstart request answered in {answered_in:.2f} s; run job took "
         f"{(job.finished_at - job.created_at).total_seconds():.1f} s"
     )
+
+
+LINES = 2_000
+
+
+def test_a_statement_of_2000_lines_is_imported_as_a_job_with_its_progress_shown(
+    association, make_member, login, worker, settings
+):
+    profile = BankCSVProfile.objects.create(name="Banque test", reference_column="")
+    rows = ["Date;Libellé;Montant"] + [
+        f"{1 + n % 28:02d}/04/2026;VIR SEPA DONATEUR {n};{10 + n // 100},{n % 100:02d}"
+        for n in range(LINES)
+    ]
+    upload = SimpleUploadedFile("releve.csv", ("\n".join(rows) + "\n").encode())
+    treasurer = make_member("treasurer", roles=["finances"], language="en")
+    client = login(treasurer)
+
+    response = client.post(
+        reverse("backoffice:statement_import_start"),
+        {"file": upload, "format": "csv", "profile": profile.pk},
+    )
+    job = Job.objects.get(kind="statement_import")
+    assert response.status_code == 302
+    assert job.state in (JobState.QUEUED, JobState.RUNNING)
+
+    pages = _follow(client, job, lambda j: j.finished)
+    assert job.state == JobState.SUCCEEDED, job.error
+    assert BankLine.objects.count() == LINES
+    assert f"{LINES} lines read, {LINES} new" in pages[-1]
+    # Committed in batches, each reported: the last page counts every line.
+    assert f"{LINES} of {LINES}" in pages[-1]
+    assert job.payload is None  # the upload is dropped once the job ends
