@@ -112,15 +112,13 @@ class MoveForm(PlacementForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.target is not None:
-            self.initial.update(
-                {
-                    "rack": self.target.rack_id,
-                    "first_unit": self.target.first_unit,
-                    "height_u": self.target.height_u,
-                    "shelf": self.target.shelf_id,
-                    "slot": self.target.slot,
-                }
-            )
+            self.initial |= {
+                "rack": self.target.rack_id,
+                "first_unit": self.target.first_unit,
+                "height_u": self.target.height_u,
+                "shelf": self.target.shelf_id,
+                "slot": self.target.slot,
+            }
 
 
 @register_page(
@@ -145,9 +143,9 @@ DETAIL_FIELDS = ["description", "serial", "access_contacts"]
 class DetailsForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields.update(forms.fields_for_model(HostedMachine, fields=DETAIL_FIELDS))
+        self.fields |= forms.fields_for_model(HostedMachine, fields=DETAIL_FIELDS)
         if not self.is_bound and self.target is not None:
-            self.initial.update(forms.model_to_dict(self.target, fields=DETAIL_FIELDS))
+            self.initial |= forms.model_to_dict(self.target, fields=DETAIL_FIELDS)
 
 
 @register_page(
@@ -181,7 +179,7 @@ class PowerForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.is_bound and self.target is not None:
-            self.initial.update(
+            self.initial |= dict(
                 declared_power_w=self.target.declared_power_w,
                 measured_power_w=self.target.measured_power_w,
             )

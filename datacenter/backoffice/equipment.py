@@ -57,9 +57,9 @@ class RackForm(ActionForm):
         super().__init__(*args, **kwargs)
         if self.target is None:
             self.fields["room"] = _room_field()
-        self.fields.update(forms.fields_for_model(Rack, fields=RACK_FIELDS))
+        self.fields |= forms.fields_for_model(Rack, fields=RACK_FIELDS)
         if self.target is not None and not self.is_bound:
-            self.initial.update(forms.model_to_dict(self.target, fields=RACK_FIELDS))
+            self.initial |= forms.model_to_dict(self.target, fields=RACK_FIELDS)
 
 
 @register_page(

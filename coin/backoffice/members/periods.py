@@ -19,7 +19,7 @@ class PeriodForm(ActionForm):
         fields = forms.fields_for_model(MembershipPeriod, fields=services.PERIOD_FIELDS)
         for name in ("starts_on", "ends_on", "paid_on"):
             fields[name].widget = DateInput()
-        self.fields.update(fields)
+        self.fields |= fields
 
 
 @register_page(
