@@ -70,7 +70,13 @@ def test_invoice_pdfs_per_second():
         )
         draft = services.create_draft(member, actor=None)
         for description, price in (("Cotisation 2026", "15.00"), ("VPN", "5.00"), ("DSL", "32")):
-            services.add_line(draft, actor=None, description=description, unit_price=Decimal(price))
+            services.add_line(
+                draft,
+                actor=None,
+                description=description,
+                unit_price=Decimal(price),
+                period_start=date(2026, 2, 1),
+            )
         invoices.append(services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1)))
     invoices = list(
         Invoice.objects.filter(pk__in=[i.pk for i in invoices]).select_related("member")
