@@ -400,8 +400,8 @@ class DirectDebitBatchAdmin(admin.ModelAdmin):
     actions = ("download_selected",)
 
     def add_view(self, request, form_url="", extra_context=None):
-        """Batches are created in the back office, whose page calls the service."""
-        return redirect("backoffice:batch_add")
+        """Batches are created in the back office, as a background job."""
+        return redirect("backoffice:sepa_batch_start")
 
     def has_add_permission(self, request):
         return False  # no "add" button: the address above leads to the back office
@@ -433,8 +433,8 @@ class BankStatementAdmin(admin.ModelAdmin):
     readonly_fields = ("filename", "format", "imported_at", "line_count", "new_line_count")
 
     def add_view(self, request, form_url="", extra_context=None):
-        """Statements are uploaded in the back office, whose page calls the import service."""
-        return redirect("backoffice:statement_upload")
+        """Statements are imported in the back office, as a background job."""
+        return redirect("backoffice:statement_import_start")
 
     def has_add_permission(self, request):
         return False  # no "add" button: the address above leads to the back office

@@ -51,6 +51,24 @@ def run_pdf_progress(job):
     return counts["done"], counts["total"], _("PDFs rendered and e-mailed")
 
 
+def import_summary(result):
+    """'12 lines read, 3 new, 1 matched to invoices.', each count with its own plural."""
+    return " ".join(
+        (
+            ngettext("%(count)s line read,", "%(count)s lines read,", result.line_count)
+            % {"count": result.line_count},
+            ngettext("%(count)s new,", "%(count)s new,", result.new_count)
+            % {"count": result.new_count},
+            ngettext(
+                "%(count)s matched to invoices.",
+                "%(count)s matched to invoices.",
+                result.matched_count,
+            )
+            % {"count": result.matched_count},
+        )
+    )
+
+
 def run_import(job, report):
     """Import and match the uploaded statement."""
     report(stage=_("Reading and matching the statement"))
@@ -68,15 +86,10 @@ def run_import(job, report):
         profile=profile,
         progress=progress,
     )
-    summary = _("%(lines)s lines read, %(new)s new, %(matched)s matched to invoices.") % {
-        "lines": result.line_count,
-        "new": result.new_count,
-        "matched": result.matched_count,
-    }
-    url = ""
-    if result.statement is not None:
-        url = reverse("admin:billing_bankstatement_change", args=[result.statement.pk])
-    return Outcome(summary, url)
+    if result.statement is None:  # every line was known already: nothing was recorded
+        return Outcome(import_summary(result))
+    url = reverse("backoffice:bankline_list") + "?status=unmatched"
+    return Outcome(import_summary(result), url, {"statement_id": result.statement.pk})
 
 
 def run_sepa_batch(job, report):
@@ -91,7 +104,9 @@ def run_sepa_batch(job, report):
         "count": batch.debits.count(),
         "total": format_money(batch.total),
     }
-    return Outcome(summary, reverse("admin:billing_directdebitbatch_change", args=[batch.pk]))
+    return Outcome(
+        summary, reverse("backoffice:batch_detail", args=[batch.pk]), {"batch_id": batch.pk}
+    )
 
 
 register_kind(

@@ -1,8 +1,7 @@
-"""Bank statements: upload, a statement's lines, and matching each line with suggestions.
+"""Bank statements: the list, a statement's lines, and matching each line with suggestions.
 
-The upload calls ``services.import_statement`` in the request. The "jobs" work
-turns the import into a background job: switch in ``UploadStatementView.service``
-(and its success URL, to the job's progress page) — nothing else here changes.
+Importing a statement is a background job (``billing/backoffice/jobs.py``): the list's
+button opens its start page.
 """
 
 import django_filters
@@ -10,18 +9,16 @@ import django_tables2 as tables
 from django import forms
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from billing import services
 from billing.choices import BankLineStatus, StatementFormat
-from billing.models import BankCSVProfile, BankLine, BankStatement
+from billing.models import BankLine, BankStatement
 from billing.services import bank as bank_services
 from coin.backoffice.forms import ActionForm, DateInput
 from coin.backoffice.registry import ACTION, DETAIL, LIST, Panel, register_page, register_panel
 from coin.backoffice.tables import BadgeColumn, MoneyColumn
 from coin.backoffice.views import ActionView, ObjectDetailView, ObjectListView
 
-from .common import InvoiceField, MemberField, ResultMessageMixin, confirm_field
+from .common import InvoiceField, MemberField, confirm_field
 from .suggestions import suggestions
 
 LINE_ROWS = 500  # a statement page shows at most this many lines (the review list has them all)
@@ -62,7 +59,7 @@ class StatementListView(ObjectListView):
     table_class = StatementTable
     filterset_class = StatementFilterSet
     export_filename = "statements"
-    actions = ("statement_upload",)
+    actions = ("statement_import_start",)
 
 
 @register_page(
@@ -92,64 +89,6 @@ register_panel(
         order=10,
     ),
 )
-
-
-class UploadForm(ActionForm):
-    file = forms.FileField(label=_("statement file"))
-    format = forms.ChoiceField(label=_("format"), choices=StatementFormat.choices)
-    profile = forms.ModelChoiceField(
-        label=_("bank CSV format"),
-        queryset=BankCSVProfile.objects.order_by("name"),
-        required=False,
-        help_text=_("Only for CSV files."),
-    )
-
-
-def import_summary(result):
-    """'12 lines read, 3 new, 1 matched to invoices.', each count with its own plural."""
-    return " ".join(
-        (
-            ngettext("%(count)s line read,", "%(count)s lines read,", result.line_count)
-            % {"count": result.line_count},
-            ngettext("%(count)s new,", "%(count)s new,", result.new_count)
-            % {"count": result.new_count},
-            ngettext(
-                "%(count)s matched to invoices.",
-                "%(count)s matched to invoices.",
-                result.matched_count,
-            )
-            % {"count": result.matched_count},
-        )
-    )
-
-
-@register_page(
-    "statement_upload",
-    "bank/statements/upload/",
-    kind=ACTION,
-    title=_("Import a bank statement"),
-    permission="billing.add_bankstatement",
-)
-class UploadStatementView(ResultMessageMixin, ActionView):
-    template_name = "backoffice/billing/upload.html"
-    form_class = UploadForm
-    # The import runs in the request today; the background job replaces this one call.
-    service = services.import_statement
-    error_field = "file"  # a refused file names its line: shown under the file
-
-    def service_arguments(self, form):
-        upload = form.cleaned_data["file"]
-        return (upload.read(),), {
-            "filename": upload.name[:200],
-            "format": form.cleaned_data["format"],
-            "profile": form.cleaned_data["profile"],
-        }
-
-    def result_message(self, result):
-        return import_summary(result)
-
-    def success_url_for(self, result):
-        return reverse("backoffice:bankline_list") + "?status=unmatched"
 
 
 class BankLineFilterSet(django_filters.FilterSet):

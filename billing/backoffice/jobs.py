@@ -18,6 +18,8 @@ from ..choices import StatementFormat
 from ..jobs import BILLING_RUN, SEPA_BATCH, STATEMENT_IMPORT
 from ..models import BankCSVProfile
 from ..services import parse_month
+from ..services.bank import read_statement
+from ..services.sepa import check_collection_date
 
 
 class BillingRunForm(forms.Form):
@@ -43,7 +45,7 @@ class StatementUploadForm(forms.Form):
     format = forms.ChoiceField(label=_("format"), choices=StatementFormat.choices)
     profile = forms.ModelChoiceField(
         label=_("bank CSV format"),
-        queryset=BankCSVProfile.objects.all(),
+        queryset=BankCSVProfile.objects.order_by("name"),
         required=False,
         help_text=_("Only for a CSV file."),
     )
@@ -51,6 +53,7 @@ class StatementUploadForm(forms.Form):
     def clean_file(self):
         upload = self.cleaned_data["file"]
         limit = settings.COIN_STATEMENT_MAX_BYTES
+        # Checked on the size the browser announced before the file is read into memory.
         if upload.size > limit:
             raise ValidationError(
                 _("This file is too large (%(size)s KB): the limit is %(limit)s KB.")
@@ -62,6 +65,17 @@ class StatementUploadForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("format") == StatementFormat.CSV and not cleaned.get("profile"):
             self.add_error("profile", _("Choose the bank CSV format of this file."))
+        upload = cleaned.get("file")
+        if self.errors or upload is None:
+            return cleaned
+        # The file is read here, before the job is queued, so that a refused file (a line it
+        # cannot read, another account) is told on the form; the job reads it again.
+        data = upload.read()
+        try:
+            read_statement(data, cleaned["format"], cleaned.get("profile"))
+        except ValidationError as error:
+            self.add_error("file", error.messages)
+        cleaned["data"] = data
         return cleaned
 
 
@@ -69,6 +83,16 @@ class SepaBatchForm(forms.Form):
     collection_date = forms.DateField(
         label=_("collection date"), widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def clean_collection_date(self):
+        collection_date = self.cleaned_data["collection_date"]
+        # The rules on the date (notice to members, TARGET2 days) are told on the form; the
+        # job checks them again when it builds the file.
+        try:
+            check_collection_date(collection_date)
+        except ValidationError as error:
+            raise ValidationError(error.messages) from None
+        return collection_date
 
 
 @register_page(
@@ -94,6 +118,7 @@ class BillingRunStartView(StartJobView):
     permission="billing.add_bankstatement",
 )
 class StatementImportStartView(StartJobView):
+    template_name = "backoffice/billing/upload.html"
     form_class = StatementUploadForm
     job_kind = STATEMENT_IMPORT
 
@@ -101,7 +126,7 @@ class StatementImportStartView(StartJobView):
         upload = form.cleaned_data["file"]
         profile = form.cleaned_data.get("profile")
         params = {"format": form.cleaned_data["format"], "profile_id": profile and profile.pk}
-        return params, upload.read(), upload.name
+        return params, form.cleaned_data["data"], upload.name
 
 
 @register_page(

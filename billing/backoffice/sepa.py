@@ -1,12 +1,11 @@
-"""SEPA direct debit batches: the list, creating one, its debits, its pain.008 file, collection.
+"""SEPA direct debit batches: the list, a batch's debits, its pain.008 file, collection.
 
-Creating a batch calls ``services.create_collection_batch`` in the request; the
-"jobs" work may turn it into a background job by switching ``NewBatchView.service``.
+Creating a batch is a background job (``billing/backoffice/jobs.py``): the list's button
+opens its start page.
 """
 
 import django_filters
 import django_tables2 as tables
-from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -15,12 +14,12 @@ from django.utils.translation import gettext_lazy as _
 from billing import services
 from billing.choices import BatchStatus
 from billing.models import DirectDebitBatch
-from coin.backoffice.forms import ActionForm, DateInput
+from coin.backoffice.forms import ActionForm
 from coin.backoffice.registry import ACTION, DETAIL, LIST, Panel, register_page, register_panel
 from coin.backoffice.tables import BadgeColumn, MoneyColumn
 from coin.backoffice.views import ActionView, BackofficeView, ObjectDetailView, ObjectListView
 
-from .common import ResultMessageMixin, confirm_field
+from .common import confirm_field
 
 
 class BatchFilterSet(django_filters.FilterSet):
@@ -58,7 +57,7 @@ class BatchListView(ObjectListView):
     table_class = BatchTable
     filterset_class = BatchFilterSet
     export_filename = "direct-debit-batches"
-    actions = ("batch_add",)
+    actions = ("sepa_batch_start",)
 
 
 @register_page(
@@ -109,35 +108,6 @@ class BatchXMLView(BackofficeView):
         response = HttpResponse(batch.xml, content_type="application/xml")
         response["Content-Disposition"] = f'attachment; filename="{batch.message_id}.xml"'
         return response
-
-
-class NewBatchForm(ActionForm):
-    collection_date = forms.DateField(label=_("collection date"), widget=DateInput)
-
-
-@register_page(
-    "batch_add",
-    "sepa/batches/new/",
-    kind=ACTION,
-    title=_("New direct debit batch"),
-    permission="billing.add_directdebitbatch",
-)
-class NewBatchView(ResultMessageMixin, ActionView):
-    form_class = NewBatchForm
-    service = services.create_collection_batch
-
-    def service_arguments(self, form):
-        return (form.cleaned_data["collection_date"],), {}
-
-    def result_message(self, batch):
-        if batch is None:
-            return _("Nothing to collect: no outstanding invoice has a usable mandate.")
-        return _("The batch is ready; members are being notified.")
-
-    def success_url_for(self, batch):
-        if batch is None:
-            return reverse("backoffice:batch_list")
-        return reverse("backoffice:batch_detail", args=[batch.pk])
 
 
 class CollectedForm(ActionForm):

@@ -168,14 +168,12 @@ def _duplicates(lines, prints, account, fmt):
     return found
 
 
-def import_statement(data, *, actor, filename, format, profile=None, progress=None):
-    """Import a statement file; record only lines never seen before and match the new ones.
+def read_statement(data, format, profile=None):
+    """``(parsed file, account)`` of a statement file, or the ValidationError its import would
+    raise for the file itself (size, format, a line, the account); reads only, writes nothing.
 
-    Raises ValidationError (naming the line, or the size, or the account) and
-    writes nothing if the file is refused. Lines are then committed in batches;
-    ``progress(done, total)`` is called after each. Returns an ``ImportResult``.
+    A page checks an upload with it before queueing the import, so the error shows on the form.
     """
-    require_perm(actor, "billing.add_bankstatement")
     limit = settings.COIN_STATEMENT_MAX_BYTES
     if len(data) > limit:
         raise ValidationError(
@@ -184,7 +182,18 @@ def import_statement(data, *, actor, filename, format, profile=None, progress=No
         )
     parsed = _read(data, format, profile)
     config = AssociationSettings.load()
-    account = statement_account(parsed.account, config.iban if config else "")
+    return parsed, statement_account(parsed.account, config.iban if config else "")
+
+
+def import_statement(data, *, actor, filename, format, profile=None, progress=None):
+    """Import a statement file; record only lines never seen before and match the new ones.
+
+    Raises ValidationError (naming the line, or the size, or the account) and
+    writes nothing if the file is refused. Lines are then committed in batches;
+    ``progress(done, total)`` is called after each. Returns an ``ImportResult``.
+    """
+    require_perm(actor, "billing.add_bankstatement")
+    parsed, account = read_statement(data, format, profile)
     lines = parsed.lines
     prints = fingerprints(lines)
     duplicates = _duplicates(lines, prints, account, format)

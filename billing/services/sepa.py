@@ -254,20 +254,9 @@ def validate_pain008(xml_bytes):
 
 
 @transaction.atomic
-def create_collection_batch(collection_date, *, actor, today=None):
-    """Build the pain.008 batch collecting every outstanding invoice of members with a usable mandate.
-
-    Guarantees: the collection date leaves the members their pre-notification
-    delay and is a TARGET2 business day; no invoice is collected before its due date; the file
-    is valid against the XSD; an invoice already in a batch awaiting collection is not
-    collected twice. SEPA sequence rules: a mandate's first (FRST) or one-off (OOFF) debit
-    carries one invoice and no other debit of that mandate is in the file (its other invoices
-    wait for the next file); a mandate whose FRST/OOFF debit awaits collection is left out;
-    the last collection of a member who left is FNAL; a changed IBAN or reference is sent as
-    amendment information. Pre-notification emails are queued once the transaction commits.
-    Returns the batch, or None if there is nothing to collect.
-    """
-    require_perm(actor, "billing.add_directdebitbatch")
+def check_collection_date(collection_date, *, today=None):
+    """Raise the ValidationError ``create_collection_batch`` would raise for this date (or for
+    missing creditor details); reads only. A page checks the date with it before queueing."""
     config = require_settings()
     today = today or timezone.localdate()
     if not (config.creditor_id and config.iban and config.bic):
@@ -299,6 +288,24 @@ def create_collection_batch(collection_date, *, actor, today=None):
                 }
             }
         )
+
+
+def create_collection_batch(collection_date, *, actor, today=None):
+    """Build the pain.008 batch collecting every outstanding invoice of members with a usable mandate.
+
+    Guarantees: the collection date leaves the members their pre-notification
+    delay and is a TARGET2 business day; no invoice is collected before its due date; the file
+    is valid against the XSD; an invoice already in a batch awaiting collection is not
+    collected twice. SEPA sequence rules: a mandate's first (FRST) or one-off (OOFF) debit
+    carries one invoice and no other debit of that mandate is in the file (its other invoices
+    wait for the next file); a mandate whose FRST/OOFF debit awaits collection is left out;
+    the last collection of a member who left is FNAL; a changed IBAN or reference is sent as
+    amendment information. Pre-notification emails are queued once the transaction commits.
+    Returns the batch, or None if there is nothing to collect.
+    """
+    require_perm(actor, "billing.add_directdebitbatch")
+    check_collection_date(collection_date, today=today)
+    config = require_settings()
     first_pending = DirectDebit.objects.filter(
         batch__status=BatchStatus.EXPORTED,
         sequence__in=[SepaSequence.FIRST, SepaSequence.ONE_OFF],

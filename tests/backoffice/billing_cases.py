@@ -7,6 +7,9 @@ from django.utils import timezone
 
 from billing.models import BankStatement, DirectDebitBatch, Invoice, Payment, Reminder
 from billing.services.sepa_rules import next_business_day
+from coin.jobs.choices import JobState
+from coin.jobs.models import Job
+from coin.jobs.services import run_job
 
 from .billing_world import fresh, open_suspension, statement_csv
 
@@ -28,6 +31,18 @@ def _lines_data(w):
         "lines-2-kind": "other",
         "lines-2-quantity": "1",
     }
+
+
+def after_jobs(kind, effect):
+    """A ``done`` check of a page that starts a job: runs the queued jobs of ``kind`` as the
+    worker would, then looks for their effect."""
+
+    def done(w):
+        for job in Job.objects.filter(kind=kind, state=JobState.QUEUED):
+            run_job(job.pk)
+        return effect(w)
+
+    return done
 
 
 def billing_cases(Case):
@@ -91,7 +106,7 @@ def billing_cases(Case):
         ),
         "statement_list": Case("finances", args=none),
         "statement_detail": Case("finances", args=billing("statement")),
-        "statement_upload": Case(
+        "statement_import_start": Case(
             "finances",
             args=none,
             data=lambda w: {
@@ -99,7 +114,10 @@ def billing_cases(Case):
                 "format": "csv",
                 "profile": w.billing.profile.pk,
             },
-            done=lambda w: BankStatement.objects.filter(filename="releve.csv").exists(),
+            done=after_jobs(
+                "statement_import",
+                lambda w: BankStatement.objects.filter(filename="releve.csv").exists(),
+            ),
         ),
         "bankline_list": Case("finances", args=none),
         "bankline_match": Case(
@@ -117,7 +135,7 @@ def billing_cases(Case):
         "batch_list": Case("finances", args=none),
         "batch_detail": Case("finances", args=billing("batch")),
         "batch_xml": Case("finances", args=billing("batch")),
-        "batch_add": Case(
+        "sepa_batch_start": Case(
             "finances",
             args=none,
             data=lambda w: {
@@ -125,7 +143,7 @@ def billing_cases(Case):
                     timezone.localdate() + timedelta(days=25)
                 ).isoformat()
             },
-            done=lambda w: DirectDebitBatch.objects.count() == 2,
+            done=after_jobs("sepa_batch", lambda w: DirectDebitBatch.objects.count() == 2),
         ),
         "batch_collected": Case(
             "finances",

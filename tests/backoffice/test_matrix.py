@@ -12,7 +12,6 @@ from datetime import date
 
 import pytest
 from django import forms
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from coin.backoffice import registry
@@ -44,10 +43,6 @@ def _job(world):
     """A billing run job started by no one: followed by whoever may run the billing."""
     job = Job.objects.filter(kind="billing_run", started_by=None).first()
     return job or Job.objects.create(kind="billing_run", params={"month": "2026-03"})
-
-
-def _statement_upload(world):
-    return {"file": SimpleUploadedFile("releve.ofx", b"<OFX></OFX>"), "format": "ofx"}
 
 
 def _started(kind):
@@ -148,12 +143,6 @@ CASES = {
     ),
     "billing_run_start": Case(
         "finances", data=lambda w: {"month": "2026-03"}, done=_started("billing_run")
-    ),
-    "statement_import_start": Case(
-        "finances", data=_statement_upload, done=_started("statement_import")
-    ),
-    "sepa_batch_start": Case(
-        "finances", data=lambda w: {"collection_date": "2026-12-20"}, done=_started("sepa_batch")
     ),
     "provision_all_start": Case("network", data=lambda w: {}, done=_started("provision_all")),
     "home": Case("admissions"),

@@ -115,11 +115,11 @@ def test_a_credit_note_too_large_is_an_error_on_its_field_in_the_back_office(
 def test_statements_and_batches_are_made_in_the_back_office(treasurer, association):
     _actor, client = treasurer
     upload = client.get(reverse("admin:billing_bankstatement_add"))
-    assert upload["Location"] == reverse("backoffice:statement_upload")
+    assert upload["Location"] == reverse("backoffice:statement_import_start")
     batch = client.post(
         reverse("admin:billing_directdebitbatch_add"), {"collection_date": "2030-01-10"}
     )
-    assert batch["Location"] == reverse("backoffice:batch_add")
+    assert batch["Location"] == reverse("backoffice:sepa_batch_start")
     assert not DirectDebitBatch.objects.exists()
 
 

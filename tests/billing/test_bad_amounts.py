@@ -208,7 +208,7 @@ def test_a_price_under_the_floor_is_a_field_error(make_member, vpn_offer, subscr
 
 def test_absurd_statement_amounts_and_huge_csv_fields_are_refused_by_line(association, treasurer):
     profile = BankCSVProfile.objects.create(name="Bank", reference_column="")
-    url = reverse("backoffice:statement_upload")
+    url = reverse("backoffice:statement_import_start")
     huge = "Date;Libellé;Montant\n02/04/2026;VIR;100000000000000000000,00\n"
     response = treasurer.post(
         url,

@@ -15,6 +15,8 @@ from django.utils import timezone
 from billing import services
 from billing.models import AssociationSettings, DirectDebitBatch, Mandate
 from billing.services.sepa_rules import next_business_day
+from coin.jobs.models import Job
+from coin.jobs.services import run_job
 
 GOOD_IBAN = "DE89370400440532013000"
 BAD_CHECKSUM_IBAN = "DE89370400440532013001"  # one digit changed: well shaped, wrong check digits
@@ -161,7 +163,7 @@ def test_the_sepa_file_refuses_a_bad_iban_stored_before_the_checks(
     assert f"mandate {mandate.reference}" in " ".join(error.value.messages)
     client = login(make_member(roles=["finances"], language="en"))
     response = client.post(
-        reverse("backoffice:batch_add"),
+        reverse("backoffice:sepa_batch_start"),
         # A TARGET2 business day, else that is the error shown.
         {
             "collection_date": next_business_day(
@@ -169,7 +171,10 @@ def test_the_sepa_file_refuses_a_bad_iban_stored_before_the_checks(
             ).isoformat()
         },
     )
-    assert response.status_code == 200 and "check digits are wrong" in response.content.decode()
+    job = Job.objects.get(kind="sepa_batch")
+    run_job(job.pk)  # what the worker does
+    page = client.get(response["Location"]).content.decode()
+    assert "check digits are wrong" in page and "failed" in page.lower()
     assert not DirectDebitBatch.objects.exists()
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from billing.models import BillingRun, Invoice
+from billing.services.sepa_rules import next_business_day
 from coin.jobs import services
 from coin.jobs.choices import JobState
 from coin.jobs.kinds import Outcome, register_kind
@@ -73,10 +74,19 @@ def test_a_job_runs_once_even_if_its_task_is_delivered_twice(association, treasu
 
 def test_a_refused_job_says_why_on_its_page(association, treasurer):
     member, client = treasurer
+    collect_on = next_business_day(timezone.localdate() + timedelta(days=30))
     association.creditor_id = ""
     association.save()
-    collect_on = timezone.localdate() + timedelta(days=30)
+    # Checked on the form first: nothing is queued.
+    page = client.post(reverse("backoffice:sepa_batch_start"), {"collection_date": collect_on})
+    assert page.status_code == 200 and "SEPA creditor identifier" in page.content.decode()
+    assert not Job.objects.exists()
+    # Checked again when the job runs: the settings changed while it waited for a worker.
+    association.creditor_id = "FR72ZZZ123456"
+    association.save()
     client.post(reverse("backoffice:sepa_batch_start"), {"collection_date": collect_on})
+    association.creditor_id = ""
+    association.save()
     job = Job.objects.get()
     services.run_job(job.pk)
 

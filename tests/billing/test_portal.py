@@ -10,6 +10,9 @@ from django.urls import reverse
 
 from billing import services
 from billing.models import Invoice
+from billing.services.sepa_rules import next_business_day
+from coin.jobs.models import Job
+from coin.jobs.services import run_job
 from coin.members.models import AuditEvent
 
 
@@ -172,18 +175,24 @@ def test_a_volunteer_imports_a_statement_and_reviews_what_did_not_match(
         "03/04/2026;VIR INCONNU;12,00\n"
     )
     response = client.post(
-        reverse("backoffice:statement_upload"),
+        reverse("backoffice:statement_import_start"),
         {
             "file": SimpleUploadedFile("april.csv", data.encode()),
             "format": "csv",
             "profile": profile.pk,
         },
     )
-    assert response.status_code == 302 and "status=unmatched" in response["Location"]
+    # The import is a background job: the page queues it; here its worker part runs at once.
+    job = Job.objects.get(kind="statement_import")
+    assert response["Location"] == reverse("backoffice:job_detail", args=[job.pk])
+    run_job(job.pk)
+    job.refresh_from_db()
+    assert job.summary == "2 lines read, 2 new, 1 matched to invoices."
+    assert "status=unmatched" in job.result_url
     alice_invoice.refresh_from_db()
     assert alice_invoice.is_settled
     unmatched = BankLine.objects.get(status="unmatched")
-    assert client.get(response["Location"]).status_code == 200
+    assert "VIR INCONNU" in client.get(job.result_url).content.decode()
     response = client.post(
         reverse("backoffice:bankline_match", args=[unmatched.pk]),
         {"member": bob.username, "invoice": bob_invoice.number},
@@ -193,7 +202,7 @@ def test_a_volunteer_imports_a_statement_and_reviews_what_did_not_match(
     assert bob_invoice.is_settled
     # A malformed file gives the error on the form and records nothing.
     response = client.post(
-        reverse("backoffice:statement_upload"),
+        reverse("backoffice:statement_import_start"),
         {
             "file": SimpleUploadedFile(
                 "bad.csv", b"Date;Libell\xc3\xa9;Montant\n31/02/2026;X;1,00\n"
@@ -203,6 +212,7 @@ def test_a_volunteer_imports_a_statement_and_reviews_what_did_not_match(
         },
     )
     assert response.status_code == 200 and "Line 2" in response.content.decode()
+    assert Job.objects.count() == 1  # the refused file queued nothing
 
 
 def test_a_volunteer_creates_a_direct_debit_batch(alice_and_bob, make_member, login):
@@ -213,14 +223,16 @@ def test_a_volunteer_creates_a_direct_debit_batch(alice_and_bob, make_member, lo
         alice, actor=None, iban="DE89370400440532013000", signed_on=date(2026, 1, 1)
     )
     client = login(make_member(roles=["finances"], language="en"))
-    too_soon = client.post(
-        reverse("backoffice:batch_add"), {"collection_date": date.today().isoformat()}
-    )
+    start = reverse("backoffice:sepa_batch_start")
+    too_soon = client.post(start, {"collection_date": date.today().isoformat()})
     assert too_soon.status_code == 200 and "days before a debit" in too_soon.content.decode()
-    later = date.today().replace(year=date.today().year + 1)
-    response = client.post(reverse("backoffice:batch_add"), {"collection_date": later.isoformat()})
+    assert not Job.objects.exists()
+    later = next_business_day(date.today().replace(year=date.today().year + 1))
+    response = client.post(start, {"collection_date": later.isoformat()})
     assert response.status_code == 302
+    run_job(Job.objects.get(kind="sepa_batch").pk)
     batch = DirectDebitBatch.objects.get()
+    assert Job.objects.get().result_url == reverse("backoffice:batch_detail", args=[batch.pk])
     assert batch.total == Decimal("30.00")
     download = client.get(reverse("backoffice:batch_xml", args=[batch.pk]))
     assert download["Content-Type"] == "application/xml" and b"pain.008.001.02" in download.content

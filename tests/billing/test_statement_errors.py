@@ -14,7 +14,7 @@ MALFORMED_OFX = (
 
 def _upload(client, content, filename, format):
     return client.post(
-        reverse("backoffice:statement_upload"),
+        reverse("backoffice:statement_import_start"),
         {"file": SimpleUploadedFile(filename, content), "format": format},
     )
 

@@ -40,7 +40,7 @@ def test_a_pools_usage_in_english_says_prefix_for_one():
     ],
 )
 def test_the_statement_import_summary_agrees_with_each_count(counts, expected):
-    from billing.backoffice.bank import import_summary
+    from billing.jobs import import_summary
 
     result = SimpleNamespace(line_count=counts[0], new_count=counts[1], matched_count=counts[2])
     with translation.override("fr"):
