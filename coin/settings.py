@@ -299,7 +299,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "netops.provisioning.tasks.collect_all_status",
         "schedule": 120.0,
     },
+    "jobs-sweep-stale": {"task": "coin.jobs.sweep_stale_jobs", "schedule": 300.0},
 }
+# A running background job whose worker is on another host is failed after this long without
+# a sign of life (docs/jobs.md); one whose worker process ended on this host, at the next sweep.
+COIN_JOB_STALE_AFTER = int(os.environ.get("COIN_JOB_STALE_AFTER", str(6 * 3600)))
 # Billing: the monthly run on the 1st at 06:00 (invoices of the current month), dunning every morning.
 CELERY_BEAT_SCHEDULE["billing-monthly-run"] = {
     "task": "billing.tasks.billing_run_task",

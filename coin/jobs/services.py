@@ -7,6 +7,9 @@ kind's work and records how it ended; a failure is recorded, never lost.
 """
 
 import logging
+import os
+import socket
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -76,7 +79,9 @@ def report_progress(job_id, *, done=None, total=None, stage=None):
     if stage is not None:
         fields["stage"] = str(stage)[:STAGE_LENGTH]
     if fields:
-        Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(**fields)
+        Job.objects.filter(pk=job_id, state=JobState.RUNNING).update(
+            heartbeat_at=timezone.now(), **fields
+        )
 
 
 def run_job(job_id):
@@ -87,8 +92,9 @@ def run_job(job_id):
     failed, with a readable error for a ``ValidationError`` and a generic one (the
     details in the log, never on the page) for anything else; the upload is dropped.
     """
+    now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, state=JobState.QUEUED).update(
-        state=JobState.RUNNING, started_at=timezone.now()
+        state=JobState.RUNNING, started_at=now, heartbeat_at=now, worker=_this_process()
     )
     if not claimed:
         return
@@ -128,6 +134,59 @@ def run_job(job_id):
         )
 
 
+def _this_process():
+    return f"{socket.gethostname()}:{os.getpid()}"[: Job._meta.get_field("worker").max_length]
+
+
+def _worker_is_gone(worker):
+    """True only when ``worker`` ("host:pid") ran on this host and that process has ended."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # it exists, under another user
+    return False
+
+
+def sweep_stale_jobs(*, now=None):
+    """Mark failed the running jobs whose worker is gone; return how many.
+
+    A job is stale when its worker process ran on this host and has ended (a crash, an
+    out-of-memory kill, a restart: Celery then delivers the task again, and ``run_job``
+    rightly refuses to run a job twice), or, for a worker on another host, when it gave no
+    sign of life for ``COIN_JOB_STALE_AFTER`` seconds. A job whose worker is alive here is
+    never swept, however long it takes. The failure says to start the work again, in the
+    language of the person who started it, and is in the audit log.
+    """
+    now = now or timezone.now()
+    silent_since = now - timedelta(seconds=settings.COIN_JOB_STALE_AFTER)
+    swept = 0
+    for job in Job.objects.filter(state=JobState.RUNNING).select_related("started_by"):
+        here = job.worker.rpartition(":")[0] == socket.gethostname()
+        silent = job.heartbeat_at is None or job.heartbeat_at < silent_since
+        if not (_worker_is_gone(job.worker) or (silent and not here)):
+            continue
+        language = getattr(job.started_by, "language", "") or settings.LANGUAGE_CODE
+        with translation.override(language):
+            message = _(
+                "The worker running this job stopped before the end (it was restarted or "
+                "crashed). What it had committed is kept; start the work again to finish it."
+            )
+        with transaction.atomic():
+            ended = Job.objects.filter(pk=job.pk, state=JobState.RUNNING).update(
+                state=JobState.FAILED, finished_at=now, payload=None, error=message
+            )
+            if ended:
+                with audit.acting_as(None, source=AuditSource.TASK):
+                    audit.record(job, AuditAction.UPDATE, {}, message=message)
+        swept += ended
+    return swept
+
+
 def _finish(job_id, state, **fields):
     Job.objects.filter(pk=job_id).update(
         state=state, finished_at=timezone.now(), payload=None, **fields
@@ -146,6 +205,12 @@ def live_progress(job):
         if reading is not None:
             return reading
     return job.done, job.total, job.stage
+
+
+@shared_task(name="coin.jobs.sweep_stale_jobs")
+def sweep_stale_jobs_task():
+    """Beat entry point: fail the jobs whose worker died (see :func:`sweep_stale_jobs`)."""
+    return sweep_stale_jobs()
 
 
 @shared_task(name="coin.jobs.run_job", base=OnCommitTask, acks_late=True)

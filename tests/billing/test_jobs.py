@@ -4,6 +4,7 @@ Here the worker's part is called directly (``run_job``, what the Celery task run
 step can be checked; tests/integration/test_jobs_worker.py runs the same through a real worker.
 """
 
+import os
 from datetime import date, timedelta
 
 import pytest
@@ -174,3 +175,67 @@ def test_bad_start_forms_get_errors_on_their_fields(association, treasurer, sett
     )
     assert "Choose the bank CSV format" in page.content.decode()
     assert not Job.objects.exists()
+
+
+def test_a_job_whose_worker_died_is_failed_by_the_sweep_and_says_to_start_again(
+    association, treasurer, settings
+):
+    import socket
+    import subprocess
+
+    from coin.members.models import AuditEvent
+
+    member, client = treasurer
+    settings.COIN_JOB_STALE_AFTER = 3600
+    here = socket.gethostname()
+    ended = subprocess.Popen(["true"])
+    ended.wait()  # a worker process that has ended (killed, out of memory, restarted)
+    old = timezone.now() - timedelta(hours=2)
+    cases = {
+        "dead here": (f"{here}:{ended.pid}", timezone.now()),
+        "alive here, long": (f"{here}:{os.getpid()}", old),
+        "elsewhere, silent": ("other-host:4242", old),
+        "elsewhere, recent": ("other-host:4243", timezone.now()),
+    }
+    jobs = {}
+    for name, (worker, heartbeat) in cases.items():
+        job = services.start_job("billing_run", actor=member, params={"month": "2026-03"})
+        Job.objects.filter(pk=job.pk).update(
+            state=JobState.RUNNING, started_at=old, worker=worker, heartbeat_at=heartbeat
+        )
+        jobs[name] = job
+
+    assert services.sweep_stale_jobs() == 2
+
+    states = {name: Job.objects.get(pk=job.pk).state for name, job in jobs.items()}
+    assert states == {
+        "dead here": JobState.FAILED,
+        "alive here, long": JobState.RUNNING,
+        "elsewhere, silent": JobState.FAILED,
+        "elsewhere, recent": JobState.RUNNING,
+    }
+    page = _job_page(client, jobs["dead here"])
+    assert "stopped before the end" in page and "start the work again" in page
+    assert 'http-equiv="refresh"' not in page
+    assert AuditEvent.objects.filter(message__contains="stopped before the end").count() == 2
+    # Celery delivers the task of a lost worker again: the job does not run after all.
+    services.run_job(jobs["dead here"].pk)
+    assert Job.objects.get(pk=jobs["dead here"].pk).state == JobState.FAILED
+    assert not BillingRun.objects.exists()
+
+
+def test_a_running_job_gives_signs_of_life_as_it_reports_progress(make_member):
+    seen = []
+
+    def steps(job, report):
+        seen.append(Job.objects.get(pk=job.pk).heartbeat_at)
+        report(done=1, total=2)
+        seen.append(Job.objects.get(pk=job.pk).heartbeat_at)
+        return Outcome("ok")
+
+    register_kind("test_heartbeat", "Heartbeat", "billing.run_billing", steps)
+    job = services.start_job("test_heartbeat", actor=make_member("t4", roles=["finances"]))
+    services.run_job(job.pk)
+
+    assert seen[0] is not None and seen[1] > seen[0]
+    assert Job.objects.get(pk=job.pk).worker.endswith(f":{os.getpid()}")
