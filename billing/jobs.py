@@ -17,10 +17,12 @@ from coin.money import format_money
 from .choices import EmailStatus
 from .models import BankCSVProfile, Invoice
 from .services import billing_run, parse_month
+from .services.annual_report_document import render_annual_report_pdf, report_filename
 from .services.bank import import_statement
 from .services.sepa import create_collection_batch
 
 BILLING_RUN, STATEMENT_IMPORT, SEPA_BATCH = "billing_run", "statement_import", "sepa_batch"
+ANNUAL_REPORT = "annual_report"
 
 
 def run_month(job, report):
@@ -109,6 +111,19 @@ def run_sepa_batch(job, report):
     )
 
 
+def run_annual_report(job, report):
+    """Make the PDF of the general assembly's financial report of the chosen year."""
+    year = int(job.params["year"])
+    report(stage=_("Adding up the year and laying out the PDF"))
+    pdf = render_annual_report_pdf(year)
+    return Outcome(
+        _("The financial report of %(year)s is ready.") % {"year": year},
+        reverse("billing:annual_report", args=[year]),
+        {"year": year},
+        file=(report_filename(year), pdf),
+    )
+
+
 register_kind(
     BILLING_RUN,
     gettext_lazy("Monthly billing run"),
@@ -130,4 +145,11 @@ register_kind(
     "billing.add_directdebitbatch",
     run_sepa_batch,
     start_page="sepa_batch_start",
+)
+register_kind(
+    ANNUAL_REPORT,
+    gettext_lazy("Financial report for the general assembly"),
+    "billing.view_finance_dashboard",
+    run_annual_report,
+    start_page="annual_report_start",
 )

@@ -15,7 +15,7 @@ from coin.backoffice.registry import ACTION, register_page
 from coin.jobs.views import StartJobView
 
 from ..choices import StatementFormat
-from ..jobs import BILLING_RUN, SEPA_BATCH, STATEMENT_IMPORT
+from ..jobs import ANNUAL_REPORT, BILLING_RUN, SEPA_BATCH, STATEMENT_IMPORT
 from ..models import BankCSVProfile
 from ..services import parse_month
 from ..services.bank import read_statement
@@ -142,3 +142,33 @@ class SepaBatchStartView(StartJobView):
 
     def job_parameters(self, form):
         return {"collection_date": form.cleaned_data["collection_date"].isoformat()}, None, ""
+
+
+class AnnualReportForm(forms.Form):
+    year = forms.IntegerField(label=_("year"), min_value=2000, max_value=9999)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The general assembly approves the accounts of the year just closed.
+        self.fields["year"].initial = timezone.localdate().year - 1
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year > timezone.localdate().year:
+            raise ValidationError(_("That year has not begun yet."))
+        return year
+
+
+@register_page(
+    "annual_report_start",
+    "billing/reports/new/",
+    kind=ACTION,
+    title=_("Make a financial report"),
+    permission="billing.view_finance_dashboard",
+)
+class AnnualReportStartView(StartJobView):
+    form_class = AnnualReportForm
+    job_kind = ANNUAL_REPORT
+
+    def job_parameters(self, form):
+        return {"year": form.cleaned_data["year"]}, None, ""

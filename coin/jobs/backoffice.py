@@ -3,12 +3,13 @@
 import django_filters
 import django_tables2 as tables
 from django.db.models import Q
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from coin.backoffice.registry import DETAIL, LIST, register_menu_group, register_page
 from coin.backoffice.tables import BadgeColumn
-from coin.backoffice.views import ObjectDetailView, ObjectListView, refuse
+from coin.backoffice.views import BackofficeView, ObjectDetailView, ObjectListView, refuse
 
 from . import kinds, services
 from .choices import JobState
@@ -86,3 +87,18 @@ class JobDetailView(ObjectDetailView):
             actions=(),
         )
         return self.render_to_response(context)
+
+
+@register_page("job_file", "jobs/<int:pk>/file/", kind=DETAIL, title=_("File"))
+class JobFileView(BackofficeView):
+    """The file a finished job made (a report's PDF), for whoever may follow the job."""
+
+    def get(self, request, pk):
+        job = get_object_or_404(Job.objects.exclude(output=""), pk=pk)
+        if not services.may_follow(request.user, job):
+            return refuse(request)
+        try:
+            handle = job.output.open("rb")
+        except FileNotFoundError:
+            raise Http404 from None
+        return FileResponse(handle, as_attachment=True, filename=job.output_name)

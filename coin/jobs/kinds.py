@@ -19,12 +19,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a finished job tells: one sentence, the page where its result lives, and
-    identifiers its kind's ``live_progress`` reads later (JSON, never secrets)."""
+    """What a finished job tells: one sentence, the page where its result lives,
+    identifiers its kind's ``live_progress`` reads later (JSON, never secrets), and the file
+    it made, if any: ``(file name, bytes)``, kept with the job and downloaded from its page."""
 
     summary: str
     url: str = ""
     data: dict | None = None
+    file: tuple[str, bytes] | None = None
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,9 @@ class Job(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     # Who runs it ("host:pid" of the worker process) and when it last said so: how the sweep
     # (services.sweep_stale_jobs) tells a job whose worker died from a long one.
+    # A file the work made (a report's PDF): private media, served only to who may follow.
+    output = models.FileField(_("file"), upload_to="jobs/%Y/", blank=True)
+    output_name = models.CharField(_("file name"), max_length=200, blank=True)
     worker = models.CharField(_("worker"), max_length=200, blank=True)
     heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
 

@@ -14,8 +14,11 @@ from datetime import timedelta
 from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 
 from coin.celery import OnCommitTask
@@ -30,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 STAGE_LENGTH = Job._meta.get_field("stage").max_length
 SUMMARY_LENGTH = Job._meta.get_field("summary").max_length
+OUTPUT_NAME_LENGTH = Job._meta.get_field("output_name").max_length
 
 
 def may_follow(user, job):
@@ -124,9 +128,18 @@ def run_job(job_id):
             )
         _finish(job_id, JobState.FAILED, error=message)
     else:
+        output = {}
+        if outcome.file is not None:
+            name, data = outcome.file
+            name = get_valid_filename(name)[:OUTPUT_NAME_LENGTH]
+            output = {
+                "output": default_storage.save(f"jobs/{job_id}/{name}", ContentFile(data)),
+                "output_name": name,
+            }
         _finish(
             job_id,
             JobState.SUCCEEDED,
+            **output,
             summary=str(outcome.summary)[:SUMMARY_LENGTH],
             # Only a path of this site: the page links it.
             result_url=outcome.url if outcome.url.startswith("/") else "",

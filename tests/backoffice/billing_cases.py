@@ -104,6 +104,20 @@ def billing_cases(Case):
             data=lambda w: {"confirm": "on"},
             done=lambda w: w.billing.credit.allocations.exists(),
         ),
+        "annual_report_list": Case("finances", args=none),
+        "annual_report_start": Case(
+            "finances",
+            args=none,
+            data=lambda w: {"year": str(timezone.localdate().year - 1)},
+            done=after_jobs(
+                "annual_report",
+                lambda w: (
+                    Job.objects.filter(kind="annual_report", started_by__isnull=False)
+                    .exclude(output="")
+                    .exists()
+                ),
+            ),
+        ),
         "statement_list": Case("finances", args=none),
         "statement_detail": Case("finances", args=billing("statement")),
         "statement_import_start": Case(

@@ -12,6 +12,7 @@ from datetime import date
 
 import pytest
 from django import forms
+from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 
 from coin.backoffice import registry
@@ -43,6 +44,16 @@ def _job(world):
     """A billing run job started by no one: followed by whoever may run the billing."""
     job = Job.objects.filter(kind="billing_run", started_by=None).first()
     return job or Job.objects.create(kind="billing_run", params={"month": "2026-03"})
+
+
+def _job_with_file(world):
+    """A financial report job that made its PDF (the file is small: only its access matters)."""
+    job = Job.objects.filter(kind="annual_report", started_by=None).exclude(output="").first()
+    if job is None:
+        job = Job.objects.create(kind="annual_report", params={"year": 2025}, state="succeeded")
+        job.output.save("report.pdf", ContentFile(b"%PDF-1.7 test"), save=False)
+        Job.objects.filter(pk=job.pk).update(output=job.output.name, output_name="report.pdf")
+    return job
 
 
 def _started(kind):
@@ -140,6 +151,11 @@ CASES = {
         "finances",
         args=lambda w: [_job(w).pk],
         allowed=lambda holder: holder.has_perm("billing.run_billing"),
+    ),
+    "job_file": Case(
+        "finances",
+        args=lambda w: [_job_with_file(w).pk],
+        allowed=lambda holder: holder.has_perm("billing.view_finance_dashboard"),
     ),
     "billing_run_start": Case(
         "finances", data=lambda w: {"month": "2026-03"}, done=_started("billing_run")

@@ -119,3 +119,46 @@ def test_the_report_page_and_pdf_for_the_finances_role(year_2025, make_member, l
         assert expected in flat, expected
     assert login(alice).get(reverse("billing:annual_report", args=[2025])).status_code == 403
     assert login(alice).get(reverse("billing:annual_report_pdf", args=[2025])).status_code == 403
+
+
+def test_the_report_is_made_as_background_work_and_kept_in_the_back_office(
+    year_2025, make_member, login, tmp_path
+):
+    from coin.jobs.models import Job
+    from coin.jobs.services import run_job
+
+    alice, bob, _paid = year_2025
+    treasurer = make_member("treasurer", roles=["finances"], language="en")
+    client = login(treasurer)
+    menu = client.get(reverse("backoffice:home")).content.decode()
+    assert reverse("backoffice:annual_report_list") in menu  # in the finances menu
+    listing = client.get(reverse("backoffice:annual_report_list")).content.decode()
+    assert reverse("backoffice:annual_report_start") in listing
+    assert "No financial report made yet." in listing
+
+    refused = client.post(reverse("backoffice:annual_report_start"), {"year": "2999"})
+    assert "That year has not begun yet." in refused.content.decode()
+    response = client.post(reverse("backoffice:annual_report_start"), {"year": "2025"})
+    job = Job.objects.get(kind="annual_report")
+    assert response["Location"] == reverse("backoffice:job_detail", args=[job.pk])
+    run_job(job.pk)  # what the worker does
+
+    page = client.get(response["Location"]).content.decode()
+    assert "The financial report of 2025 is ready." in page
+    download = reverse("backoffice:job_file", args=[job.pk])
+    assert download in page and "rapport-financier-2025.pdf" in page
+    listing = client.get(reverse("backoffice:annual_report_list")).content.decode()
+    assert download in listing and reverse("billing:annual_report", args=[2025]) in listing
+    response = client.get(download)
+    assert 'filename="rapport-financier-2025.pdf"' in response["Content-Disposition"]
+    path = tmp_path / "report.pdf"
+    path.write_bytes(b"".join(response.streaming_content))
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    flat = " ".join(text.split())
+    assert "Financial report 2025" in flat and "Left to pay at year end: €37.00" in flat
+    # A member without the finances role gets neither the file nor the list.
+    member = login(alice)
+    assert member.get(download).status_code == 403
+    assert member.get(reverse("backoffice:annual_report_list")).status_code == 403
