@@ -128,6 +128,35 @@ class Matcher:
             return batches[0], None
         return None, None
 
+    def clues(self, line):
+        """Read-only: ``[(invoice, reason)]``, the outstanding invoices a credit ``line`` may pay
+        by each clue the matching uses, likeliest first: its number is in the text ("number"),
+        exactly its amount and the member's name in the text ("name"), exactly its amount
+        ("amount"). :meth:`settles` tells which of them the matching would pay by itself."""
+        text = _text(line)
+        found = {}
+        for number in INVOICE_NUMBER.findall(text):
+            if number in self.invoices:
+                found.setdefault(self.invoices[number].pk, (self.invoices[number], "number"))
+        if line.amount > 0:
+            text = plain(text)
+            # self.invoices is in due-date order: the oldest first.
+            same = [i for i in self.invoices.values() if i.outstanding == line.amount]
+            for invoice in same:
+                name = getattr(invoice, "plain_name", None)
+                if name and re.search(rf"\b{re.escape(name)}\b", text):
+                    found.setdefault(invoice.pk, (invoice, "name"))
+            for invoice in same:
+                found.setdefault(invoice.pk, (invoice, "amount"))
+        return list(found.values())
+
+    def settles(self, line):
+        """Read-only: ``(member id, invoices)`` the matching would pay with credit ``line``
+        (the rules in the module's docstring), or None when it would leave it to review."""
+        if line.amount <= 0:
+            return None
+        return self._invoices_for(line)
+
     def _invoices_for(self, line):
         """(member id, invoices named or fitting) for a credit line, or None."""
         numbers = INVOICE_NUMBER.findall(_text(line))

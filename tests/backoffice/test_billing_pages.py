@@ -99,3 +99,31 @@ def test_the_invoice_list_filters_what_is_still_owed_and_exports_it(world, finan
     text = b"".join(export.streaming_content).decode()
     assert billing.overdue.number in text
     assert Invoice.objects.filter(status="draft").exists()
+
+
+def test_the_suggestions_put_first_what_the_automatic_matching_would_pay(world, finances):
+    from billing.services.bank import match_line
+
+    billing = world.billing
+    other = world.make_member("other", last_name="Martin")
+    same_amount = issue(other, "30.00")  # same amount as billing.issued, another member
+    url = reverse("backoffice:bankline_match", args=[billing.line.pk])
+
+    # Two members' invoice numbers: the matching leaves it to review; both are suggested.
+    BankLine.objects.filter(pk=billing.line.pk).update(
+        label=f"VIR {billing.issued.number} {same_amount.number}", amount=Decimal("30.00")
+    )
+    suggested = finances.get(url).context["suggestions"]
+    assert {(s["invoice"].pk, s["reason"]) for s in suggested[:2]} == {
+        (billing.issued.pk, "number"),
+        (same_amount.pk, "number"),
+    }
+    assert not match_line(fresh(billing.line))
+
+    # The amount and Martin's name: the first suggestion is what the matching then pays.
+    BankLine.objects.filter(pk=billing.line.pk).update(label="VIR M MARTIN", amount="30.00")
+    suggested = finances.get(url).context["suggestions"]
+    assert (suggested[0]["invoice"].pk, suggested[0]["reason"]) == (same_amount.pk, "name")
+    assert billing.issued.pk in [s["invoice"].pk for s in suggested[1:]]  # same amount only
+    assert match_line(fresh(billing.line))
+    assert fresh(same_amount).is_settled and not fresh(billing.issued).is_settled
