@@ -33,6 +33,7 @@ class LineKind(models.TextChoices):
     VPN = "vpn", _("VPN")
     DSL = "dsl", _("DSL")
     HOUSING = "housing", _("housing")
+    SETUP = "setup", _("setup fee")
     OTHER = "other", _("other")
 
 

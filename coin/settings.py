@@ -303,6 +303,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 # A running background job whose worker is on another host is failed after this long without
 # a sign of life (docs/jobs.md); one whose worker process ended on this host, at the next sweep.
+# A subscription started, changed or ended in a month already billed: corrected at the next
+# run ("next-run") or at once ("at-once"), docs/billing.md.
+COIN_BILLING_CORRECTIONS = os.environ.get("COIN_BILLING_CORRECTIONS", "next-run")
 COIN_JOB_STALE_AFTER = int(os.environ.get("COIN_JOB_STALE_AFTER", str(6 * 3600)))
 # Billing: the monthly run on the 1st at 06:00 (invoices of the current month), dunning every morning.
 CELERY_BEAT_SCHEDULE["billing-monthly-run"] = {

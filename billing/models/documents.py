@@ -375,6 +375,17 @@ class CreditNote(models.Model):
     issued_on = models.DateField(_("issued on"))
     amount = models.DecimalField(_("amount"), validators=POSITIVE, **MONEY)
     reason = models.CharField(_("reason"), max_length=300)
+    # Set on the credit notes billing corrections issue (services/corrections.py): what they
+    # take back of a subscription's month, so that it is never taken back twice.
+    subscription = models.ForeignKey(
+        "offers.Subscription",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("subscription corrected"),
+    )
+    corrects_month = models.DateField(_("month corrected"), null=True, blank=True)
     issuer = models.JSONField(_("issuer details"), default=dict, blank=True)
     pdf = models.FileField(_("PDF"), upload_to="billing/credit-notes/%Y/", blank=True)
     emailed_at = models.DateTimeField(_("emailed"), null=True, blank=True)

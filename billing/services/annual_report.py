@@ -25,7 +25,14 @@ from ..models import (
 )
 from .fec import credit_note_split
 
-KINDS = [LineKind.DUES, LineKind.VPN, LineKind.DSL, LineKind.HOUSING, LineKind.OTHER]
+KINDS = [
+    LineKind.DUES,
+    LineKind.VPN,
+    LineKind.DSL,
+    LineKind.HOUSING,
+    LineKind.SETUP,
+    LineKind.OTHER,
+]
 MONEY_FIELD = DecimalField(max_digits=12, decimal_places=2)
 
 

@@ -60,6 +60,7 @@ def add_line(
     kind=LineKind.OTHER,
     period_start=None,
     period_end=None,
+    subscription_id=None,
 ):
     """Add a line to a draft; its amount is unit price × quantity rounded to the cent."""
     require_perm(actor, "billing.change_invoice")
@@ -84,6 +85,7 @@ def add_line(
         amount=money(unit_price * quantity),
         period_start=period_start,
         period_end=period_end,
+        subscription_id=subscription_id,
         position=invoice.lines.count(),
     )
     line.full_clean(exclude=["invoice"])
@@ -220,7 +222,16 @@ def issue_invoice(invoice, *, actor, issued_on=None):
 
 
 @transaction.atomic
-def create_credit_note(invoice, *, actor, reason, amount=None, issued_on=None):
+def create_credit_note(
+    invoice,
+    *,
+    actor,
+    reason,
+    amount=None,
+    issued_on=None,
+    subscription_id=None,
+    corrects_month=None,
+):
     """Correct an issued invoice with a credit note numbered in its own sequence.
 
     ``amount`` defaults to what is not yet credited (a full cancellation) and
@@ -253,9 +264,11 @@ def create_credit_note(invoice, *, actor, reason, amount=None, issued_on=None):
         member_id=invoice.member_id,
         issued_on=issued_on,
         amount=amount,
-        reason=reason.strip(),
+        reason=reason.strip()[:300],
         issuer=config.as_issuer(),
         email_status=EmailStatus.PENDING,
+        subscription_id=subscription_id,
+        corrects_month=corrects_month,
     )
     with audit.acting_as(actor):
         note.save()

@@ -51,12 +51,20 @@ __all__ = [
     "text_cell",
 ]
 
-CHART_KINDS = [LineKind.DUES, LineKind.VPN, LineKind.DSL, LineKind.HOUSING, LineKind.OTHER]
+CHART_KINDS = [
+    LineKind.DUES,
+    LineKind.VPN,
+    LineKind.DSL,
+    LineKind.HOUSING,
+    LineKind.SETUP,
+    LineKind.OTHER,
+]
 CHART_COLOURS = {
     LineKind.DUES: "#1f6f5c",
     LineKind.VPN: "#3b8fd1",
     LineKind.DSL: "#e0a030",
     LineKind.HOUSING: "#8a5cc2",
+    LineKind.SETUP: "#c28a2e",
     LineKind.OTHER: "#9aa5ab",
 }
 AGEING_BUCKETS = [(0, 30), (31, 60), (61, 90), (91, None)]

@@ -32,7 +32,7 @@ from ..choices import (
     LineKind,
     SequenceKind,
 )
-from ..models import ZERO, BillingRun, Invoice, InvoiceLine, Suspension
+from ..models import ZERO, BillingRun, Invoice, InvoiceLine
 from .chronology import check_issue_date
 from .common import (
     customer_address,
@@ -40,6 +40,14 @@ from .common import (
     money,
     month_bounds,
     require_settings,
+)
+from .corrections import (
+    issue_refunds,
+    month_lines,
+    plan_corrections,
+    price_history,
+    suspended_days,
+    suspension_spans,
 )
 from .language import document_language
 from .numbering import take_numbers
@@ -104,21 +112,6 @@ def prorata_amount(price, days, days_in_month):
     return money(price * Decimal(days) / Decimal(days_in_month))
 
 
-def suspended_days(suspensions, first, last):
-    """The days from ``first`` to ``last`` on which the member's services were suspended.
-
-    ``suspensions``: (from day, restored day or None); the day of restoration is served.
-    """
-    days = set()
-    for start, end in suspensions:
-        day = max(start, first)
-        stop = min(end - timedelta(days=1), last) if end else last
-        while day <= stop:
-            days.add(day)
-            day += timedelta(days=1)
-    return days
-
-
 def plan_month(period_start, config=None):
     """What the run for the month of ``period_start`` would create: a list of PlannedInvoice.
 
@@ -181,15 +174,8 @@ def plan_month(period_start, config=None):
             "period_fee",
         )
     )
-    suspensions = {}
-    for member_id, started_at, ended_at in (
-        Suspension.objects.filter(started_at__date__lte=period_end)
-        .filter(Q(ended_at__isnull=True) | Q(ended_at__date__gt=period_start))
-        .values_list("member_id", "started_at", "ended_at")
-    ):
-        suspensions.setdefault(member_id, []).append(
-            (timezone.localdate(started_at), ended_at and timezone.localdate(ended_at))
-        )
+    suspensions = suspension_spans(period_start, period_end)
+    history = price_history(pk for pk, *_rest in subscriptions)
     already = set(
         Invoice.objects.filter(origin=InvoiceOrigin.RUN, period_start=period_start).values_list(
             "member_id", flat=True
@@ -264,39 +250,32 @@ def plan_month(period_start, config=None):
                         money(dues),
                     )
                 )
-        days_in_month = (period_end - period_start).days + 1
         for sub_pk, offer_kind, offer_name, price, starts_on, ends_on in by_member.get(pk, ()):
             if former and ends_on is None:
                 continue
-            first, last, quantity = prorata(starts_on, ends_on, period_start, period_end)
-            days = (last - first).days + 1
-            off = suspended_days(suspensions.get(pk, ()), first, last)
-            if off:
-                days -= len(off)
-                quantity = (Decimal(days) / Decimal(days_in_month)).quantize(QUANTITY)
-            if days <= 0:
-                continue
-            amount = prorata_amount(price, days, days_in_month)
-            if amount <= 0:
-                continue
-            with document_language():
-                label = (
-                    offer_name
-                    if quantity == 1
-                    else _("%(offer)s (%(days)s days)") % {"offer": offer_name, "days": days}
+            off = suspended_days(suspensions.get(pk, ()), period_start, period_end)
+            for line in month_lines(
+                price, history.get(sub_pk), starts_on, ends_on, period_start, period_end, off
+            ):
+                with document_language():
+                    label = (
+                        offer_name
+                        if line.quantity == 1
+                        else _("%(offer)s (%(days)s days)")
+                        % {"offer": offer_name, "days": line.days}
+                    )
+                plan.lines.append(
+                    PlannedLine(
+                        LINE_KIND_FOR_OFFER.get(offer_kind, LineKind.OTHER),
+                        label,
+                        line.first,
+                        line.last,
+                        line.unit_price,
+                        line.quantity,
+                        line.amount,
+                        sub_pk,
+                    )
                 )
-            plan.lines.append(
-                PlannedLine(
-                    LINE_KIND_FOR_OFFER.get(offer_kind, LineKind.OTHER),
-                    label,
-                    first,
-                    last,
-                    price,
-                    quantity,
-                    amount,
-                    sub_pk,
-                )
-            )
         if plan.lines:
             plans.append(plan)
     return plans
@@ -310,6 +289,7 @@ class RunResult:
     first_number: str | None
     last_number: str | None
     skipped: list = field(default_factory=list)
+    credit_notes: list = field(default_factory=list)
 
 
 @transaction.atomic
@@ -332,6 +312,8 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
     )
     run = BillingRun.objects.select_for_update().get(period_start=period_start)
     planned = plan_month(period_start, config)
+    charges, refunds = plan_corrections(period_start, setup_until=period_end)
+    planned = _with_charges(planned, charges, period_start)
     # Members the law does not let us invoice yet are left for the next run, and named.
     plans = [plan for plan in planned if plan.missing_mention is None]
     skipped = [plan.missing_mention for plan in planned if plan.missing_mention is not None]
@@ -381,6 +363,8 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
             for position, line in enumerate(plan.lines)
         )
         total = sum((plan.total for plan in plans), ZERO)
+    # What earlier months billed too much is taken back (rare: one credit note each).
+    credit_notes = issue_refunds(refunds, actor=actor, issued_on=issued_on) if refunds else []
     run.invoice_count += len(plans)
     run.total += total
     run.finished_at = timezone.now()
@@ -395,6 +379,8 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
                     "invoices": [None, len(plans)],
                     "numbers": [None, f"{first_number} … {last_number}"],
                     "total": [None, str(total)],
+                    "corrections": [None, len(charges)],
+                    "correction_credit_notes": [None, [note.number for note in credit_notes]],
                 },
                 message=ngettext(
                     "Billing run of %(month)s: %(count)s invoice issued.",
@@ -408,4 +394,44 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
             )
         if deliver:
             deliver_run_task.delay(run.pk)
-    return RunResult(run, len(plans), total, first_number, last_number, skipped)
+    return RunResult(
+        run, len(plans), total, first_number, last_number, skipped, credit_notes=credit_notes
+    )
+
+
+def _with_charges(planned, charges, period_start):
+    """The month's plans with the corrections and setup fees added (docs/billing.md): on the
+    member's invoice of the month, or on one of their own; none for a member the month's run
+    already invoiced (the next run finds them again)."""
+    if not charges:
+        return planned
+    by_member = {plan.member_id: plan for plan in planned}
+    already = set(
+        Invoice.objects.filter(origin=InvoiceOrigin.RUN, period_start=period_start).values_list(
+            "member_id", flat=True
+        )
+    )
+    missing = {c.member_id for c in charges} - set(by_member) - already
+    for member in Member.objects.filter(pk__in=missing).order_by("pk"):
+        plan = PlannedInvoice(member.pk, member.display_name, customer_address(member))
+        plan.missing_mention = missing_customer_mention(member)
+        by_member[member.pk] = plan
+        planned.append(plan)
+    for charge in charges:
+        plan = by_member.get(charge.member_id)
+        if plan is None:
+            continue
+        plan.lines.append(
+            PlannedLine(
+                charge.kind,
+                charge.description,
+                charge.first,
+                charge.last,
+                charge.amount,
+                Decimal("1"),
+                charge.amount,
+                charge.subscription_id,
+            )
+        )
+    planned.sort(key=lambda plan: plan.member_id)
+    return planned

@@ -10,7 +10,8 @@ class OffersConfig(AppConfig):
     def ready(self):
         from coin.members import audit
 
-        from .models import Offer, Subscription
+        from .models import Offer, Subscription, SubscriptionPrice
 
         audit.register(Offer)
         audit.register(Subscription)
+        audit.register(SubscriptionPrice)

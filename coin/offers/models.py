@@ -182,3 +182,40 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.offer} — {self.member.username}"
+
+
+class SubscriptionPrice(models.Model):
+    """A subscription's monthly price from ``valid_from`` on (until the next row's day).
+
+    Written by ``services.change_price`` only. A subscription without rows has had one price,
+    ``Subscription.monthly_price``, since it started; once it has rows, the latest one is
+    its ``monthly_price`` and billing charges each day at the price in force that day.
+    """
+
+    subscription = models.ForeignKey(
+        Subscription,
+        on_delete=models.CASCADE,
+        related_name="prices",
+        verbose_name=_("subscription"),
+    )
+    monthly_price = models.DecimalField(_("monthly price"), **PRICE)
+    valid_from = models.DateField(_("valid from"))
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("subscription price")
+        verbose_name_plural = _("subscription prices")
+        ordering = ["subscription", "valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "valid_from"], name="subscription_one_price_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(monthly_price__gte=0), name="subscription_price_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.subscription_id}: {self.monthly_price} from {self.valid_from}"

@@ -19,8 +19,8 @@ from coin.members.services import require_perm
 from coin.money import format_money
 
 from .choices import Pricing, SubscriptionStatus
-from .models import Offer, Subscription
-from .signals import subscription_ended, subscription_started
+from .models import Offer, Subscription, SubscriptionPrice
+from .signals import subscription_changed, subscription_ended, subscription_started
 
 
 @transaction.atomic
@@ -154,18 +154,71 @@ def update_subscription(subscription, *, actor, **changes):
             _("These fields cannot be changed here: %(fields)s")
             % {"fields": ", ".join(sorted(unknown))}
         )
+    new_price = changes.pop("monthly_price", subscription.monthly_price)
     for name, value in changes.items():
         setattr(subscription, name, value)
     check_subscription(
         subscription.member,
         subscription.offer,
-        subscription.monthly_price,
+        new_price,
         subscription.starts_on,
         subscription.ends_on,
         exclude_pk=subscription.pk,
     )
     with audit.acting_as(actor):
         subscription.save()
+        if new_price != subscription.monthly_price:
+            # A price changed here applies from today; change_price takes another day.
+            _record_price(subscription, new_price, timezone.localdate())
+        subscription_changed.send(sender=Subscription, subscription=subscription, actor=actor)
+    return subscription
+
+
+def _record_price(subscription, monthly_price, effective_on):
+    """Write the price history row and the subscription's current price (inside an audit)."""
+    history = subscription.prices.all()
+    if not history.exists():
+        # The price it had until now, from its first day: the history starts complete.
+        SubscriptionPrice.objects.create(
+            subscription=subscription,
+            monthly_price=subscription.monthly_price,
+            valid_from=subscription.starts_on,
+        )
+    SubscriptionPrice.objects.filter(subscription=subscription, valid_from=effective_on).delete()
+    SubscriptionPrice.objects.create(
+        subscription=subscription, monthly_price=monthly_price, valid_from=effective_on
+    )
+    # Later changes already scheduled are replaced by this one.
+    SubscriptionPrice.objects.filter(
+        subscription=subscription, valid_from__gt=effective_on
+    ).delete()
+    latest = subscription.prices.order_by("-valid_from").first()
+    subscription.monthly_price = latest.monthly_price
+    subscription.save(update_fields=["monthly_price"])
+
+
+@transaction.atomic
+def change_price(subscription, *, actor, monthly_price, effective_on=None):
+    """Charge ``monthly_price`` from ``effective_on`` (today by default) on; returns the subscription.
+
+    Guarantees: the offer's pricing rules are checked (a field error on ``monthly_price``);
+    the day is within the subscription (a field error on ``effective_on``); the history keeps
+    every price with the day it took effect, the former one included, so billing charges each
+    day at the price in force and corrects a month it already billed (docs/billing.md). A
+    price set again for the same day replaces it; one set for a later day is replaced.
+    """
+    require_perm(actor, "offers.change_subscription")
+    Member.objects.select_for_update().get(pk=subscription.member_id)
+    subscription = Subscription.objects.select_related("offer").get(pk=subscription.pk)
+    effective_on = effective_on or timezone.localdate()
+    check_price(subscription.offer, monthly_price)
+    if effective_on < subscription.starts_on or (
+        subscription.ends_on is not None and effective_on > subscription.ends_on
+    ):
+        raise ValidationError({"effective_on": _("Choose a day within the subscription's period.")})
+    with audit.acting_as(actor):
+        _record_price(subscription, monthly_price, effective_on)
+        subscription_changed.send(sender=Subscription, subscription=subscription, actor=actor)
     return subscription
 
 

@@ -10,3 +10,5 @@ from django.dispatch import Signal
 subscription_started = Signal()
 # subscription, actor
 subscription_ended = Signal()
+# subscription, actor: its price or dates changed (billing corrects what it already billed)
+subscription_changed = Signal()
