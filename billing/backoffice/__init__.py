@@ -4,6 +4,16 @@ One module per workflow: invoices, payments, bank statements, SEPA batches,
 dunning and suspensions; each action page calls one billing service.
 """
 
-from . import bank, dunning, invoices, jobs, panels, payments, reports, sepa
+from . import bank, dunning, expenses, invoices, jobs, panels, payments, reports, sepa
 
-__all__ = ["bank", "dunning", "invoices", "jobs", "panels", "payments", "reports", "sepa"]
+__all__ = [
+    "bank",
+    "dunning",
+    "expenses",
+    "invoices",
+    "jobs",
+    "panels",
+    "payments",
+    "reports",
+    "sepa",
+]

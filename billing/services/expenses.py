@@ -1,5 +1,5 @@
 """The finances role books bank debits (fees, wholesale DSL, datacenter rent...) to expense
-accounts, so the FEC is the whole bank journal. The pages come later; this is the service."""
+accounts, so the FEC is the whole bank journal (pages: billing/backoffice/expenses.py)."""
 
 from django.core.exceptions import ValidationError
 from django.db import transaction

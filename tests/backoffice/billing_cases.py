@@ -5,7 +5,16 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from billing.models import BankStatement, DirectDebitBatch, Invoice, Payment, Reminder
+from billing.models import (
+    BankLine,
+    BankStatement,
+    DirectDebitBatch,
+    ExpenseAssignment,
+    Invoice,
+    Payment,
+    Reminder,
+)
+from billing.services.expenses import assign_bank_debit
 from billing.services.sepa_rules import next_business_day
 from coin.jobs.choices import JobState
 from coin.jobs.models import Job
@@ -31,6 +40,23 @@ def _lines_data(w):
         "lines-2-kind": "other",
         "lines-2-quantity": "1",
     }
+
+
+def debit(w, booked=False):
+    """A bank debit of the world's statement (a bank fee), booked to an expense or not."""
+    name = "booked_debit" if booked else "free_debit"
+    if not hasattr(w.billing, name):
+        line = BankLine.objects.create(
+            statement=w.billing.statement,
+            fingerprint=f"fee-{name}",
+            booked_on=timezone.localdate(),
+            amount=Decimal("-4.20"),
+            label="FRAIS TENUE DE COMPTE",
+        )
+        if booked:
+            assign_bank_debit(line, actor=None, account="627000")
+        setattr(w.billing, name, line)
+    return getattr(w.billing, name)
 
 
 def after_jobs(kind, effect):
@@ -105,6 +131,21 @@ def billing_cases(Case):
             done=lambda w: w.billing.credit.allocations.exists(),
         ),
         "annual_report_list": Case("finances", args=none),
+        "expense_list": Case("finances", args=none),
+        "expense_assign": Case(
+            "finances",
+            args=lambda w: [debit(w).pk],
+            data=lambda w: {"account": "627000", "label": "Frais de tenue de compte"},
+            done=lambda w: ExpenseAssignment.objects.filter(bank_line=debit(w)).exists(),
+        ),
+        "expense_unassign": Case(
+            "finances",
+            args=lambda w: [debit(w, booked=True).pk],
+            data=lambda w: {"confirm": "on"},
+            done=lambda w: (
+                not ExpenseAssignment.objects.filter(bank_line=debit(w, booked=True)).exists()
+            ),
+        ),
         "annual_report_start": Case(
             "finances",
             args=none,

@@ -127,3 +127,30 @@ def test_the_suggestions_put_first_what_the_automatic_matching_would_pay(world, 
     assert billing.issued.pk in [s["invoice"].pk for s in suggested[1:]]  # same amount only
     assert match_line(fresh(billing.line))
     assert fresh(same_amount).is_settled and not fresh(billing.issued).is_settled
+
+
+def test_the_treasurer_books_bank_debits_to_expense_accounts_for_the_accounts(world, finances):
+    from billing.models import ExpenseAssignment
+
+    from .billing_cases import debit
+
+    fee = debit(world)
+    waiting = finances.get(reverse("backoffice:expense_list") + "?booked=false")
+    assert "FRAIS TENUE DE COMPTE" in waiting.content.decode()
+    url = reverse("backoffice:expense_assign", args=[fee.pk])
+    too_long = finances.post(url, {"account": "627000", "label": "x" * 201})
+    assert too_long.status_code == 200 and too_long.context["form"].errors["label"]
+    response = finances.post(url, {"account": "627000", "label": "Frais mars"})
+    assert response.status_code == 302
+    assert ExpenseAssignment.objects.get(bank_line=fee).account == "627000"
+    listing = finances.get(reverse("backoffice:expense_list")).content.decode()
+    assert "627000" in listing and "Frais mars" in listing
+    waiting = finances.get(reverse("backoffice:expense_list") + "?booked=false")
+    assert "FRAIS TENUE DE COMPTE" not in waiting.content.decode()
+    # A credit (a member's payment) is not an expense: it has no such page.
+    assert (
+        finances.get(reverse("backoffice:expense_assign", args=[world.billing.line.pk])).status_code
+        == 404
+    )
+    finances.post(reverse("backoffice:expense_unassign", args=[fee.pk]), {"confirm": "on"})
+    assert not ExpenseAssignment.objects.filter(bank_line=fee).exists()

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from billing import services
 from billing.models import BankCSVProfile
+from billing.services.expenses import assign_bank_debit
 from billing.services.sepa_rules import next_business_day
 
 from .billing_world import association, issue, statement_csv
@@ -51,6 +52,14 @@ def grow(make_member):
                 format="csv",
                 profile=profile,
             )
+            fee = services.import_statement(
+                statement_csv(today, f"FRAIS {k}", f"-{k + 1},05").read(),
+                actor=None,
+                filename=f"f{k}.csv",
+                format="csv",
+                profile=profile,
+            )
+            assign_bank_debit(fee.statement.lines.get(), actor=None, account="627000")
             services.suspend_by_hand(member, actor=None, reason="Test")
             batch_members.append(invoice)
         batch = services.create_collection_batch(
@@ -71,6 +80,7 @@ LISTS = (
     "arrears_list",
     "reminder_list",
     "suspension_list",
+    "expense_list",
 )
 
 
