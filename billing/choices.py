@@ -72,6 +72,7 @@ class SepaSequence(models.TextChoices):
     ONE_OFF = "OOFF", _("one-off collection")
 
 
+@badge_colours(ACTIVE="success", REVOKED="neutral")
 class MandateStatus(models.TextChoices):
     ACTIVE = "active", _("active")
     REVOKED = "revoked", _("revoked")

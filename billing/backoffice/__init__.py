@@ -4,7 +4,7 @@ One module per workflow: invoices, payments, bank statements, SEPA batches,
 dunning and suspensions; each action page calls one billing service.
 """
 
-from . import bank, dunning, expenses, invoices, jobs, panels, payments, reports, sepa
+from . import bank, dunning, expenses, invoices, jobs, mandates, panels, payments, reports, sepa
 
 __all__ = [
     "bank",
@@ -12,6 +12,7 @@ __all__ = [
     "expenses",
     "invoices",
     "jobs",
+    "mandates",
     "panels",
     "payments",
     "reports",

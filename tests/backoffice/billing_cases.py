@@ -11,6 +11,7 @@ from billing.models import (
     DirectDebitBatch,
     ExpenseAssignment,
     Invoice,
+    Mandate,
     Payment,
     Reminder,
 )
@@ -57,6 +58,11 @@ def debit(w, booked=False):
             assign_bank_debit(line, actor=None, account="627000")
         setattr(w.billing, name, line)
     return getattr(w.billing, name)
+
+
+def mandate(w):
+    """The payer's active mandate (the world's batch collects on it)."""
+    return Mandate.objects.get(member=w.billing.payer, status="active")
 
 
 def after_jobs(kind, effect):
@@ -132,6 +138,38 @@ def billing_cases(Case):
         ),
         "annual_report_list": Case("finances", args=none),
         "expense_list": Case("finances", args=none),
+        "mandate_list": Case("finances", args=none),
+        "mandate_detail": Case("finances", args=lambda w: [mandate(w).pk]),
+        "mandate_add": Case(
+            "finances",
+            args=none,
+            data=lambda w: {
+                "member": w.billing.suspended.username,
+                "iban": "DE89 3704 0044 0532 0130 00",
+                "signed_on": timezone.localdate().isoformat(),
+            },
+            done=lambda w: Mandate.objects.filter(member=w.billing.suspended).exists(),
+        ),
+        "mandate_edit": Case(
+            "finances",
+            args=lambda w: [mandate(w).pk],
+            data=lambda w: {
+                "debtor_name": "Jeanne Dupont",
+                "iban": "",
+                "bic": mandate(w).bic,
+                "signed_on": mandate(w).signed_on.isoformat(),
+                "reference": mandate(w).reference,
+            },
+            done=lambda w: mandate(w).debtor_name == "Jeanne Dupont",
+        ),
+        "mandate_revoke": Case(
+            "finances",
+            args=lambda w: [mandate(w).pk],
+            data=lambda w: {"confirm": "on", "on": ""},
+            done=lambda w: (
+                not Mandate.objects.filter(member=w.billing.payer, status="active").exists()
+            ),
+        ),
         "expense_assign": Case(
             "finances",
             args=lambda w: [debit(w).pk],

@@ -154,3 +154,48 @@ def test_the_treasurer_books_bank_debits_to_expense_accounts_for_the_accounts(wo
     )
     finances.post(reverse("backoffice:expense_unassign", args=[fee.pk]), {"confirm": "on"})
     assert not ExpenseAssignment.objects.filter(bank_line=fee).exists()
+
+
+def test_mandates_are_recorded_amended_and_revoked_with_errors_on_their_fields(world, finances):
+    from datetime import date
+
+    from billing.models import Mandate
+
+    billing = world.billing
+    add = reverse("backoffice:mandate_add")
+    bad = finances.post(
+        add,
+        {"member": billing.suspended.username, "iban": "FR76 0000", "signed_on": "2026-01-05"},
+    )
+    assert bad.status_code == 200 and bad.context["form"].errors["iban"]
+    future = finances.post(
+        add,
+        {
+            "member": billing.suspended.username,
+            "iban": "DE89370400440532013000",
+            "signed_on": "2999-01-01",
+        },
+    )
+    assert future.context["form"].errors["signed_on"]
+    assert not Mandate.objects.filter(member=billing.suspended).exists()
+
+    mandate = Mandate.objects.get(member=billing.payer, status="active")
+    Mandate.objects.filter(pk=mandate.pk).update(last_collected_on=date(2026, 1, 5))
+    page = finances.get(reverse("backoffice:mandate_detail", args=[mandate.pk])).content.decode()
+    assert mandate.iban not in page and mandate.iban[-4:] in page  # masked
+    edit = reverse("backoffice:mandate_edit", args=[mandate.pk])
+    kept = {
+        "debtor_name": mandate.debtor_name,
+        "bic": mandate.bic,
+        "signed_on": mandate.signed_on.isoformat(),
+        "reference": mandate.reference,
+    }
+    finances.post(edit, {**kept, "iban": ""})
+    assert fresh(mandate).amended_from_iban == ""  # nothing changed, nothing to tell the bank
+    finances.post(edit, {**kept, "iban": "DE89 3704 0044 0532 0130 00"})
+    changed = fresh(mandate)
+    assert changed.iban == "DE89370400440532013000"
+    assert changed.amended_from_iban == mandate.iban  # sent with the next debit
+    finances.post(reverse("backoffice:mandate_revoke", args=[mandate.pk]), {"confirm": "on"})
+    assert fresh(mandate).status == "revoked"
+    assert finances.get(edit).status_code == 404  # a revoked mandate is not amended

@@ -81,6 +81,7 @@ LISTS = (
     "reminder_list",
     "suspension_list",
     "expense_list",
+    "mandate_list",
 )
 
 
