@@ -54,5 +54,11 @@ register_menu_group("network", _("Network"), order=30)
 
 # The network's pages live in their own modules, with the page starting the provisioning
 # of every endpoint as a background job.
-for _module in ("backoffice_ipam", "backoffice_endpoints", "backoffice_rdns", "backoffice_jobs"):
+for _module in (
+    "backoffice_ipam",
+    "backoffice_endpoints",
+    "backoffice_rdns",
+    "backoffice_jobs",
+    "backoffice_setup",
+):
     import_module(f"netops.{_module}")

@@ -149,9 +149,12 @@ class EndpointListView(ObjectListView):
     table_class = EndpointTable
     filterset_class = EndpointFilterSet
     export_filename = "endpoints"
+    actions = ("endpoint_add",)
 
 
 ENDPOINT_ACTIONS = (
+    "endpoint_edit",
+    "endpoint_check_drift",
     "endpoint_provision",
     "endpoint_fetch_host_key",
     "endpoint_confirm_host_key",

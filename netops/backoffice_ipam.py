@@ -125,6 +125,7 @@ class PoolListView(ObjectListView):
     table_class = PoolTable
     filterset_class = PoolFilterSet
     export_filename = "pools"
+    actions = ("pool_add",)
 
 
 @register_page(
@@ -136,7 +137,7 @@ class PoolListView(ObjectListView):
 )
 class PoolDetailView(ObjectDetailView):
     queryset = IPPool.objects.all()
-    actions = ("pool_allocate",)
+    actions = ("pool_allocate", "pool_edit")
 
 
 def _pool_summary(pool, request):

@@ -346,6 +346,13 @@ def check_drift(endpoint):
     return differ
 
 
+def check_drift_now(endpoint, *, actor):
+    """A volunteer's "check for drift now" (network role): :func:`check_drift`, in the request;
+    returns the files that differ (the endpoint's ``drift_error`` says if it was not reached)."""
+    require_perm(actor, "netops.change_endpoint")
+    return check_drift(endpoint)
+
+
 def drifted_endpoints():
     """Endpoints whose last check found files that differ from the database, or could not check."""
     return Endpoint.objects.exclude(drifted_files=[]) | Endpoint.objects.exclude(drift_error="")

@@ -8,12 +8,31 @@ from types import SimpleNamespace
 
 from netops.ipam import services as ipam
 from netops.ipam.choices import AllocationState
-from netops.ipam.models import IPAllocation, ReverseDNSRecord
+from netops.ipam.models import IPAllocation, IPPool, ReverseDNSRecord
 from netops.provisioning import ssh
 from netops.provisioning.choices import JobStatus
 from netops.provisioning.models import Endpoint, ProvisioningJob
 
 HOST_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl"
+
+
+ENDPOINT_FORM = {
+    "kind": "wireguard",
+    "is_active": "on",
+    "ssh_host": "127.0.0.1",
+    "ssh_port": "1",
+    "ssh_user": "coin",
+    "config_dir": "/etc/wireguard",
+    "reload_command": "true",
+    "interface": "wg0",
+    "route_via": "",
+    "route_via_ipv6": "",
+    "public_host": "vpn.example.net",
+    "listen_port": "51820",
+    "server_public_key": "",
+    "client_dns": "",
+    "openvpn_ca": "",
+}
 
 
 def net(world):
@@ -108,6 +127,50 @@ def network_cases(Case):
             done=lambda w: ProvisioningJob.objects.filter(
                 endpoint=net(w).endpoint, status=JobStatus.QUEUED
             ).exists(),
+        ),
+        "pool_add": Case(
+            "network",
+            data=lambda w: {
+                "name": "dsl-v6",
+                "prefix": "2001:db8:100::/48",
+                "purpose": "dsl",
+                "default_prefix_length": "56",
+                "quarantine_days": "30",
+                "priority": "0",
+                "description": "",
+                "reserved": "",
+            },
+            done=lambda w: IPPool.objects.filter(name="dsl-v6").exists(),
+        ),
+        "pool_edit": Case(
+            "network",
+            args=lambda w: [net(w).pool.pk],
+            data=lambda w: {
+                "name": "vpn-v4-main",
+                "purpose": "vpn",
+                "quarantine_days": "10",
+                "priority": "1",
+                "description": "Main VPN pool",
+            },
+            done=lambda w: IPPool.objects.get(pk=net(w).pool.pk).name == "vpn-v4-main",
+        ),
+        "endpoint_add": Case(
+            "network",
+            data=lambda w: {**ENDPOINT_FORM, "name": "vpn2"},
+            done=lambda w: Endpoint.objects.filter(name="vpn2").exists(),
+        ),
+        "endpoint_edit": Case(
+            "network",
+            args=lambda w: [net(w).endpoint.pk],
+            data=lambda w: {**ENDPOINT_FORM, "name": "vpn1", "listen_port": "51821"},
+            done=lambda w: Endpoint.objects.get(pk=net(w).endpoint.pk).listen_port == 51821,
+        ),
+        "endpoint_check_drift": Case(
+            "network",
+            args=lambda w: [net(w).endpoint.pk],
+            data=lambda w: {},
+            # Nothing listens on 127.0.0.1:1: checked, and the page says it was not reached.
+            done=lambda w: Endpoint.objects.get(pk=net(w).endpoint.pk).drift_checked_at is not None,
         ),
         "provisioning_job_list": Case("network"),
         "provisioning_job_detail": Case("network", args=lambda w: [net(w).job.pk]),

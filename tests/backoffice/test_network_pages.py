@@ -184,3 +184,51 @@ def test_provision_now_leads_to_a_job_page_that_refreshes_until_the_job_ends(rol
     assert "Cette page se rafraîchit toute seule" in page.content.decode()
     ProvisioningJob.objects.filter(pk=job.pk).update(status="succeeded")
     assert "Refresh" not in client.get(response["Location"])
+
+
+def test_pools_and_endpoints_are_set_up_from_the_back_office_with_errors_on_their_fields(
+    make_pool, role_holder
+):
+    from netops.ipam.models import IPPool
+
+    from .network_cases import ENDPOINT_FORM
+
+    client = role_holder("network")
+    make_pool("198.51.100.0/24", 32)
+    new_pool = {
+        "name": "overlap",
+        "prefix": "198.51.100.128/25",
+        "purpose": "vpn",
+        "default_prefix_length": "32",
+        "quarantine_days": "30",
+        "priority": "0",
+    }
+    clash = client.post(reverse("backoffice:pool_add"), new_pool)
+    assert clash.status_code == 200 and clash.context["form"].errors["prefix"]
+    assert not IPPool.objects.filter(name="overlap").exists()
+    response = client.post(
+        reverse("backoffice:pool_add"), {**new_pool, "prefix": "203.0.113.0/24", "name": "vpn-b"}
+    )
+    pool = IPPool.objects.get(name="vpn-b")
+    assert response["Location"] == reverse("backoffice:pool_detail", args=[pool.pk])
+    # The network, gateway and broadcast addresses are reserved by default.
+    assert pool.allocations.filter(state="reserved").count() == 3
+
+    hostile = client.post(
+        reverse("backoffice:endpoint_add"),
+        {**ENDPOINT_FORM, "name": "vpn9", "ssh_host": "127.0.0.1; rm -rf /"},
+    )
+    assert hostile.status_code == 200 and hostile.context["form"].errors["ssh_host"]
+    client.post(reverse("backoffice:endpoint_add"), {**ENDPOINT_FORM, "name": "vpn9"})
+    endpoint = Endpoint.objects.get(name="vpn9")
+    edit = reverse("backoffice:endpoint_edit", args=[endpoint.pk])
+    bad_port = client.post(edit, {**ENDPOINT_FORM, "name": "vpn9", "listen_port": "70000"})
+    assert bad_port.context["form"].errors["listen_port"]
+    assert Endpoint.objects.get(pk=endpoint.pk).listen_port == 51820  # nothing half-written
+
+    # Nothing listens on 127.0.0.1:1 and no host key is pinned: said, not a 500.
+    checked = client.post(
+        reverse("backoffice:endpoint_check_drift", args=[endpoint.pk]), {}, follow=True
+    )
+    assert "Not checked" in checked.content.decode()
+    assert Endpoint.objects.get(pk=endpoint.pk).drift_checked_at is not None
