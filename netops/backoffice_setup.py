@@ -130,6 +130,17 @@ class EndpointForm(InstanceForm):
     class Meta:
         model = Endpoint
         fields = ENDPOINT_EDITABLE
+        # The model's texts name the software (the admin's readers); here the association's.
+        help_texts = {
+            "config_dir": _(
+                "Directory on the endpoint that this system owns: files there that it did not "
+                "render are removed."
+            ),
+            "reload_command": _(
+                "Run after files changed, e.g. the WireGuard sync script this system writes in "
+                "the configuration directory, followed by the interface."
+            ),
+        }
 
 
 @register_page(

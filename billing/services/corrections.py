@@ -29,12 +29,14 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from coin.members.choices import MemberStatus
+from coin.members.models import Member
 from coin.offers.choices import SubscriptionStatus
 from coin.offers.models import Subscription, SubscriptionPrice
 
 from ..choices import LINE_KIND_FOR_OFFER, InvoiceStatus, LineKind
 from ..models import ZERO, BillingRun, CreditNote, Invoice, InvoiceLine, Suspension
 from .common import missing_customer_mention, money, month_bounds
+from .invoices import add_line, create_credit_note, create_draft, issue_invoice
 from .language import document_language
 
 logger = logging.getLogger(__name__)
@@ -303,8 +305,6 @@ def plan_corrections(before_month, *, member_ids=None, through_month=None, setup
 def issue_refunds(refunds, *, actor, issued_on=None):
     """Issue a credit note for each refund (capped at what its invoice can still take back);
     returns the credit notes. Rare: one service call each."""
-    from .invoices import create_credit_note
-
     invoices = Invoice.objects.in_bulk([r.invoice_id for r in refunds])
     notes = []
     for refund in refunds:
@@ -334,8 +334,6 @@ def correct_now(member, *, actor=None):
 
     Used when ``COIN_BILLING_CORRECTIONS`` is "at-once"; otherwise the next run does it.
     """
-    from .invoices import add_line, create_draft, issue_invoice
-
     today = timezone.localdate()
     charges, refunds = plan_corrections(
         month_bounds(today)[1] + timedelta(days=1), member_ids=[member.pk], through_month=today
@@ -365,8 +363,6 @@ def correct_after_commit(member_id):
         return
 
     def run():
-        from coin.members.models import Member
-
         try:
             correct_now(Member.objects.get(pk=member_id))
         except Exception:
