@@ -230,5 +230,5 @@ def test_pools_and_endpoints_are_set_up_from_the_back_office_with_errors_on_thei
     checked = client.post(
         reverse("backoffice:endpoint_check_drift", args=[endpoint.pk]), {}, follow=True
     )
-    assert "Not checked" in checked.content.decode()
+    assert "Non vérifié" in checked.content.decode()  # the role holder reads French
     assert Endpoint.objects.get(pk=endpoint.pk).drift_checked_at is not None
