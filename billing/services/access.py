@@ -19,7 +19,8 @@ from coin.members import audit
 from coin.members.models import Member
 from coin.members.services import require_perm
 
-from ..models import AssociationSettings, Invoice, Suspension
+from ..models import ZERO, AssociationSettings, Invoice, Suspension
+from .credit import balances
 from .dunning import end_suspension, restore_settled_members, run_dunning, suspend_member
 
 REASON_MAX_LENGTH = 300
@@ -44,8 +45,10 @@ class Outlook:
 def member_outlook(member, today=None):
     """The member's invoices past their due date, the next reminder of each, and the suspension date.
 
-    Dates already passed are given as ``today``: the next run acts on them.
-    Three queries whatever the number of invoices.
+    Dates already passed are given as ``today``: the next run acts on them. As dunning does,
+    the member's credit settles their oldest invoices first: an invoice it covers is not
+    overdue, and a member whose balance is not negative has nothing overdue.
+    A fixed number of queries whatever the number of invoices.
     """
     today = today or timezone.localdate()
     outlook = Outlook(today=today)
@@ -54,13 +57,24 @@ def member_outlook(member, today=None):
     if config is None:
         return outlook
     steps = sorted(config.reminder_days)
-    invoices = (
+    balance = balances([member.pk])[member.pk]
+    if balance >= 0:
+        return outlook
+    invoices = list(
         Invoice.objects.outstanding()
-        .filter(member=member, due_on__lt=today)
+        .filter(member=member)
         .prefetch_related("reminders")
         .order_by("due_on", "number")
     )
+    # What credit the member holds beyond what they owe in all: it pays the oldest first.
+    credit = balance + sum((invoice.outstanding for invoice in invoices), ZERO)
     for invoice in invoices:
+        if invoice.due_on >= today:
+            continue
+        if credit >= invoice.outstanding:
+            credit -= invoice.outstanding
+            continue
+        credit = ZERO
         start = invoice.due_on + timedelta(days=config.grace_days)
         sent = {reminder.step for reminder in invoice.reminders.all()}
         missing = [days for step, days in enumerate(steps) if step not in sent]

@@ -66,3 +66,25 @@ def test_a_sepa_batch_debits_only_what_is_due_after_credit(make_member, issued_i
     services.record_payment(other, actor=treasurer, amount="50.00", method="cheque")
     issued_invoice(other, "30.00", issued_on=date(2026, 3, 2))
     assert services.create_collection_batch(date(2026, 4, 21), actor=None, today=TODAY) is None
+
+
+def test_the_portal_does_not_threaten_a_member_whose_credit_covers_what_is_overdue(
+    make_member, issued_invoice, login
+):
+    from django.urls import reverse
+
+    member = make_member("ahead", language="en")
+    old = issued_invoice(member, "30.00", issued_on=date(2026, 1, 5))
+    newer = issued_invoice(member, "20.00", issued_on=date(2026, 2, 5))
+    # Credit kept for later, allocated to nothing: it covers the oldest invoice only.
+    services.record_payment(member, actor=None, amount="35.00", method="transfer", allocations=[])
+    outlook = services.member_outlook(member, today=date(2026, 6, 1))
+    assert [row.invoice for row in outlook.overdue] == [newer]
+    page = login(member).get(reverse("billing:invoices")).content.decode()
+    assert newer.number in page.split("will be suspended")[0]
+    # Enough credit for everything: nothing overdue, no suspension announced.
+    services.record_payment(member, actor=None, amount="15.00", method="transfer", allocations=[])
+    outlook = services.member_outlook(member, today=date(2026, 6, 1))
+    assert outlook.overdue == [] and outlook.suspension_on is None
+    page = login(member).get(reverse("billing:invoices")).content.decode()
+    assert "will be suspended" not in page and old.number in page
