@@ -317,6 +317,11 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
     # Members the law does not let us invoice yet are left for the next run, and named.
     plans = [plan for plan in planned if plan.missing_mention is None]
     skipped = [plan.missing_mention for plan in planned if plan.missing_mention is not None]
+    skipped_by_member = {
+        str(plan.member_id): plan.missing_mention
+        for plan in planned
+        if plan.missing_mention is not None
+    }
     issued_on = issued_on or timezone.localdate()
     due_on = issued_on + timedelta(days=config.payment_terms_days)
     first_number = last_number = None
@@ -369,31 +374,36 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
     run.total += total
     run.finished_at = timezone.now()
     run.save(update_fields=["invoice_count", "total", "finished_at"])
-    if plans:
-        # Each invoice and line has its event (audited bulk insert); this one tells what the run did.
+    if plans or skipped or credit_notes:
+        # Each invoice and line has its event (audited bulk insert); this one tells what the run
+        # did, and whom it left for a later run (a missing mandatory mention), by member.
+        message = ngettext(
+            "Billing run of %(month)s: %(count)s invoice issued.",
+            "Billing run of %(month)s: %(count)s invoices issued.",
+            len(plans),
+        ) % {"month": date_format(period_start, "YEAR_MONTH_FORMAT"), "count": len(plans)}
+        if skipped:
+            message += " " + ngettext(
+                "%(count)s member left for a later run (a mandatory mention is missing).",
+                "%(count)s members left for a later run (a mandatory mention is missing).",
+                len(skipped),
+            ) % {"count": len(skipped)}
         with audit.acting_as(actor):
             audit.record(
                 run,
                 AuditAction.UPDATE,
                 {
                     "invoices": [None, len(plans)],
-                    "numbers": [None, f"{first_number} … {last_number}"],
+                    "numbers": [None, f"{first_number} … {last_number}" if plans else None],
                     "total": [None, str(total)],
                     "corrections": [None, len(charges)],
                     "correction_credit_notes": [None, [note.number for note in credit_notes]],
+                    "skipped": [None, skipped_by_member],
                 },
-                message=ngettext(
-                    "Billing run of %(month)s: %(count)s invoice issued.",
-                    "Billing run of %(month)s: %(count)s invoices issued.",
-                    len(plans),
-                )
-                % {
-                    "month": date_format(period_start, "YEAR_MONTH_FORMAT"),
-                    "count": len(plans),
-                },
+                message=message,
             )
-        if deliver:
-            deliver_run_task.delay(run.pk)
+    if plans and deliver:
+        deliver_run_task.delay(run.pk)
     return RunResult(
         run, len(plans), total, first_number, last_number, skipped, credit_notes=credit_notes
     )

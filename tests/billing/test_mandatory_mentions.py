@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from billing import services
 from billing.models import Invoice
 from coin.members.choices import MemberKind
+from coin.members.models import AuditEvent
 
 
 def _draft(member, **line):
@@ -42,6 +43,10 @@ def test_an_organisation_is_invoiced_with_its_siren(make_member, association, vp
     )
     assert result.created == 1 and "Acme SARL" in result.skipped[0]
     assert not Invoice.objects.filter(member=company, status="issued").exists()
+    # The run's audit event names whom it left out, and why.
+    event = AuditEvent.objects.for_object(result.run).first()
+    assert "1 member left for a later run" in event.message
+    assert "Acme SARL" in event.changes["skipped"][1][str(company.pk)]
 
     company.registration_number = "812345678"
     company.save()
