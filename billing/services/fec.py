@@ -13,7 +13,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from text_unidecode import unidecode
 
-from ..choices import LineKind, PaymentMethod
+from ..choices import LineKind, PaymentKind, PaymentMethod
 from ..models import ZERO, AssociationSettings, CreditNote, ExpenseAssignment, Invoice, Payment
 
 FEC_COLUMNS = [
@@ -197,12 +197,20 @@ def _fec(year):
         journal = ("CA", _("Cash")) if cash else bank
         number, day = f"P{payment.pk:08d}", payment.received_on
         aux = (f"M{payment.member_id:06d}", payment.member.display_name)
-        label = _("Payment %(method)s") % {"method": payment.get_method_display()}
+        label = {
+            PaymentKind.REFUND: _("Refund %(method)s"),
+            PaymentKind.REVERSAL: _("Reversal of a payment %(method)s"),
+        }.get(payment.kind, _("Payment %(method)s")) % {"method": payment.get_method_display()}
         piece = payment.reference[:30] or number
+        # Money in: the bank (or cash) is debited, the member credited; a refund or a reversal
+        # (a negative payment) the other way round. FEC amounts are never negative.
+        received, paid_out = (
+            (payment.amount, ZERO) if payment.amount > 0 else (ZERO, -payment.amount)
+        )
         entry(journal, number, day, ACCOUNTS["cash" if cash else "bank"],
-              _("Cash") if cash else _("Bank"), no_aux, piece, label, payment.amount, ZERO)  # fmt: skip
+              _("Cash") if cash else _("Bank"), no_aux, piece, label, received, paid_out)  # fmt: skip
         entry(journal, number, day, ACCOUNTS["customers"], _("Members"), aux, piece, label,
-              ZERO, payment.amount)  # fmt: skip
+              paid_out, received)  # fmt: skip
     for expense in (
         ExpenseAssignment.objects.filter(bank_line__booked_on__year=year)
         .select_related("bank_line")

@@ -11,7 +11,10 @@ Rules, in order:
 - a debit recognised as a return (CAMT reason code, or the profile's words)
   is recorded against the debit it names (``sepa_returns``), or waits for review;
   never ignored;
-- another debit is ignored (not a member's payment);
+- a debit of exactly a recorded refund's amount, within a month of it, naming its
+  reference or its member (or the only such refund), is that refund going out;
+- another debit is ignored (not a member's payment; the finances role may book it
+  to an expense account);
 - a credit naming a debit's end-to-end id, or a batch's message id, or
   holding the profile's remittance words with exactly a batch's amount, is
   that remittance (no second payment);
@@ -32,7 +35,7 @@ from coin.members import audit
 from coin.members.models import Member
 from coin.members.services import require_perm
 
-from ..choices import BankLineStatus, PaymentMethod
+from ..choices import BankLineStatus, PaymentKind, PaymentMethod
 from ..models import (
     BankLine,
     DirectDebit,
@@ -52,6 +55,8 @@ END_TO_END = re.compile(r"\b(\d{4}-\d{6}-\d{8})\b")
 ZERO = Decimal("0.00")
 # A remittance is booked within a few days of the collection date.
 REMITTANCE_WINDOW = timedelta(days=7)
+# A refund leaves the account within a month of being recorded (or is recorded late).
+REFUND_WINDOW = timedelta(days=31)
 
 
 def _text(line):
@@ -100,6 +105,19 @@ class Matcher:
             for d in DirectDebit.objects.filter(end_to_end_id__in=tokens).select_related("batch")
         }
         dates = [line.booked_on for line in lines] or [None]
+        self.refunds = []
+        if dates[0] is not None:
+            # Refunds recorded and not yet seen leaving the account.
+            self.refunds = list(
+                Payment.objects.filter(
+                    kind=PaymentKind.REFUND,
+                    bank_line__isnull=True,
+                    received_on__gte=min(dates) - REFUND_WINDOW,
+                    received_on__lte=max(dates) + REFUND_WINDOW,
+                )
+                .select_related("member")
+                .order_by("received_on", "pk")
+            )
         self.batches = []
         if dates[0] is not None:
             self.batches = list(
@@ -157,6 +175,28 @@ class Matcher:
             return None
         return self._invoices_for(line)
 
+    def _refund(self, line):
+        """The recorded refund a debit line pays out, or None (see the module's rules)."""
+        fitting = [
+            refund
+            for refund in self.refunds
+            if refund.amount == line.amount
+            and abs((line.booked_on - refund.received_on).days) <= REFUND_WINDOW.days
+        ]
+        text = plain(_text(line))
+
+        def names(refund):
+            member = refund.member
+            name = plain(member.organisation_name or member.last_name)
+            reference = plain(refund.reference)
+            return (len(reference) >= 3 and reference in text) or (
+                len(name) >= 3 and re.search(rf"\b{re.escape(name)}\b", text) is not None
+            )
+
+        named = [refund for refund in fitting if names(refund)]
+        chosen = named or fitting
+        return chosen[0] if len(chosen) == 1 else None
+
     def _invoices_for(self, line):
         """(member id, invoices named or fitting) for a credit line, or None."""
         numbers = INVOICE_NUMBER.findall(_text(line))
@@ -177,13 +217,19 @@ class Matcher:
 
     def match(self, lines):
         """Settle the new lines of one batch; returns how many were matched (or recorded as returns)."""
-        ignored, plans, matched = [], [], 0
+        ignored, plans, matched, refunded = [], [], 0, {}
         for line in lines:
             if line.status != BankLineStatus.UNMATCHED:
                 continue
             if line.amount <= 0:
                 if not line.is_return:
-                    ignored.append(line.pk)
+                    refund = self._refund(line)
+                    if refund is None:
+                        ignored.append(line.pk)
+                    else:
+                        self.refunds.remove(refund)
+                        refunded[line.pk] = (refund.pk, BankLineStatus.MATCHED)
+                        matched += 1
                     continue
                 debit = next(
                     (self.debits[t] for t in END_TO_END.findall(_text(line)) if t in self.debits),
@@ -215,6 +261,9 @@ class Matcher:
         if ignored:
             with audit.acting_as(self.actor):
                 BankLine.objects.filter(pk__in=ignored).update(status=BankLineStatus.IGNORED)
+        if refunded:
+            with audit.acting_as(self.actor):
+                BankLine.objects.update_each(["payment", "status"], refunded)
         if plans:
             matched += self.pay(plans)
         return matched

@@ -138,3 +138,40 @@ def test_only_the_finances_role_books_only_debits(make_member, association, bank
         expenses.assign_bank_debit(
             bank_debits("-2.00", "Y"), actor=make_member(), account=ExpenseAccount.BANK
         )
+
+
+def test_refunds_and_reversals_are_in_the_fec_on_the_right_sides(make_member, association):
+    member = make_member("back", first_name="Léa", last_name="Morel")
+    invoice = _invoice(member, [(LineKind.VPN, "30.00")])
+    services.record_payment(
+        member, actor=None, amount="30", method="transfer", received_on=date(2026, 3, 5)
+    )
+    note = services.create_credit_note(
+        invoice, actor=None, reason="Outage", amount="10", issued_on=date(2026, 3, 10)
+    )
+    refund = services.refund_credit(
+        note, actor=None, method="transfer", paid_on=date(2026, 3, 12), reference="VIR REMB"
+    )
+    wrong = services.record_payment(
+        member, actor=None, amount="7", method="cheque", received_on=date(2026, 3, 20)
+    )
+    reversal = services.reverse_payment(wrong, actor=None, reason="Cheque bounced")
+    rows = _rows(services.reports.fec(2026))
+    # No negative amount anywhere: the format has a debit and a credit column.
+    assert all(not value.startswith("-") for row in rows for value in row[11:13])
+    # The refund: money leaves the bank (credit 512), the member's account is debited (411).
+    assert _by_account(rows, "VIR REMB") == {
+        "512000": Decimal("-10.00"),
+        "411000": Decimal("10.00"),
+    }
+    assert any(row[8] == "VIR REMB" and row[10].startswith("Refund") for row in rows)
+    # The reversal undoes the cheque, entry for entry.
+    piece = reversal.reference[:30] or f"P{reversal.pk:08d}"
+    assert _by_account(rows, piece) == {"512000": Decimal("-7.00"), "411000": Decimal("7.00")}
+    # Every entry balances.
+    for number in {row[2] for row in rows}:
+        entry = [row for row in rows if row[2] == number]
+        debit = sum(Decimal(row[11].replace(",", ".")) for row in entry)
+        credit = sum(Decimal(row[12].replace(",", ".")) for row in entry)
+        assert debit == credit, number
+    assert refund.amount < 0

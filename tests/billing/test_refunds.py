@@ -90,3 +90,28 @@ def test_the_member_sees_the_refund_and_the_reversal(make_member, issued_invoice
     page = login(member).get(reverse("billing:invoices")).content.decode()
     assert f"paid back to you under credit note {note.number}" in page
     assert "(refund)" in page and "(reversal)" in page and "-€10.00" in page
+
+
+def test_the_refund_leaving_the_account_is_matched_to_it_not_ignored(
+    paid_then_credited, association
+):
+    from billing.models import BankCSVProfile, BankLine
+
+    member, invoice, note = paid_then_credited
+    refund = services.refund_credit(
+        note, actor=None, method="transfer", paid_on=date(2026, 4, 2), reference="REMB 42"
+    )
+    profile = BankCSVProfile.objects.create(name="Bank", reference_column="")
+    csv = (
+        "Date;Libellé;Montant\n"
+        f"03/04/2026;VIR SEPA REMB 42 {member.last_name.upper()};-10,00\n"
+        "03/04/2026;FRAIS TENUE DE COMPTE;-10,00\n"
+    )
+    services.import_statement(
+        csv.encode(), actor=None, filename="avril.csv", format="csv", profile=profile
+    )
+    out = BankLine.objects.get(label__startswith="VIR SEPA REMB")
+    assert out.status == "matched" and out.payment_id == refund.pk
+    # The other debit of the same amount is not the refund: left for the expenses.
+    assert BankLine.objects.get(label="FRAIS TENUE DE COMPTE").status == "ignored"
+    assert services.balance(member) == 0  # nothing counted twice
