@@ -64,7 +64,7 @@ def find_mandates(query, limit):
     return [
         Hit(
             _("%(iban)s — %(member)s") % {"iban": mandate.masked_iban, "member": mandate.member},
-            _member_url(mandate.member_id, "mandate"),
+            reverse("backoffice:mandate_detail", args=[mandate.pk]),
             " · ".join((mandate.reference, str(MandateStatus(mandate.status).label))),
         )
         for mandate in mandates[: limit + 1]

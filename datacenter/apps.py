@@ -29,6 +29,7 @@ class DatacenterConfig(AppConfig):
             models.Port,
             models.PDU,
             models.Outlet,
+            models.SuspendedOwner,
         ):
             audit.register(model)
         panels.register("datacenter/panel_machines.html", portal.machines_panel)

@@ -378,3 +378,26 @@ class Outlet(models.Model):
 
     def __str__(self):
         return f"{self.pdu.name} #{self.number}"
+
+
+class SuspendedOwner(models.Model):
+    """A member whose services billing suspended, as the datacenter last heard it (the core
+    signals ``member_suspended`` / ``member_restored``): a machine arriving for them is
+    flagged at once, not at their next suspension."""
+
+    member = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("member"),
+    )
+    since = models.DateTimeField(_("since"), auto_now_add=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("suspended owner")
+        verbose_name_plural = _("suspended owners")
+
+    def __str__(self):
+        return str(self.member_id)

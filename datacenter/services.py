@@ -19,7 +19,7 @@ from coin.members.services import require_perm
 from coin.offers.choices import OfferKind
 
 from .choices import MachineForm
-from .models import PRESENT, HostedMachine, Outlet, Port, Rack, Shelf
+from .models import PRESENT, HostedMachine, Outlet, Port, Rack, Shelf, SuspendedOwner
 
 PERMISSION = "datacenter.change_hostedmachine"
 COUNTED_POWER = Coalesce("measured_power_w", "declared_power_w")
@@ -147,6 +147,10 @@ def _save(machine, actor):
             ) from error
         if "hostedmachine_one_per_shelf_slot" in str(error):
             raise ValidationError({"slot": _("Another machine is in this slot.")}) from error
+        if "power_within_budget" in str(error):
+            raise ValidationError(
+                {"declared_power_w": _("This would draw more power than the budget allows.")}
+            ) from error
         raise
 
 
@@ -179,6 +183,8 @@ def arrive(
         declared_power_w=declared_power_w,
         arrived_on=arrived_on or timezone.localdate(),
         access_contacts=access_contacts,
+        # Billing suspended the owner before the machine came: flagged from the start.
+        suspended=member is not None and SuspendedOwner.objects.filter(member=member).exists(),
     )
     _place(machine, rack=rack, first_unit=first_unit, height_u=height_u, shelf=shelf, slot=slot)
     machine.full_clean(validate_constraints=False)
@@ -283,6 +289,32 @@ def plug_outlet(machine, outlet, *, actor):
 
 
 @transaction.atomic
+def unpatch_port(machine, port, *, actor):
+    """Take ``port`` off the machine (a cable moved, a port freed); the machine stays."""
+    require_perm(actor, PERMISSION)
+    port = Port.objects.select_for_update().get(pk=port.pk)
+    if port.machine_id != machine.pk:
+        raise ValidationError({"port": _("This port is not patched to this machine.")})
+    port.machine = None
+    with audit.acting_as(actor):
+        port.save(update_fields=["machine"])
+    return port
+
+
+@transaction.atomic
+def unplug_outlet(machine, outlet, *, actor):
+    """Unplug the machine from ``outlet``; the machine stays."""
+    require_perm(actor, PERMISSION)
+    outlet = Outlet.objects.select_for_update().get(pk=outlet.pk)
+    if outlet.machine_id != machine.pk:
+        raise ValidationError({"outlet": _("This outlet does not feed this machine.")})
+    outlet.machine = None
+    with audit.acting_as(actor):
+        outlet.save(update_fields=["machine"])
+    return outlet
+
+
+@transaction.atomic
 def flag_member(member, suspended, *, actor=None):
     """Flag (or clear) the member's present machines for the volunteers: billing suspended them.
 
@@ -295,6 +327,10 @@ def flag_member(member, suspended, *, actor=None):
         .filter(~Q(suspended=suspended))
     )
     with audit.acting_as(actor):
+        if suspended:
+            SuspendedOwner.objects.get_or_create(member=member)
+        else:
+            SuspendedOwner.objects.filter(member=member).delete()
         for machine in machines:
             machine.suspended = suspended
             machine.save(update_fields=["suspended"])

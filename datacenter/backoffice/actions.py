@@ -261,6 +261,56 @@ class PlugView(MachineAction):
         return (self.object, form.cleaned_data["outlet"]), {}
 
 
+class UnpatchForm(ActionForm):
+    port = forms.ModelChoiceField(label=_("switch port"), queryset=Port.objects.none())
+
+    def __init__(self, *args, target=None, **kwargs):
+        super().__init__(*args, target=target, **kwargs)
+        if target is not None:
+            self.fields["port"].queryset = target.ports.select_related("switch")
+
+
+@register_page(
+    "machine_unpatch",
+    "datacenter/machines/<int:pk>/unpatch/",
+    kind=ACTION,
+    title=_("Unpatch from a switch port"),
+    permission=PERMISSION,
+)
+class UnpatchView(MachineAction):
+    form_class = UnpatchForm
+    service = services.unpatch_port
+    success_message = _("The port is free.")
+
+    def service_arguments(self, form):
+        return (self.object, form.cleaned_data["port"]), {}
+
+
+class UnplugForm(ActionForm):
+    outlet = forms.ModelChoiceField(label=_("outlet"), queryset=Outlet.objects.none())
+
+    def __init__(self, *args, target=None, **kwargs):
+        super().__init__(*args, target=target, **kwargs)
+        if target is not None:
+            self.fields["outlet"].queryset = target.outlets.select_related("pdu")
+
+
+@register_page(
+    "machine_unplug",
+    "datacenter/machines/<int:pk>/unplug/",
+    kind=ACTION,
+    title=_("Unplug from an outlet"),
+    permission=PERMISSION,
+)
+class UnplugView(MachineAction):
+    form_class = UnplugForm
+    service = services.unplug_outlet
+    success_message = _("The outlet is free.")
+
+    def service_arguments(self, form):
+        return (self.object, form.cleaned_data["outlet"]), {}
+
+
 class DepartForm(ActionForm):
     on = forms.DateField(label=_("departed on"), widget=DateInput, required=False)
 

@@ -299,7 +299,9 @@ class MachineDetailView(ObjectDetailView):
         "machine_move",
         "machine_power",
         "machine_patch",
+        "machine_unpatch",
         "machine_plug",
+        "machine_unplug",
         "machine_depart",
     )
 

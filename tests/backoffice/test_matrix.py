@@ -139,6 +139,20 @@ def _dc_models():
     return models
 
 
+def _connected(world):
+    """The world's machine, patched to its port and plugged into its outlet (once)."""
+
+    def make():
+        from datacenter import services
+
+        dc = _dc(world)
+        services.patch_port(dc["machine"], dc["port"], actor=None)
+        services.plug_outlet(dc["machine"], dc["outlet"], actor=None)
+        return dc["machine"]
+
+    return _once(world, "connected", make)
+
+
 def _machine(world):
     from datacenter.models import HostedMachine
 
@@ -284,6 +298,18 @@ CASES = {
         args=lambda w: [_dc(w)["machine"].pk],
         data=lambda w: {"outlet": _dc(w)["outlet"].pk},
         done=lambda w: _machine(w).outlets.exists(),
+    ),
+    "machine_unpatch": Case(
+        "datacenter",
+        args=lambda w: [_connected(w).pk],
+        data=lambda w: {"port": _dc(w)["port"].pk},
+        done=lambda w: not _machine(w).ports.exists(),
+    ),
+    "machine_unplug": Case(
+        "datacenter",
+        args=lambda w: [_connected(w).pk],
+        data=lambda w: {"outlet": _dc(w)["outlet"].pk},
+        done=lambda w: not _machine(w).outlets.exists(),
     ),
     "machine_depart": Case(
         "datacenter",

@@ -112,7 +112,10 @@ def test_a_mandate_is_found_by_the_last_digits_of_its_iban(alice, make_member, v
     )
     for text in ("3000", "013000", "2013 000", "de89 3704 0044 0532 0130 00"):
         groups, _response = _groups(volunteer, text)
-        assert [hit.url.split("#")[0] for hit in groups["mandates"]] == [_member_url(alice)], text
+        mandate = alice.mandates.get()
+        assert [hit.url for hit in groups["mandates"]] == [
+            reverse("backoffice:mandate_detail", args=[mandate.pk])
+        ], text
         assert "DE89 •••• 3000" in groups["mandates"][0].label
     groups, _response = _groups(volunteer, "0189")
     assert "DE89" not in str(groups["mandates"])
@@ -161,3 +164,33 @@ def test_a_search_runs_the_same_queries_for_one_hit_and_for_many(make_member, ma
     groups, response = _groups(volunteer, "Dupont")
     assert len(groups["members"]) == search.LIMIT
     assert "be more precise" in response.content.decode()
+
+
+def test_a_hosted_machine_is_found_by_its_serial_or_description(make_member, login):
+    from datacenter import services as dc
+    from datacenter.models import Rack, Room, Site
+
+    room = Room.objects.create(site=Site.objects.create(name="Local"), name="Salle 1")
+    rack = Rack.objects.create(room=room, name="B2", height_u=10, power_budget_w=500)
+    machine = dc.arrive(
+        actor=None,
+        description="Serveur de la fédération",
+        serial="SN-4F2A-77",
+        declared_power_w=50,
+        rack=rack,
+        first_unit=1,
+        height_u=1,
+    )
+    datacenter = login(make_member(roles=["datacenter"], language="en"))
+    for text in ("sn-4f2a", "4F2A 77", "fédération"):
+        groups, _response = _groups(datacenter, text)
+        assert [hit.url for hit in groups["machines"]] == [
+            reverse("backoffice:machine_detail", args=[machine.pk])
+        ], text
+    groups, _response = _groups(datacenter, "B2")
+    assert [hit.url for hit in groups["racks"]] == [
+        reverse("backoffice:rack_detail", args=[rack.pk])
+    ]
+    # The finances role holder finds no machine: not their area.
+    groups, _response = _groups(login(make_member(roles=["finances"])), "SN-4F2A")
+    assert "machines" not in groups

@@ -180,3 +180,67 @@ def test_postgresql_refuses_a_machine_above_its_rack_and_a_rack_shrunk_under_one
     rack.height_u = 9
     with pytest.raises(IntegrityError), transaction.atomic():
         rack.save()
+
+
+def test_postgresql_refuses_a_rack_or_shelf_over_its_power_budget_even_without_the_service(
+    rack, shelf
+):
+    from datacenter.models import Rack, Shelf
+
+    machine = _arrive(rack, 1, watts=400)  # the rack's budget is 500 W
+    with pytest.raises(IntegrityError), transaction.atomic():
+        HostedMachine.objects.filter(pk=machine.pk).update(measured_power_w=600)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        _arrive_raw = HostedMachine(
+            description="sneaked in",
+            form="rack",
+            rack=rack,
+            first_unit=5,
+            height_u=1,
+            declared_power_w=200,
+            arrived_on=date(2026, 2, 1),
+        )
+        _arrive_raw.save()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Rack.objects.filter(pk=rack.pk).update(power_budget_w=300)
+    on_shelf = services.arrive(
+        actor=None, description="pi", declared_power_w=60, shelf=shelf, slot=1
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Shelf.objects.filter(pk=shelf.pk).update(power_budget_w=50)
+    # A machine that left draws nothing; the budget may then be lowered.
+    services.depart(on_shelf, actor=None)
+    Shelf.objects.filter(pk=shelf.pk).update(power_budget_w=50)
+    # Through the service the same refusal is a field error, not a 500.
+    with pytest.raises(ValidationError) as error:
+        services.set_power(machine, actor=None, declared_power_w=700)
+    assert "declared_power_w" in error.value.message_dict
+
+
+def test_a_machine_arriving_for_a_member_already_suspended_is_flagged_at_once(rack, housed):
+    from netops import services as netops_services
+
+    member, subscription = housed("late")
+    netops_services.suspend_member(member)  # billing suspended them; no machine yet
+    machine = _arrive(rack, 1, member=member, subscription=subscription)
+    assert machine.suspended
+    netops_services.restore_member(member)
+    machine.refresh_from_db()
+    assert not machine.suspended
+    later = _arrive(rack, 2, member=member, subscription=subscription)
+    assert not later.suspended
+
+
+def test_a_machine_is_unpatched_and_unplugged_without_leaving(rack, port, outlet):
+    machine = _arrive(rack, 1)
+    services.patch_port(machine, port, actor=None)
+    services.plug_outlet(machine, outlet, actor=None)
+    other = _arrive(rack, 2)
+    with pytest.raises(ValidationError) as error:
+        services.unpatch_port(other, port, actor=None)
+    assert "port" in error.value.message_dict
+    services.unpatch_port(machine, port, actor=None)
+    services.unplug_outlet(machine, outlet, actor=None)
+    machine.refresh_from_db()
+    assert machine.is_present and not machine.ports.exists() and not machine.outlets.exists()
+    assert AuditEvent.objects.filter(object_id=str(port.pk), content_type__model="port").exists()
