@@ -164,7 +164,7 @@ def test_refunds_and_reversals_are_in_the_fec_on_the_right_sides(make_member, as
         "512000": Decimal("-10.00"),
         "411000": Decimal("10.00"),
     }
-    assert any(row[8] == "VIR REMB" and row[10].startswith("Refund") for row in rows)
+    assert any(row[8] == "VIR REMB" and row[10].startswith("Remboursement") for row in rows)
     # The reversal undoes the cheque, entry for entry.
     piece = reversal.reference[:30] or f"P{reversal.pk:08d}"
     assert _by_account(rows, piece) == {"512000": Decimal("-7.00"), "411000": Decimal("7.00")}
