@@ -223,6 +223,8 @@ COIN_DSL_WALLED_GARDEN_POOL = os.environ.get("COIN_DSL_WALLED_GARDEN_POOL", "wal
 COIN_DSL_REALM = os.environ.get("COIN_DSL_REALM", "")
 
 LANGUAGE_CODE = "fr"
+# Back-office lists: cells carry their column name, for the phone layout (backoffice.css).
+DJANGO_TABLES2_TEMPLATE = "backoffice/table.html"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "coin" / "locale"]
 # English dates the way they are read in France (23 November 2026, 23/11/2026), not American.

@@ -53,3 +53,21 @@ def test_on_a_laptop_the_menu_stands_beside_the_page(browse, make_member):
     assert menu["x"] + menu["width"] <= main["x"]
     expect(page.locator(".bo-menu").get_by_role("link", name="Membres", exact=True)).to_be_visible()
     assert horizontal_overflow(page) == 0
+
+
+def test_on_a_phone_a_list_shows_each_row_as_a_card_with_its_column_names(
+    browse, make_member, subscriber
+):
+    volunteer = make_member("vera", roles=["admissions"])
+    page = browse(PHONE)
+    log_in(page, volunteer, next_url="/gestion/members/")
+    table = page.locator(".table-container").first
+    # Nothing to scroll sideways inside the list either.
+    assert table.evaluate("(e) => e.scrollWidth - e.clientWidth") == 0
+    assert table.locator("thead").bounding_box()["height"] <= 1  # kept for screen readers only
+    cell = table.locator("tbody tr").first.locator("td").first
+    label = cell.evaluate("(e) => getComputedStyle(e, '::before').content")
+    assert label.strip('"') == cell.get_attribute("data-label") and label.strip('"')
+    rows = table.locator("tbody tr")
+    first, second = rows.nth(0).bounding_box(), rows.nth(1).bounding_box()
+    assert second["y"] >= first["y"] + first["height"]  # stacked, one card under the other
