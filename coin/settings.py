@@ -302,12 +302,18 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 120.0,
     },
     "jobs-sweep-stale": {"task": "coin.jobs.sweep_stale_jobs", "schedule": 300.0},
+    "monitoring-beat": {"task": "monitoring.beat", "schedule": 60.0},
 }
 # A running background job whose worker is on another host is failed after this long without
 # a sign of life (docs/jobs.md); one whose worker process ended on this host, at the next sweep.
 # A subscription started, changed or ended in a month already billed: corrected at the next
 # run ("next-run") or at once ("at-once"), docs/billing.md.
 COIN_BILLING_CORRECTIONS = os.environ.get("COIN_BILLING_CORRECTIONS", "next-run")
+# /metrics (docs/monitoring.md): a bearer token and/or source networks; both empty refuse all.
+COIN_METRICS_TOKEN = os.environ.get("COIN_METRICS_TOKEN", "")
+COIN_METRICS_NETWORKS = os.environ.get("COIN_METRICS_NETWORKS", "")
+# /healthz fails when the beat scheduler's heartbeat (every minute) is older than this.
+COIN_HEALTH_BEAT_MAX_AGE = int(os.environ.get("COIN_HEALTH_BEAT_MAX_AGE", "300"))
 COIN_JOB_STALE_AFTER = int(os.environ.get("COIN_JOB_STALE_AFTER", str(6 * 3600)))
 # Billing: the monthly run on the 1st at 06:00 (invoices of the current month), dunning every morning.
 CELERY_BEAT_SCHEDULE["billing-monthly-run"] = {

@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("netops.urls")),
     path("", include("billing.urls")),
     path("", include("datacenter.urls")),
+    path("", include("monitoring.urls")),
 ]

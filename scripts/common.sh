@@ -28,6 +28,8 @@ TEST_PACKAGES=(postgresql redis-server oathtool bind9-utils)
 # fonts; the tests read the PDFs' text with pdftotext (poppler-utils).
 BASE_PACKAGES+=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 TEST_PACKAGES+=(poppler-utils)
+# Monitoring: a real Prometheus scrapes /metrics in the tests, promtool checks the alert rules.
+TEST_PACKAGES+=(prometheus)
 # The real test network of netops: SSH endpoints, WireGuard in userspace, OpenVPN, ping.
 TEST_PACKAGES+=(openssh-server openssh-client wireguard-go wireguard-tools openvpn iproute2 iputils-ping)
 # The browser tests (tests/browser/): Playwright drives Debian's Chromium, not a browser of its own.
