@@ -25,7 +25,7 @@ from netops.provisioning import services as provisioning
 from netops.provisioning.choices import EndpointKind
 from netops.provisioning.models import Endpoint
 
-from . import desired
+from . import desired, sessions
 from . import validators as v
 from .choices import IN_SERVICE, TRANSITIONS, DSLLineStatus
 from .models import DSLLine, DSLStatusChange
@@ -229,4 +229,6 @@ def set_suspended(member, suspended, *, actor=None):
 
 # How provisioning learns what RADIUS endpoints serve, without importing this app
 # (registered by NetopsConfig.ready).
-SOURCE = provisioning_desired.Source(peers=desired.peers, files=desired.files)
+SOURCE = provisioning_desired.Source(
+    peers=desired.peers, files=desired.files, read_status=sessions.collect
+)
