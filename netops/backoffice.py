@@ -56,3 +56,4 @@ register_menu_group("network", _("Network"), order=30)
 # of every endpoint as a background job.
 for _module in ("backoffice_ipam", "backoffice_endpoints", "backoffice_rdns", "backoffice_jobs"):
     import_module(f"netops.{_module}")
+import_module("netops.dsl.backoffice")  # DSL lines and their order workflow
