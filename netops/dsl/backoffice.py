@@ -10,7 +10,7 @@ from django.core.validators import MaxLengthValidator
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from coin.backoffice.forms import ActionForm, DateInput
 from coin.backoffice.registry import ACTION, DETAIL, LIST, Panel, register_page, register_panel
@@ -86,7 +86,7 @@ class DSLLineTable(tables.Table):
     def render_session(self, value):
         if value is None:
             return "—"
-        return _("up") if value else _("down")
+        return pgettext("DSL session", "up") if value else pgettext("DSL session", "down")
 
     def value_session(self, value):
         return self.render_session(value)
