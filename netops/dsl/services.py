@@ -243,6 +243,8 @@ def report_fault(line, *, actor, text):
         raise ValidationError({"text": _("The text holds control characters.")})
     with transaction.atomic():
         line = DSLLine.objects.select_for_update().get(pk=line.pk)
+        if line.status == DSLLineStatus.TERMINATED:
+            raise ValidationError({"text": _("This line is terminated.")})
         since = timezone.now() - timedelta(days=1)
         if line.fault_reports.filter(created_at__gte=since).count() >= FAULT_REPORTS_PER_DAY:
             raise ValidationError(

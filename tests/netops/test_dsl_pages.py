@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -167,3 +168,11 @@ def test_the_search_box_finds_a_line_by_number_login_or_order(line, netadmin, lo
         assert [hit.url for hit in groups.get("dsl_lines", [])] == [detail], text
     response = client.get(reverse("backoffice:search"), {"q": "0478"})
     assert "dsl_lines" not in {group.provider.key for group in response.context["groups"]}
+
+
+def test_a_terminated_line_takes_no_fault_report(line, alice, netadmin):
+    services.change_status(line, DSLLineStatus.TERMINATED, actor=netadmin)
+    with pytest.raises(ValidationError) as refused:
+        services.report_fault(line, actor=alice, text="It does not work at all")
+    assert "text" in refused.value.message_dict
+    assert not DSLFaultReport.objects.exists()
