@@ -221,6 +221,12 @@ COIN_DSL_SUSPENDED = os.environ.get("COIN_DSL_SUSPENDED", "reject")
 COIN_DSL_WALLED_GARDEN_POOL = os.environ.get("COIN_DSL_WALLED_GARDEN_POOL", "walled-garden")
 # The realm appended to generated PPP logins ("login@realm"), as the wholesale operator routes them.
 COIN_DSL_REALM = os.environ.get("COIN_DSL_REALM", "")
+# Where the RADIUS servers write accounting (the rendered ``coin_accounting`` detail module), read
+# back over SSH for the lines' sessions, at most COIN_DSL_ACCOUNTING_MAX_BYTES a read.
+COIN_DSL_ACCOUNTING_FILE = os.environ.get(
+    "COIN_DSL_ACCOUNTING_FILE", "/var/log/freeradius/coin-accounting/detail"
+)
+COIN_DSL_ACCOUNTING_MAX_BYTES = int(os.environ.get("COIN_DSL_ACCOUNTING_MAX_BYTES", "4000000"))
 
 LANGUAGE_CODE = "fr"
 # Back-office lists: cells carry their column name, for the phone layout (backoffice.css).

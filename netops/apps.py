@@ -16,7 +16,7 @@ class NetopsConfig(AppConfig):
         from coin.portal import panels
 
         from .dsl import services as dsl_services
-        from .dsl.models import DSLLine, DSLStatusChange
+        from .dsl.models import DSLFaultReport, DSLLine, DSLStatusChange
         from .dsl.views import dsl_panel
         from .ipam import receivers  # noqa: F401 (connects the subscription signals)
         from .ipam.models import IPPool, ReverseDNSRecord
@@ -42,6 +42,7 @@ class NetopsConfig(AppConfig):
         import_module("netops.dsl.receivers")
         audit.register(DSLLine, secret=["ppp_password"])
         audit.register(DSLStatusChange)
+        audit.register(DSLFaultReport)
         audit.register(
             Endpoint,
             exclude=[

@@ -62,3 +62,4 @@ for _module in (
     "backoffice_setup",
 ):
     import_module(f"netops.{_module}")
+import_module("netops.dsl.backoffice")  # DSL lines and their order workflow

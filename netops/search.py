@@ -5,6 +5,8 @@ finds every allocation, past and present, whose prefix contains it; a prefix
 finds every allocation overlapping it. One SQL query.
 """
 
+from importlib import import_module
+
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -88,3 +90,5 @@ register_search(
         order=30,
     )
 )
+
+import_module("netops.dsl.search")  # DSL lines: line number, PPP login, order reference

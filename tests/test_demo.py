@@ -63,6 +63,10 @@ def test_the_demo_has_dsl_lines_in_several_states_and_the_radius_file_serves_tho
     users = desired.files_for(Endpoint.objects.get(name="radius1"))["users"].decode()
     assert lines["active"].ppp_login in users and lines["fault"].ppp_login in users
     assert lines["ordered"].ppp_login not in users and lines["scheduled"].ppp_login not in users
+    # Sessions as the accounting would bring them, and the broken line's fault report.
+    assert lines["active"].session.is_up and lines["active"].session.bytes_down > 0
+    assert not lines["fault"].session.is_up
+    assert lines["fault"].fault_reports.get().reported_by == lines["fault"].member
 
 
 def test_the_demo_refuses_to_run_without_debug(db, settings):

@@ -6,10 +6,12 @@ server's host key is never pinned, so coin never connects to it.
 
 from datetime import timedelta
 
+from django.utils import timezone
+
 from netops.provisioning.choices import EndpointKind
 from netops.provisioning.models import Endpoint
 
-from . import services
+from . import accounting, services, sessions
 from .choices import DSLLineStatus, DSLTechnology
 from .models import DSLLine
 
@@ -93,3 +95,48 @@ def load_demo_dsl(today):
             services.change_status(
                 line, status, actor=None, on=today - timedelta(days=days_ago), note=note
             )
+    _sessions_and_a_fault(list(lines))
+
+
+def _record(line, status, seconds_ago, **attributes):
+    """One accounting record as the RADIUS server writes it (what the engine reads back)."""
+    at = int(timezone.now().timestamp()) - seconds_ago
+    body = [
+        f'\tUser-Name = "{line.ppp_login}"',
+        f"\tAcct-Status-Type = {status}",
+        f'\tAcct-Session-Id = "demo-{line.pk}"',
+        *(f"\t{name.replace('_', '-')} = {value}" for name, value in attributes.items()),
+        f"\tTimestamp = {at}",
+    ]
+    return ("demo\n" + "\n".join(body) + "\n\n").encode()
+
+
+def _sessions_and_a_fault(lines):
+    """The active line is up for three hours, the line in fault went down last night, and its
+    member reported it (the same parsing and services as the real accounting and portal)."""
+    if len(lines) < 3:
+        return
+    active, broken = lines[0], lines[2]
+    data = _record(active, "Start", 3 * 3600) + _record(
+        active,
+        "Interim-Update",
+        300,
+        Acct_Session_Time=3 * 3600 - 300,
+        Acct_Input_Octets=312_000_000,
+        Acct_Output_Octets=2_400_000_000,
+    )
+    data += _record(broken, "Start", 30 * 3600) + _record(
+        broken,
+        "Stop",
+        20 * 3600,
+        Acct_Session_Time=10 * 3600,
+        Acct_Input_Octets=80_000_000,
+        Acct_Output_Octets=900_000_000,
+        Acct_Terminate_Cause="Lost-Carrier",
+    )
+    sessions.store(accounting.parse(data)[0])
+    services.report_fault(
+        broken,
+        actor=broken.subscription.member,
+        text="Plus d'Internet depuis hier soir : le voyant DSL du modem clignote sans arrêt.",
+    )

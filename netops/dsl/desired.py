@@ -69,4 +69,5 @@ def files(endpoint, peer_list):
             walled_garden_pool=settings.COIN_DSL_WALLED_GARDEN_POOL,
         ),
         render.RELOAD_SCRIPT_FILE: render.RELOAD_SCRIPT,
+        render.ACCOUNTING_FILE: render.accounting_module(settings.COIN_DSL_ACCOUNTING_FILE),
     }

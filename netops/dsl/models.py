@@ -189,3 +189,92 @@ class DSLStatusChange(models.Model):
 
     def __str__(self):
         return f"{self.line} {self.status} {self.on}"
+
+
+class DSLSession(models.Model):
+    """The line's current (or last) PPP session, as the RADIUS servers' accounting reports it.
+
+    Read from the servers by the provisioning engine (``netops.dsl.sessions``): measurements,
+    not anyone's change, so not audited. Bytes are those of this session only.
+    """
+
+    line = models.OneToOneField(
+        DSLLine, on_delete=models.CASCADE, related_name="session", verbose_name=_("line")
+    )
+    session_id = models.CharField(_("session identifier"), max_length=64)
+    is_up = models.BooleanField(_("up"), default=False)
+    started_at = models.DateTimeField(_("session started at"), null=True, blank=True)
+    stopped_at = models.DateTimeField(_("session ended at"), null=True, blank=True)
+    # From the member's side: "up" is what the line sent (RADIUS Acct-Input), "down" what it got.
+    bytes_up = models.PositiveBigIntegerField(_("bytes sent by the line"), default=0)
+    bytes_down = models.PositiveBigIntegerField(_("bytes received by the line"), default=0)
+    updated_at = models.DateTimeField(_("last accounting record"))
+    terminate_cause = models.CharField(_("end cause"), max_length=40, blank=True)
+
+    class Meta:
+        verbose_name = _("DSL session")
+        verbose_name_plural = _("DSL sessions")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(is_up=False) | Q(stopped_at__isnull=True),
+                name="dslsession_up_has_no_end",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.line} {self.session_id}"
+
+
+class AccountingCursor(models.Model):
+    """How far coin has read a RADIUS endpoint's accounting file, so each run reads only what is
+    new: the offset after the last complete record read, and the SHA-256 of the file's first
+    bytes (up to 64), which changes when the file is rotated (then it is read from its start)."""
+
+    endpoint = models.OneToOneField(
+        "netops.Endpoint",
+        on_delete=models.CASCADE,
+        related_name="dsl_accounting_cursor",
+        verbose_name=_("endpoint"),
+    )
+    head_sha256 = models.CharField(_("hash of the file's first bytes"), max_length=64, blank=True)
+    offset = models.PositiveBigIntegerField(_("bytes read"), default=0)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("RADIUS accounting cursor")
+        verbose_name_plural = _("RADIUS accounting cursors")
+
+    def __str__(self):
+        return f"{self.endpoint} @{self.offset}"
+
+
+class DSLFaultReport(models.Model):
+    """A member's (or a volunteer's) report that a line does not work; the network role is
+    e-mailed, and the report shows on the line's page."""
+
+    line = models.ForeignKey(
+        DSLLine, on_delete=models.CASCADE, related_name="fault_reports", verbose_name=_("line")
+    )
+    reported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reported by"),
+    )
+    text = models.TextField(_("what happens"), max_length=2000)
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+
+    objects = AuditedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("DSL fault report")
+        verbose_name_plural = _("DSL fault reports")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(text=""), name="dslfaultreport_text_not_empty"),
+        ]
+
+    def __str__(self):
+        return f"{self.line} #{self.pk}"

@@ -24,6 +24,7 @@ from .choices import SuspendedLines
 UnsafeValue = netops_validators.UnsafeValue
 
 USERS_FILE = "users"
+ACCOUNTING_FILE = "accounting"
 RELOAD_SCRIPT_FILE = "radius-reload"
 # The reload command of a RADIUS endpoint runs this script (arguments go to radmin, e.g.
 # ``-f /run/freeradius/freeradius.sock``). Fixed text: no value from the database in it.
@@ -143,3 +144,35 @@ def users_file(lines, *, suspended=SuspendedLines.REJECT, walled_garden_pool="wa
         for line in sorted(lines, key=lambda line: line.login)
     ]
     return HEADER + "".join(f"\n{entry}" for entry in entries)
+
+
+def accounting_module(detail_file):
+    """The FreeRADIUS module ``coin_accounting`` writing accounting records to ``detail_file``.
+
+    A ``detail`` module instance: one text record per Accounting-Request, which
+    the engine reads back over SSH (``netops.dsl.sessions``). The server enables
+    it once (``mods-enabled/coin_accounting`` linked to this file and
+    ``-coin_accounting`` in the ``accounting`` section, then a restart: a HUP
+    does not load new modules). Passwords never reach the file (suppressed,
+    though accounting packets carry none).
+    """
+    parts = str(detail_file).strip("/").split("/")
+    if not re.fullmatch(r"(/[A-Za-z0-9_.-]+){2,}", str(detail_file)) or any(
+        part in (".", "..") for part in parts
+    ):
+        raise UnsafeValue(f"accounting file: refused value {str(detail_file)[:60]!r}")
+    return (
+        "# Managed by coin: changes made here are overwritten.\n"
+        "# DSL sessions: coin reads this file back to show whether each line is up.\n"
+        "detail coin_accounting {\n"
+        f'\tfilename = "{detail_file}"\n'
+        "\tescape_filenames = no\n"
+        "\tpermissions = 0600\n"
+        '\theader = "%t"\n'
+        "\tsuppress {\n"
+        "\t\tUser-Password\n"
+        "\t\tCHAP-Password\n"
+        "\t\tMS-CHAP-Challenge\n"
+        "\t}\n"
+        "}\n"
+    )

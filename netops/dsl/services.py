@@ -9,6 +9,7 @@ hashes only. Every change a RADIUS server must know queues a job for each of the
 
 import re
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,6 +19,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from coin.members import audit
+from coin.members.choices import AuditAction
 from coin.members.services import require_owner_or_perm, require_perm
 from coin.offers.choices import OfferKind
 from netops.provisioning import desired as provisioning_desired
@@ -25,14 +27,15 @@ from netops.provisioning import services as provisioning
 from netops.provisioning.choices import EndpointKind
 from netops.provisioning.models import Endpoint
 
-from . import desired
+from . import desired, notify, sessions
 from . import validators as v
 from .choices import IN_SERVICE, TRANSITIONS, DSLLineStatus
-from .models import DSLLine, DSLStatusChange
+from .models import DSLFaultReport, DSLLine, DSLStatusChange
 
 # Typed by members into their modem: no look-alike characters, no quotes.
 PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY345679"
 PASSWORD_LENGTH = 16
+FAULT_REPORTS_PER_DAY = 3
 EDITABLE_FIELDS = (
     "operator",
     "order_reference",
@@ -209,6 +212,56 @@ def regenerate_password(line, *, actor):
     return password
 
 
+def reveal_password(line, *, actor):
+    """The PPP password of ``line``, for its member (or the network role) who asked to see it.
+
+    Audited as an event (who, when, from where), never with the value.
+    """
+    require_owner_or_perm(actor, line.subscription.member_id, "netops.view_dslline")
+    with transaction.atomic(), audit.acting_as(actor):
+        audit.record(line, AuditAction.UPDATE, {}, message="PPP password revealed")
+    return DSLLine.objects.get(pk=line.pk).ppp_password
+
+
+def report_fault(line, *, actor, text):
+    """Record that ``line`` does not work, as its member (or a network volunteer) describes it,
+    and e-mail the network role holders once the report is stored; returns the report.
+
+    ``text``: 10 to 2000 characters, no control characters but line breaks
+    (``ValidationError`` on ``text``). At most ``FAULT_REPORTS_PER_DAY`` reports a
+    line a day, so a member cannot flood the volunteers' mailboxes.
+    """
+    require_owner_or_perm(actor, line.subscription.member_id, "netops.change_dslline")
+    text = (text or "").replace("\r\n", "\n").strip()
+    if len(text) < 10:
+        raise ValidationError(
+            {"text": _("Say in a few words what happens (10 characters at least).")}
+        )
+    if len(text) > 2000:
+        raise ValidationError({"text": _("A fault report is at most 2000 characters.")})
+    if re.search(r"[\x00-\x08\x0b-\x1f\x7f]", text):
+        raise ValidationError({"text": _("The text holds control characters.")})
+    with transaction.atomic():
+        line = DSLLine.objects.select_for_update().get(pk=line.pk)
+        if line.status == DSLLineStatus.TERMINATED:
+            raise ValidationError({"text": _("This line is terminated.")})
+        since = timezone.now() - timedelta(days=1)
+        if line.fault_reports.filter(created_at__gte=since).count() >= FAULT_REPORTS_PER_DAY:
+            raise ValidationError(
+                {
+                    "text": _(
+                        "This line already has %(n)s fault reports today: the volunteers "
+                        "are on it. Write to them if something changed."
+                    )
+                    % {"n": FAULT_REPORTS_PER_DAY}
+                }
+            )
+        with audit.acting_as(actor):
+            report = DSLFaultReport.objects.create(line=line, reported_by=actor, text=text)
+        transaction.on_commit(lambda: notify.fault_reported(report))
+    return report
+
+
 def set_suspended(member, suspended, *, actor=None):
     """Suspend or restore every DSL line of ``member`` (billing's access follows payment);
     queues the RADIUS servers when a line in service changed. Returns the lines changed."""
@@ -229,4 +282,6 @@ def set_suspended(member, suspended, *, actor=None):
 
 # How provisioning learns what RADIUS endpoints serve, without importing this app
 # (registered by NetopsConfig.ready).
-SOURCE = provisioning_desired.Source(peers=desired.peers, files=desired.files)
+SOURCE = provisioning_desired.Source(
+    peers=desired.peers, files=desired.files, read_status=sessions.collect
+)

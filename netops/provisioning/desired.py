@@ -24,13 +24,16 @@ class Source:
     ``ipv6`` prefix tuples); ``files(endpoint, peers)``: {relative path: text};
     ``record_status(endpoint, dump)``: store the tunnel status read from the
     endpoint, return how many peers changed; ``claim_waiting(actor=None)``: give
-    an endpoint to the peers that had none, return them.
+    an endpoint to the peers that had none, return them; ``read_status(endpoint,
+    session)``: read the peers' status itself through an open ``ssh.Session`` (the
+    RADIUS accounting), return how many peers changed.
     """
 
     peers: Any
     files: Any
     record_status: Any = None
     claim_waiting: Any = None
+    read_status: Any = None
 
 
 _SOURCES = {}
@@ -69,6 +72,21 @@ def record_status(endpoint, dump):
     if source is None or source.record_status is None:
         return 0
     return source.record_status(endpoint, dump)
+
+
+def reads_status(endpoint):
+    """True when the app serving ``endpoint`` reads its peers' status over SSH itself."""
+    source = _source(endpoint)
+    return source is not None and source.read_status is not None
+
+
+def read_status(endpoint, session):
+    """Let the app serving ``endpoint`` read its peers' status through ``session``; how many
+    peers changed (0 if it reads none)."""
+    source = _source(endpoint)
+    if source is None or source.read_status is None:
+        return 0
+    return source.read_status(endpoint, session)
 
 
 def claim_waiting(*, actor=None):

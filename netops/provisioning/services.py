@@ -186,6 +186,12 @@ def _apply(job, endpoint):
             _progress(job, _("reading tunnel status"))
             status_command = ssh.command_line("wg", "show", endpoint.interface, "dump")
             desired.record_status(endpoint, session.run(status_command)[1])
+        elif desired.reads_status(endpoint):
+            _progress(job, _("reading sessions"))
+            try:
+                desired.read_status(endpoint, session)
+            except ssh.ProvisioningError as error:  # the files are in place: the job succeeded
+                logger.warning("cannot read the sessions of %s: %s", endpoint, error)
     Endpoint.objects.filter(pk=endpoint.pk).update(
         drift_checked_at=timezone.now(), drifted_files=[], drift_error=""
     )
@@ -250,16 +256,22 @@ def push_files(session, endpoint, files, progress=lambda text: None):
 
 
 def collect_status(endpoint):
-    """Refresh the tunnel status of a WireGuard endpoint's accounts (one SSH session); returns how
-    many accounts changed, or None when the endpoint cannot be read (no alarm raised: the next
-    provisioning job reports connection problems)."""
-    if endpoint.kind != EndpointKind.WIREGUARD or not endpoint.host_key or endpoint.host_key_alarm:
+    """Refresh the status of an endpoint's peers (one SSH session): a WireGuard endpoint's
+    tunnels, a RADIUS endpoint's sessions (its accounting); returns how many peers changed, or
+    None when the endpoint cannot be read (no alarm raised: the next provisioning job reports
+    connection problems)."""
+    wireguard = endpoint.kind == EndpointKind.WIREGUARD
+    if not (wireguard or desired.reads_status(endpoint)):
+        return None
+    if not endpoint.host_key or endpoint.host_key_alarm:
         return None
     try:
         with ssh.Session(endpoint) as session:
+            if not wireguard:
+                return desired.read_status(endpoint, session)
             _status, dump = session.run(ssh.command_line("wg", "show", endpoint.interface, "dump"))
     except ssh.ProvisioningError as error:
-        logger.warning("cannot read the tunnel status of %s: %s", endpoint, error)
+        logger.warning("cannot read the status of %s: %s", endpoint, error)
         return None
     return desired.record_status(endpoint, dump)
 

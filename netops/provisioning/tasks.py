@@ -37,7 +37,8 @@ def provision_all():
 
 @shared_task(acks_late=True, expires=110)
 def collect_all_status():
-    """Refresh members' tunnel status from every WireGuard endpoint (beat, every 2 minutes)."""
+    """Refresh members' tunnel status (WireGuard) and DSL sessions (RADIUS accounting) from every
+    endpoint (beat, every 2 minutes)."""
     return {
         endpoint.name: services.collect_status(endpoint)
         for endpoint in Endpoint.objects.filter(is_active=True)

@@ -24,6 +24,7 @@ from coin.members.roles import BUILTIN_ROLES
 from coin.offers.models import Subscription
 
 from .billing_cases import billing_cases
+from .dsl_cases import dsl_cases
 from .network_cases import network_cases
 
 
@@ -374,6 +375,7 @@ CASES = {
 CASES.update(network_cases(Case))
 
 CASES.update(billing_cases(Case))
+CASES.update(dsl_cases(Case))
 
 
 def _backoffice_url_names(resolver=None, inside=False):

@@ -52,8 +52,10 @@ def network(tmp_path, settings):
 
 
 @pytest.fixture
-def radius(network, tmp_path):
+def radius(network, tmp_path, settings):
     server = FreeRadius(tmp_path / "radius", network.endpoint).prepare()
+    # coin renders the accounting module writing there (the workers are told the same).
+    settings.COIN_DSL_ACCOUNTING_FILE = str(server.accounting_file)
     try:
         yield server.start()
     finally:
@@ -77,15 +79,18 @@ def endpoint(network, radius, make_member):
 
 
 @pytest.fixture
-def worker(network):
-    with celery_worker(COIN_CORE_ROUTER_NETNS=network.core) as process:
+def worker(network, radius):
+    with celery_worker(
+        COIN_CORE_ROUTER_NETNS=network.core, COIN_DSL_ACCOUNTING_FILE=str(radius.accounting_file)
+    ) as process:
         yield process
 
 
 @pytest.fixture
-def garden_worker(network):
+def garden_worker(network, radius):
     with celery_worker(
         COIN_CORE_ROUTER_NETNS=network.core,
+        COIN_DSL_ACCOUNTING_FILE=str(radius.accounting_file),
         COIN_DSL_SUSPENDED="walled-garden",
         COIN_DSL_WALLED_GARDEN_POOL="garden",
     ) as process:
@@ -134,7 +139,7 @@ def test_an_active_line_is_accepted_with_its_addresses_rejected_when_suspended_g
     dsl_services.change_status(line, DSLLineStatus.ACTIVATION_SCHEDULED, actor=volunteer)
     dsl_services.change_status(line, DSLLineStatus.ACTIVE, actor=volunteer)
     job = _last_job(endpoint)
-    assert job.changed_files == ["radius-reload", "users"]
+    assert job.changed_files == ["accounting", "radius-reload", "users"]
     code, reply = radius.request(line.ppp_login, line.ppp_password)
     assert code == "Access-Accept"
     assert reply["Framed-IP-Address"] == [v4.split("/")[0]]
@@ -219,3 +224,69 @@ def test_with_the_walled_garden_policy_a_suspended_line_is_accepted_into_the_gar
     _last_job(endpoint)
     code, reply = radius.request(line.ppp_login, line.ppp_password)
     assert code == "Access-Accept" and "Framed-Pool" not in reply and reply["Framed-IP-Address"]
+
+
+def test_accounting_written_by_the_server_shows_as_the_lines_session_then_down_after_stop(
+    network, radius, endpoint, worker, make_member, dsl_offer, make_pool
+):
+    from netops.dsl.models import AccountingCursor, DSLSession
+
+    member = make_member("carol")
+    line = _active_line(member, dsl_offer, make_pool, endpoint.volunteer)
+    _last_job(endpoint)  # users file and the coin_accounting module pushed
+    radius.restart()  # the administrator's one-time step: load the new module
+    assert radius.request(line.ppp_login, line.ppp_password)[0] == "Access-Accept"
+
+    # The LNS opens a session and reports its counters (5 GiB and a bit received).
+    assert radius.account(line.ppp_login, "Start", "sess-1")
+    assert radius.account(
+        line.ppp_login,
+        "Interim-Update",
+        "sess-1",
+        Acct_Session_Time=600,
+        Acct_Input_Octets=1234,
+        Acct_Output_Octets=5678,
+        Acct_Output_Gigawords=5,
+    )
+    assert radius.accounting_file.exists()
+    # The engine's run (a provisioning job, in the worker) reads the accounting over SSH.
+    job = provisioning.wait_for_job(
+        provisioning.request_provisioning(endpoint, reason="hourly run").pk, timeout=180
+    )
+    assert job.status == JobStatus.SUCCEEDED, job.error
+    session = DSLSession.objects.get(line=line)
+    assert session.is_up and session.session_id == "sess-1"
+    assert (session.bytes_up, session.bytes_down) == (1234, 5 * 2**32 + 5678)
+    assert session.stopped_at is None
+    assert abs((timezone.now() - session.started_at).total_seconds() - 600) < 120
+    # Only what is new is read: the cursor stands at the end of the file, a second read
+    # changes nothing.
+    size = radius.accounting_file.stat().st_size
+    assert AccountingCursor.objects.get(endpoint=endpoint).offset == size
+    assert provisioning.collect_status(endpoint) == 0
+
+    # The session ends: the periodic status collection (beat's task) shows the line down.
+    assert radius.account(
+        line.ppp_login,
+        "Stop",
+        "sess-1",
+        Acct_Session_Time=900,
+        Acct_Input_Octets=2000,
+        Acct_Output_Octets=9000,
+        Acct_Terminate_Cause="Lost-Carrier",
+    )
+    assert provisioning.collect_status(endpoint) == 1
+    session.refresh_from_db()
+    assert not session.is_up and session.stopped_at is not None
+    assert (session.bytes_up, session.bytes_down, session.terminate_cause) == (
+        2000,
+        9000,
+        "Lost-Carrier",
+    )
+    # The accounting file holds no password, and nor does any job record.
+    assert line.ppp_password not in radius.accounting_file.read_text()
+    records = " ".join(
+        f"{j.reason} {j.changed_files} {j.output} {j.error} {j.progress}"
+        for j in ProvisioningJob.objects.all()
+    )
+    assert line.ppp_password not in records

@@ -1,23 +1,24 @@
 """A member sees and changes only their own data: every portal URL that takes an id is tried."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from coin.members.models import Member
+from coin.members.models import AuditEvent, Member
 from coin.offers import services
 
 # Every member-facing URL that takes object ids, with how to get them from a member.
 ID_URLS = {
-    "portal:subscription_detail": lambda member: [member.subscriptions.get().pk],
+    "portal:subscription_detail": lambda member: [_vpn(member).pk],
     "netops:reverse_dns": lambda member: [member.ip_allocations.get().pk],
     "netops:reverse_dns_delete": lambda member: [
         member.ip_allocations.get().pk,
         member.ip_allocations.get().reverse_dns.get().pk,
     ],
     **{
-        f"netops:vpn_{name}": lambda member: [member.subscriptions.get().vpn_account.pk]
+        f"netops:vpn_{name}": lambda member: [_vpn(member).vpn_account.pk]
         for name in (
             "account",
             "config",
@@ -30,11 +31,19 @@ ID_URLS = {
     },
     "billing:invoice_pdf": lambda member: [member.invoices.get().pk],
     "billing:credit_note_pdf": lambda member: [member.invoices.get().credit_notes.get().pk],
-    "billing:pay_suggested_price": lambda member: [member.subscriptions.get().pk],
+    "billing:pay_suggested_price": lambda member: [_vpn(member).pk],
     "datacenter:machine": lambda member: [_hosted_machine(member).pk],
+    **{
+        f"netops:dsl_{name}": lambda member: [_dsl_line(member).pk]
+        for name in ("line", "reveal_password", "new_password", "report_fault")
+    },
 }
 MEMBER_NAMESPACES = ("portal:", "netops:", "billing:", "datacenter:")
 NON_OBJECT_KWARGS = {"uidb64", "token", "year"}
+
+
+def _vpn(member):
+    return member.subscriptions.get(offer__kind="vpn")
 
 
 def _hosted_machine(member):
@@ -59,6 +68,25 @@ def _hosted_machine(member):
             arrived_on=date(2026, 1, 1),
         )
     return machine
+
+
+def _dsl_line(member):
+    """The member's DSL line (made here: the fixture's members have a VPN only)."""
+    from coin.offers.models import Offer
+
+    offer, _ = Offer.objects.get_or_create(
+        code="dsl-iso",
+        defaults={
+            "name": "DSL",
+            "kind": "dsl",
+            "pricing": "fixed",
+            "monthly_price": Decimal("30.00"),
+        },
+    )
+    subscription = member.subscriptions.filter(offer=offer).first() or services.subscribe(
+        member, offer, actor=None, starts_on=date(2026, 1, 1)
+    )
+    return subscription.dsl_line
 
 
 def _portal_patterns(resolver=None, prefix=""):
@@ -121,8 +149,9 @@ def two_members(make_member, vpn_offer_with_address):
 def test_another_members_object_is_not_found(two_members, login, url_name):
     alice, bob = two_members
     client = login(alice)
-    bob_vpn_before = bob.subscriptions.get().vpn_account
-    bob_price_before = bob.subscriptions.get().monthly_price
+    bob_vpn_before = _vpn(bob).vpn_account
+    bob_price_before = _vpn(bob).monthly_price
+    bob_line = _dsl_line(bob)
     other = reverse(url_name, args=ID_URLS[url_name](bob))
     assert client.get(other).status_code in (404, 405)  # 405: a POST-only URL, nothing disclosed
     assert (
@@ -134,18 +163,21 @@ def test_another_members_object_is_not_found(two_members, login, url_name):
                 "hostname": "x.example.org",
                 "protocol": "openvpn",
                 "public_key": "x" * 42 + "A=",
+                "text": "Alice reports a fault on Bob's line",
             },
         ).status_code
         == 404
     )
     assert bob.ip_allocations.get().reverse_dns.get().hostname == "bob.example.org"
-    bob_vpn = bob.subscriptions.get().vpn_account
+    bob_vpn = _vpn(bob).vpn_account
     assert (bob_vpn.public_key, bob_vpn.protocol, bob_vpn.password_hash) == (
         bob_vpn_before.public_key,
         "wireguard",
         "",
     )
-    assert bob.subscriptions.get().monthly_price == bob_price_before
+    assert _vpn(bob).monthly_price == bob_price_before
+    assert not bob_line.fault_reports.exists()
+    assert not AuditEvent.objects.filter(message="PPP password revealed").exists()
     own = reverse(url_name, args=ID_URLS[url_name](alice))
     assert client.get(own).status_code in (200, 405)
 
