@@ -63,6 +63,19 @@ class PaymentKind(models.TextChoices):
 class SequenceKind(models.TextChoices):
     INVOICE = "invoice", _("invoice")
     CREDIT_NOTE = "credit_note", _("credit note")
+    DUES = "dues", _("call for dues")
+
+
+class InvoiceKind(models.TextChoices):
+    """What an issued document is. Dues are not a sale (issue 12 item 11): they go on a call
+    for dues of their own, numbered in its own sequence, never on an invoice."""
+
+    INVOICE = "invoice", _("invoice")
+    DUES_CALL = "dues_call", _("call for dues")
+
+
+# The number sequence of each kind of document.
+SEQUENCE_OF = {InvoiceKind.INVOICE: SequenceKind.INVOICE, InvoiceKind.DUES_CALL: SequenceKind.DUES}
 
 
 class SepaSequence(models.TextChoices):

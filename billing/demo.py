@@ -36,17 +36,16 @@ def load_demo_billing(today=None):
         services.billing_run(month, actor=None, issued_on=month, deliver=False)
     members = list(Member.objects.filter(invoices__isnull=False).distinct().order_by("username"))
     for index, member in enumerate(members):
-        invoices = member.invoices.filter(period_start=last_month)
-        if (
-            index % 3 != 2 and invoices.exists()
-        ):  # a third of the members have not paid last month yet
+        # Last month's invoice and, for some, the call for dues: paid by one transfer naming both.
+        documents = list(member.invoices.filter(period_start=last_month).order_by("number"))
+        if index % 3 != 2 and documents:  # a third of the members have not paid last month yet
             services.record_payment(
                 member,
                 actor=None,
-                amount=invoices.get().total,
+                amount=sum(document.total for document in documents),
                 method=PaymentMethod.TRANSFER,
                 received_on=last_month + timedelta(days=10),
-                reference=invoices.get().number,
+                reference=" ".join(document.number for document in documents),
             )
     if members:
         services.create_mandate(

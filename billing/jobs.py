@@ -34,10 +34,16 @@ def run_month(job, report):
         "%(count)s invoices issued, %(total)s in all.",
         result.created,
     ) % {"count": result.created, "total": format_money(result.total)}
+    if result.dues_calls:
+        summary += " " + ngettext(
+            "%(count)s call for membership dues issued.",
+            "%(count)s calls for membership dues issued.",
+            result.dues_calls,
+        ) % {"count": result.dues_calls}
     return Outcome(
         summary,
         reverse("admin:billing_billingrun_change", args=[result.run.pk]),
-        {"run_id": result.run.pk, "invoices": result.created},
+        {"run_id": result.run.pk, "invoices": result.created, "dues_calls": result.dues_calls},
     )
 
 

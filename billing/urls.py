@@ -9,6 +9,7 @@ app_name = "billing"
 urlpatterns = [
     path("invoices/", views.invoice_list, name="invoices"),
     path("invoices/<int:pk>/pdf/", views.invoice_pdf, name="invoice_pdf"),
+    path("invoices/<int:pk>/receipt/", views.dues_receipt_pdf, name="dues_receipt_pdf"),
     path("credit-notes/<int:pk>/pdf/", views.credit_note_pdf, name="credit_note_pdf"),
     path(
         "subscriptions/<int:pk>/suggested-price/",

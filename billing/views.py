@@ -112,6 +112,24 @@ def invoice_pdf(request, pk):
 
 
 @login_required
+def dues_receipt_pdf(request, pk):
+    """The receipt of one of the member's own calls for dues, once paid in full; otherwise 404."""
+    call = get_object_or_404(Invoice.objects.issued(), pk=pk, member=request.user)
+    try:
+        pdf = services.render_dues_receipt_pdf(call)
+    except ValidationError:
+        raise Http404 from None
+    return _receipt_response(call, pdf)
+
+
+def _receipt_response(call, pdf):
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = _("receipt-%(number)s.pdf") % {"number": call.number}
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
 def credit_note_pdf(request, pk):
     """The PDF of one of the member's own credit notes; another member's gives 404."""
     note = get_object_or_404(CreditNote, pk=pk, member=request.user)

@@ -7,14 +7,15 @@ and credit notes through their services. No view stores a model itself.
 import django_filters
 import django_tables2 as tables
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from billing import services
-from billing.choices import InvoiceOrigin, InvoiceStatus
+from billing.choices import InvoiceKind, InvoiceOrigin, InvoiceStatus
 from billing.models import Invoice
 from coin.backoffice.forms import ActionForm, DateInput
 from coin.backoffice.registry import ACTION, DETAIL, LIST, Panel, register_page, register_panel
@@ -29,6 +30,7 @@ class InvoiceFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"), max_length=100)
     status = django_filters.ChoiceFilter(choices=InvoiceStatus.choices, label=_("status"))
     origin = django_filters.ChoiceFilter(choices=InvoiceOrigin.choices, label=_("origin"))
+    kind = django_filters.ChoiceFilter(choices=InvoiceKind.choices, label=_("document"))
     unpaid = django_filters.BooleanFilter(method="filter_unpaid", label=_("still owed"))
     issued_from = django_filters.DateFilter(
         field_name="issued_on", lookup_expr="gte", label=_("issued from"), widget=DateInput
@@ -39,7 +41,7 @@ class InvoiceFilterSet(django_filters.FilterSet):
 
     class Meta:
         model = Invoice
-        fields = ["q", "status", "origin", "unpaid", "issued_from", "issued_until"]
+        fields = ["q", "status", "origin", "kind", "unpaid", "issued_from", "issued_until"]
 
     def search(self, queryset, name, value):
         """Invoices whose number, customer or member's username or names contain every word."""
@@ -67,6 +69,7 @@ class InvoiceTable(tables.Table):
         linkify=("backoffice:invoice_detail", [tables.A("pk")]), default=_("draft")
     )
     member = tables.Column(accessor="member__username")
+    kind = tables.Column()
     status = BadgeColumn()
     issued_on = tables.DateColumn()
     due_on = tables.DateColumn()
@@ -81,6 +84,7 @@ class InvoiceTable(tables.Table):
         fields = (
             "number",
             "member",
+            "kind",
             "status",
             "issued_on",
             "due_on",
@@ -125,6 +129,8 @@ class InvoiceDetailView(ObjectDetailView):
     actions = INVOICE_ACTIONS
 
     def get_title(self):
+        if self.object.number and self.object.kind == InvoiceKind.DUES_CALL:
+            return _("Call for dues %(number)s") % {"number": self.object.number}
         if self.object.number:
             return _("Invoice %(number)s") % {"number": self.object.number}
         return _("Draft invoice for %(member)s") % {"member": self.object.member}
@@ -156,8 +162,35 @@ class InvoicePDFView(BackofficeView):
         )
 
 
+@register_page(
+    "invoice_receipt",
+    "invoices/<int:pk>/receipt/",
+    kind=DETAIL,
+    title=_("Receipt"),
+    permission="billing.view_invoice",
+)
+class DuesReceiptView(BackofficeView):
+    """The receipt of a call for dues paid in full (404 for anything else)."""
+
+    def get(self, request, pk):
+        call = get_object_or_404(Invoice.objects.issued(), pk=pk)
+        try:
+            pdf = services.render_dues_receipt_pdf(call)
+        except ValidationError:
+            raise Http404 from None
+        response = HttpResponse(pdf, content_type="application/pdf")
+        filename = _("receipt-%(number)s.pdf") % {"number": call.number}
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response
+
+
 def _summary(invoice, request):
-    return {"pdf_url": reverse("backoffice:invoice_pdf", args=[invoice.pk])}
+    return {
+        "pdf_url": reverse("backoffice:invoice_pdf", args=[invoice.pk]),
+        "receipt_url": reverse("backoffice:invoice_receipt", args=[invoice.pk])
+        if invoice.has_dues_receipt
+        else None,
+    }
 
 
 def _lines(invoice, request):

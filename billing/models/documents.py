@@ -20,6 +20,7 @@ from coin.money import format_money
 
 from ..choices import (
     EmailStatus,
+    InvoiceKind,
     InvoiceOrigin,
     InvoiceStatus,
     LineKind,
@@ -124,6 +125,10 @@ class Invoice(models.Model):
     origin = models.CharField(
         _("origin"), max_length=8, choices=InvoiceOrigin.choices, default=InvoiceOrigin.MANUAL
     )
+    # Set at issue from the lines: only dues → a call for dues, in its own sequence.
+    kind = models.CharField(
+        _("document"), max_length=10, choices=InvoiceKind.choices, default=InvoiceKind.INVOICE
+    )
     number = models.CharField(_("number"), max_length=20, unique=True, null=True, blank=True)
     issued_on = models.DateField(_("issued on"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
@@ -166,11 +171,19 @@ class Invoice(models.Model):
             ("run_billing", _("Can run the monthly billing")),
         ]
         constraints = [
-            # Idempotent billing runs: a member gets at most one run invoice per month.
+            # Idempotent billing runs: a member gets at most one run invoice per month (and
+            # one call for dues, when the dues fall due that month).
             models.UniqueConstraint(
-                fields=["member", "period_start"],
+                fields=["member", "period_start", "kind"],
                 condition=Q(origin="run"),
-                name="billing_one_run_invoice_per_member_and_month",
+                name="billing_one_run_document_per_member_month_kind",
+            ),
+            # A call for dues carries a number of the dues sequence, an invoice never does.
+            models.CheckConstraint(
+                condition=Q(number__isnull=True)
+                | Q(kind="dues_call", number__startswith="COT-")
+                | (Q(kind="invoice") & ~Q(number__startswith="COT-")),
+                name="billing_document_number_matches_kind",
             ),
             models.CheckConstraint(
                 condition=Q(status=InvoiceStatus.DRAFT)
@@ -249,6 +262,16 @@ class Invoice(models.Model):
     @property
     def is_settled(self):
         return self.is_issued and self.outstanding <= 0
+
+    @property
+    def has_dues_receipt(self):
+        """A call for dues paid in full (not merely cancelled by a credit note) has a receipt."""
+        return (
+            self.kind == InvoiceKind.DUES_CALL
+            and self.is_settled
+            and self.amount_paid > 0
+            and self.amount_paid >= self.total - self.amount_credited
+        )
 
 
 class InvoiceLineQuerySet(AuditedQuerySet):

@@ -55,6 +55,7 @@ from .pdf import (
     store_credit_note_pdf,
     store_invoice_pdf,
 )
+from .receipts import dues_receipt, render_dues_receipt_pdf
 from .refunds import refund_credit, refundable
 from .runs import billing_run, plan_month, prorata
 from .sepa import (
@@ -121,6 +122,8 @@ __all__ = [
     "check_issue_date",
     "close_period",
     "render_credit_note_pdf",
+    "render_dues_receipt_pdf",
+    "dues_receipt",
     "render_invoice_html",
     "render_invoice_pdf",
     "require_settings",

@@ -78,10 +78,10 @@ def start_membership(member, *, actor, on):
             period_end=last,
         )
         # An admission recorded late is invoiced today if its own date would break the order.
-        issued_on = issue_date_or_today(SequenceKind.INVOICE, on)
+        issued_on = issue_date_or_today(SequenceKind.DUES, on)
         invoice = issue_invoice(draft, actor=None, issued_on=issued_on)
     return _(
-        "Membership period %(first)s – %(last)s recorded; dues invoice %(number)s "
+        "Membership period %(first)s – %(last)s recorded; call for dues %(number)s "
         "(%(amount)s) issued and being sent."
     ) % {
         "first": _date(first),

@@ -1,6 +1,6 @@
 """Chronology of issued documents and closed accounting periods (CGI annexe II art. 242 nonies A).
 
-Invoices, and credit notes, are numbered in issue order: a document is never dated before
+Invoices, calls for dues and credit notes are numbered in issue order: a document is never dated before
 the last one issued of its kind (whatever the year, so no previous-year number appears
 after the new year's), never in the future, and never inside a period the board closed.
 """
@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from coin.members import audit
 from coin.members.services import require_perm
 
-from ..choices import InvoiceStatus, SequenceKind
+from ..choices import InvoiceKind, InvoiceStatus, SequenceKind
 from ..models import ClosedPeriod, CreditNote, Invoice
 
 
@@ -23,9 +23,10 @@ def last_issued_on(kind):
     """The date of the latest issued document of ``kind`` (None before the first)."""
     if kind == SequenceKind.CREDIT_NOTE:
         return CreditNote.objects.aggregate(last=Max("issued_on"))["last"]
-    return Invoice.objects.filter(status=InvoiceStatus.ISSUED).aggregate(last=Max("issued_on"))[
-        "last"
-    ]
+    document = InvoiceKind.DUES_CALL if kind == SequenceKind.DUES else InvoiceKind.INVOICE
+    return Invoice.objects.filter(status=InvoiceStatus.ISSUED, kind=document).aggregate(
+        last=Max("issued_on")
+    )["last"]
 
 
 def check_issue_date(kind, issued_on, *, field="issued_on"):

@@ -14,7 +14,9 @@ from coin.members.models import Member
 from coin.members.services import require_perm
 
 from ..choices import (
+    SEQUENCE_OF,
     EmailStatus,
+    InvoiceKind,
     InvoiceOrigin,
     InvoiceStatus,
     LineKind,
@@ -174,9 +176,32 @@ def check_mandatory_mentions(invoice, lines):
         )
 
 
+def document_kind(lines):
+    """What issuing ``lines`` makes: a call for dues if they are all dues, an invoice if none is.
+
+    Raises a ValidationError on ``lines`` when dues and services are mixed.
+    """
+    dues = [line.kind == LineKind.DUES for line in lines]
+    if all(dues):
+        return InvoiceKind.DUES_CALL
+    if any(dues):
+        raise ValidationError(
+            {
+                "lines": _(
+                    "Membership dues are not a sale: they go on a call for dues of their own. "
+                    "Remove the dues line from this invoice and enter it on a separate draft."
+                )
+            }
+        )
+    return InvoiceKind.INVOICE
+
+
 @transaction.atomic
 def issue_invoice(invoice, *, actor, issued_on=None):
     """Number and freeze a draft: the next number of the year's gap-free sequence.
+
+    A draft of membership dues only is issued as a call for dues, in the dues sequence; dues
+    mixed with services are refused (dues are not a sale: they go on their own document).
 
     Guarantees: two concurrent calls never get the same number and a failure
     leaves no gap; afterwards the invoice and its lines can never change. The
@@ -199,9 +224,11 @@ def issue_invoice(invoice, *, actor, issued_on=None):
         raise ValidationError(_("An invoice needs at least one line."))
     check_mandatory_mentions(invoice, lines)
     check_draft_total(line.amount for line in lines)
+    invoice.kind = document_kind(lines)
     issued_on = issued_on or timezone.localdate()
-    invoice.number = take_numbers(SequenceKind.INVOICE, issued_on.year)[0]
-    check_issue_date(SequenceKind.INVOICE, issued_on)
+    sequence = SEQUENCE_OF[invoice.kind]
+    invoice.number = take_numbers(sequence, issued_on.year)[0]
+    check_issue_date(sequence, issued_on)
     invoice.status = InvoiceStatus.ISSUED
     invoice.issued_on = issued_on
     invoice.due_on = issued_on + timedelta(days=config.payment_terms_days)

@@ -49,9 +49,10 @@ from .bank_files import plain, remittance_words, words_in
 from .dunning import restore_if_settled
 from .sepa_returns import match_remittance, record_debit_return, remittance_amount
 
-INVOICE_NUMBER = re.compile(r"\b(\d{4}-\d{6})\b")
+# An invoice's or a call for dues' number ("COT-" first: "COT-2026-000001" is not 2026-000001).
+INVOICE_NUMBER = re.compile(r"\b((?:COT-)?\d{4}-\d{6})\b")
 WORDS = re.compile(r"[A-Z0-9]+")
-END_TO_END = re.compile(r"\b(\d{4}-\d{6}-\d{8})\b")
+END_TO_END = re.compile(r"\b((?:COT-)?\d{4}-\d{6}-\d{8})\b")
 ZERO = Decimal("0.00")
 # A remittance is booked within a few days of the collection date.
 REMITTANCE_WINDOW = timedelta(days=7)

@@ -1,4 +1,4 @@
-"""Gap-free numbering of invoices and credit notes.
+"""Gap-free numbering of invoices, credit notes and calls for dues.
 
 A number is taken by locking the (kind, year) counter row with SELECT ... FOR
 UPDATE inside the caller's transaction: a concurrent caller waits until the
@@ -11,11 +11,12 @@ from django.db import transaction
 from ..choices import SequenceKind
 from ..models import NumberSequence
 
-PREFIXES = {SequenceKind.INVOICE: "", SequenceKind.CREDIT_NOTE: "AV-"}
+PREFIXES = {SequenceKind.INVOICE: "", SequenceKind.CREDIT_NOTE: "AV-", SequenceKind.DUES: "COT-"}
 
 
 def format_number(kind, year, n):
-    """'2026-000123' for invoices, 'AV-2026-000007' for credit notes."""
+    """'2026-000123' for invoices, 'AV-2026-000007' for credit notes, 'COT-2026-000042' for
+    calls for dues."""
     return f"{PREFIXES[kind]}{year}-{n:06d}"
 
 

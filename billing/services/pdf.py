@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from coin.celery import OnCommitTask
 from coin.mail import send_member_mail
 
-from ..choices import EmailStatus, InvoiceStatus, LineKind
+from ..choices import EmailStatus, InvoiceKind, InvoiceStatus, LineKind
 from ..models import AssociationSettings, CreditNote, Invoice
 from ..validators import LOGO_MAX_BYTES, logo_mime_type
 from .pdf_fetcher import project_files_fetcher
@@ -144,10 +144,15 @@ def email_invoice(invoice):
     """
     if not invoice.pdf:
         return False
+    subject = (
+        gettext_lazy("Call for membership dues %(number)s from %(isp)s")
+        if invoice.kind == InvoiceKind.DUES_CALL
+        else gettext_lazy("Invoice %(number)s from %(isp)s")
+    )
     return _send_once(
         invoice,
         invoice.member,
-        gettext_lazy("Invoice %(number)s from %(isp)s"),
+        subject,
         "billing/email/invoice.txt",
         {"invoice": invoice},
     )

@@ -6,7 +6,7 @@ of members. It is idempotent: a unique constraint allows one run invoice per
 member and month, and the run skips members already invoiced for the month.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -26,11 +26,12 @@ from coin.offers.models import Subscription
 
 from ..choices import (
     LINE_KIND_FOR_OFFER,
+    SEQUENCE_OF,
     EmailStatus,
+    InvoiceKind,
     InvoiceOrigin,
     InvoiceStatus,
     LineKind,
-    SequenceKind,
 )
 from ..models import ZERO, BillingRun, Invoice, InvoiceLine
 from .chronology import check_issue_date
@@ -76,6 +77,7 @@ class PlannedInvoice:
     lines: list = field(default_factory=list)
     # Why the member cannot be invoiced (a missing mandatory mention), or None.
     missing_mention: str | None = None
+    kind: str = InvoiceKind.INVOICE
 
     @property
     def total(self):
@@ -290,14 +292,16 @@ class RunResult:
     last_number: str | None
     skipped: list = field(default_factory=list)
     credit_notes: list = field(default_factory=list)
+    dues_calls: int = 0  # calls for membership dues issued beside the invoices
 
 
 @transaction.atomic
 def billing_run(month, *, actor=None, issued_on=None, deliver=True):
-    """Create and issue the month's invoices: one per member not yet invoiced for the month.
+    """Create and issue the month's invoices: one per member not yet invoiced for the month,
+    and a call for dues (its own document and sequence) for members whose dues fall due.
 
     Guarantees: running it again for the same month creates nothing new (the
-    constraint ``billing_one_run_invoice_per_member_and_month`` refuses a
+    constraint ``billing_one_run_document_per_member_month_kind`` refuses a
     duplicate even from a concurrent run, which then rolls back whole);
     numbers are consecutive and gap-free; the number of queries does not grow
     with the number of members. With ``deliver``, the worker renders and
@@ -322,20 +326,23 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
         for plan in planned
         if plan.missing_mention is not None
     }
+    plans = separate_dues(plans)
     issued_on = issued_on or timezone.localdate()
     due_on = issued_on + timedelta(days=config.payment_terms_days)
     first_number = last_number = None
     total = ZERO
     if plans:
-        numbers = take_numbers(SequenceKind.INVOICE, issued_on.year, len(plans))
-        check_issue_date(SequenceKind.INVOICE, issued_on)
-        first_number, last_number = numbers[0], numbers[-1]
+        numbers = _numbers(plans, issued_on)
+        invoice_numbers = [n for n, p in zip(numbers, plans, strict=True) if p.kind == "invoice"]
+        if invoice_numbers:
+            first_number, last_number = invoice_numbers[0], invoice_numbers[-1]
         issuer = config.as_issuer()
         invoices = [
             Invoice(
                 member_id=plan.member_id,
                 status=InvoiceStatus.ISSUED,
                 origin=InvoiceOrigin.RUN,
+                kind=plan.kind,
                 number=number,
                 issued_on=issued_on,
                 due_on=due_on,
@@ -370,7 +377,9 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
         total = sum((plan.total for plan in plans), ZERO)
     # What earlier months billed too much is taken back (rare: one credit note each).
     credit_notes = issue_refunds(refunds, actor=actor, issued_on=issued_on) if refunds else []
-    run.invoice_count += len(plans)
+    dues_calls = sum(1 for plan in plans if plan.kind == InvoiceKind.DUES_CALL)
+    invoice_count = len(plans) - dues_calls
+    run.invoice_count += invoice_count  # the calls for dues are counted in the audit event
     run.total += total
     run.finished_at = timezone.now()
     run.save(update_fields=["invoice_count", "total", "finished_at"])
@@ -380,8 +389,14 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
         message = ngettext(
             "Billing run of %(month)s: %(count)s invoice issued.",
             "Billing run of %(month)s: %(count)s invoices issued.",
-            len(plans),
-        ) % {"month": date_format(period_start, "YEAR_MONTH_FORMAT"), "count": len(plans)}
+            invoice_count,
+        ) % {"month": date_format(period_start, "YEAR_MONTH_FORMAT"), "count": invoice_count}
+        if dues_calls:
+            message += " " + ngettext(
+                "%(count)s call for membership dues issued.",
+                "%(count)s calls for membership dues issued.",
+                dues_calls,
+            ) % {"count": dues_calls}
         if skipped:
             message += " " + ngettext(
                 "%(count)s member left for a later run (a mandatory mention is missing).",
@@ -393,8 +408,12 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
                 run,
                 AuditAction.UPDATE,
                 {
-                    "invoices": [None, len(plans)],
-                    "numbers": [None, f"{first_number} … {last_number}" if plans else None],
+                    "invoices": [None, invoice_count],
+                    "numbers": [
+                        None,
+                        f"{first_number} … {last_number}" if invoice_count else None,
+                    ],
+                    "dues_calls": [None, dues_calls],
                     "total": [None, str(total)],
                     "corrections": [None, len(charges)],
                     "correction_credit_notes": [None, [note.number for note in credit_notes]],
@@ -405,8 +424,43 @@ def billing_run(month, *, actor=None, issued_on=None, deliver=True):
     if plans and deliver:
         deliver_run_task.delay(run.pk)
     return RunResult(
-        run, len(plans), total, first_number, last_number, skipped, credit_notes=credit_notes
+        run,
+        invoice_count,
+        total,
+        first_number,
+        last_number,
+        skipped,
+        credit_notes=credit_notes,
+        dues_calls=dues_calls,
     )
+
+
+def separate_dues(plans):
+    """``plans`` with each member's dues moved to a call for dues of their own (placed before
+    the member's invoice): dues are not a sale and never share a document with services."""
+    separated = []
+    for plan in plans:
+        dues = [line for line in plan.lines if line.kind == LineKind.DUES]
+        services = [line for line in plan.lines if line.kind != LineKind.DUES]
+        if dues:
+            separated.append(replace(plan, lines=dues, kind=InvoiceKind.DUES_CALL))
+        if services:
+            separated.append(replace(plan, lines=services, kind=InvoiceKind.INVOICE))
+    return separated
+
+
+def _numbers(plans, issued_on):
+    """A number for each plan, in order, each kind from its own gap-free sequence; checks the
+    issue date against each sequence's last document."""
+    numbers = {}
+    for kind in (InvoiceKind.DUES_CALL, InvoiceKind.INVOICE):
+        of_kind = [plan for plan in plans if plan.kind == kind]
+        if of_kind:
+            sequence = SEQUENCE_OF[kind]
+            taken = take_numbers(sequence, issued_on.year, len(of_kind))
+            check_issue_date(sequence, issued_on)
+            numbers.update(zip(map(id, of_kind), taken, strict=True))
+    return [numbers[id(plan)] for plan in plans]
 
 
 def _with_charges(planned, charges, period_start):

@@ -91,6 +91,7 @@ def billing_cases(Case):
         "invoice_list": Case("finances", args=none),
         "invoice_detail": Case("finances", args=billing("issued")),
         "invoice_pdf": Case("finances", args=billing("issued")),
+        "invoice_receipt": Case("finances", args=billing("paid_call")),
         "invoice_add": Case(
             "finances",
             args=none,

@@ -42,6 +42,7 @@ class BillingWorld:
     issued: Invoice  # issued today, in no batch yet
     draft: Invoice
     credit: Payment  # not allocated: the payer's credit
+    paid_call: Invoice  # a call for dues paid in full: it has a receipt
     profile: BankCSVProfile
     statement: BankStatement
     line: BankLine  # a credit nobody could match
@@ -114,6 +115,23 @@ def build(make_member):
         format="csv",
         profile=profile,
     )
+    call = services.create_draft(payer, actor=None)
+    services.add_line(
+        call,
+        actor=None,
+        description="Cotisation",
+        unit_price="15.00",
+        kind="dues",
+        period_start=date(2026, 1, 1),
+    )
+    call = services.issue_invoice(call, actor=None)
+    services.record_payment(
+        payer,
+        actor=None,
+        amount=Decimal("15.00"),
+        method="cash",
+        allocations=[(call, Decimal("15.00"))],
+    )
     suspended = make_member("suspended")
     services.suspend_by_hand(suspended, actor=None, reason="Asked to pause")
     return BillingWorld(
@@ -123,6 +141,7 @@ def build(make_member):
         issued=Invoice.objects.get(pk=issued.pk),
         draft=draft,
         credit=credit,
+        paid_call=Invoice.objects.get(pk=call.pk),
         profile=profile,
         statement=result.statement,
         line=result.statement.lines.get(),

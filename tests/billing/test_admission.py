@@ -87,4 +87,4 @@ def test_the_volunteer_sees_the_dues_invoice_made_on_admission(make_member, logi
     )
     invoice = Invoice.objects.issued().get(member=applicant)
     assert invoice.issued_on == timezone.localdate()
-    assert f"dues invoice {invoice.number}" in response.content.decode()
+    assert f"call for dues {invoice.number}" in response.content.decode()

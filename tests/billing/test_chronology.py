@@ -105,7 +105,22 @@ def test_an_admission_recorded_late_is_invoiced_today(make_member, association):
     from coin.members import services as member_services
     from coin.members.choices import MemberStatus
 
+    # Each sequence keeps its own order: an invoice of 10 March does not hold back dues...
     services.issue_invoice(_draft(make_member()), actor=None, issued_on=date(2026, 3, 10))
+    early = make_member(status=MemberStatus.APPLICANT)
+    member_services.admit_member(early, actor=None, on=date(2026, 3, 1))
+    assert Invoice.objects.issued().get(member=early).issued_on == date(2026, 3, 1)
+    # ... but a call for dues of 10 March does.
+    dues = services.create_draft(make_member(), actor=None)
+    services.add_line(
+        dues,
+        actor=None,
+        description="Dues",
+        unit_price="15",
+        kind=LineKind.DUES,
+        period_start=date(2026, 1, 1),
+    )
+    services.issue_invoice(dues, actor=None, issued_on=date(2026, 3, 10))
     applicant = make_member(status=MemberStatus.APPLICANT)
     member_services.admit_member(applicant, actor=None, on=date(2026, 3, 1))
     invoice = Invoice.objects.issued().get(member=applicant)

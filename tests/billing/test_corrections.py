@@ -21,7 +21,7 @@ def _run(month):
 
 
 def _lines(member, month):
-    invoice = Invoice.objects.get(member=member, period_start=month)
+    invoice = Invoice.objects.get(member=member, period_start=month, kind="invoice")
     return [
         (line.kind, line.period_start, line.period_end, line.amount)
         for line in invoice.lines.exclude(kind=LineKind.DUES).order_by("position")
@@ -53,7 +53,7 @@ def test_a_subscription_ended_after_the_run_gets_a_pro_rata_credit_note_once(
     member = make_member("leaving")
     subscription = subscribe(member, vpn_offer, starts_on=date(2026, 1, 1))
     _run(MARCH)
-    march = Invoice.objects.get(member=member, period_start=MARCH)
+    march = Invoice.objects.get(member=member, period_start=MARCH, kind="invoice")
     offer_services.end_subscription(subscription, actor=None, ends_on=date(2026, 3, 15))
 
     result = _run(APRIL)

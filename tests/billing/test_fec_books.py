@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from billing import services
 from billing.choices import LineKind
-from billing.models import BankLine, BankStatement, ExpenseAccount
+from billing.models import AssociationSettings, BankLine, BankStatement, ExpenseAccount, Invoice
 from billing.services import expenses
 
 
@@ -42,10 +42,35 @@ def _invoice(member, lines, issued_on=date(2026, 3, 1)):
     return services.issue_invoice(draft, actor=None, issued_on=issued_on)
 
 
+def _legacy_mixed_invoice(member, issued_on=date(2026, 3, 1)):
+    """An invoice of dues and a service together, as issued before dues had a document of
+    their own (issue 12 item 11): such invoices stay in the books, and their credit notes too."""
+    draft = services.create_draft(member, actor=None)
+    for kind, amount in ((LineKind.DUES, "15.00"), (LineKind.VPN, "5.00")):
+        services.add_line(
+            draft,
+            actor=None,
+            description=str(kind),
+            unit_price=Decimal(amount),
+            kind=kind,
+            period_start=issued_on,
+        )
+    Invoice.objects.filter(pk=draft.pk).update(
+        status="issued",
+        number="2026-000900",
+        issued_on=issued_on,
+        due_on=issued_on,
+        total=Decimal("20.00"),
+        issuer=AssociationSettings.load().as_issuer(),
+        customer_name=member.display_name,
+    )
+    return Invoice.objects.get(pk=draft.pk)
+
+
 def test_credit_notes_post_against_the_revenue_they_cancel(make_member, association):
     member = make_member()
     dues = _invoice(member, [(LineKind.DUES, "15.00")])
-    mixed = _invoice(member, [(LineKind.DUES, "15.00"), (LineKind.VPN, "5.00")])
+    mixed = _legacy_mixed_invoice(member)
     dues_note = services.create_credit_note(
         dues, actor=None, reason="Paid twice", issued_on=date(2026, 3, 10)
     )

@@ -82,6 +82,7 @@ def sqlite_db(tmp_path_factory):
         "billing_invoice",
         member_id=member,
         status="issued",
+        kind="invoice",
         number="2026-000001",
         issued_on="2026-01-01",
         total=10,

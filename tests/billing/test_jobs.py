@@ -50,17 +50,20 @@ def test_starting_the_run_returns_at_once_and_the_worker_does_the_work(
 
     job.refresh_from_db()
     assert job.state == JobState.SUCCEEDED
-    issued = Invoice.objects.filter(billing_run__period_start=date(2026, 3, 1)).count()
-    assert issued == 4  # the three members and the treasurer, a member too
+    issued = Invoice.objects.filter(billing_run__period_start=date(2026, 3, 1))
+    # The three subscribers get an invoice; they and the treasurer, a member too, a call for dues.
+    assert issued.filter(kind="invoice").count() == 3
+    assert issued.filter(kind="dues_call").count() == 4
     page = _job_page(client, job)
-    assert "4 invoices issued" in page
+    assert "3 invoices issued" in page and "4 calls for membership dues issued" in page
     run = BillingRun.objects.get()
     assert reverse("admin:billing_billingrun_change", args=[run.pk]) in page
     # The PDFs are the workers' next task: the page follows them, then stops refreshing.
-    assert "0 of 4" in page and 'http-equiv="refresh"' in page
+    documents = 3 + 4  # the invoices and the calls for dues each have a PDF
+    assert f"0 of {documents}" in page and 'http-equiv="refresh"' in page
     Invoice.objects.update(email_status="sent")
     page = _job_page(client, job)
-    assert "4 of 4" in page and 'http-equiv="refresh"' not in page
+    assert f"{documents} of {documents}" in page and 'http-equiv="refresh"' not in page
 
 
 def test_a_job_runs_once_even_if_its_task_is_delivered_twice(association, treasurer):

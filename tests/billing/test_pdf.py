@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 
 from billing import services, tasks
 from billing.models import Invoice
@@ -35,7 +36,7 @@ def invoice(make_member, association, vpn_offer, dsl_offer, subscribe):
     subscribe(member, vpn_offer)
     subscribe(member, dsl_offer, starts_on=date(2026, 3, 17))
     services.billing_run(date(2026, 3, 1), actor=None, issued_on=date(2026, 3, 1), deliver=False)
-    return member.invoices.get()
+    return member.invoices.get(kind="invoice")
 
 
 def test_the_pdf_carries_every_mandatory_mention(invoice, association, tmp_path):
@@ -67,14 +68,13 @@ def test_the_pdf_carries_every_mandatory_mention(invoice, association, tmp_path)
         "Désignation Description",
         "Prix unitaire Unit price",
         "Quantité Quantity",
-        "Cotisation 2026",
         "VPN",
         "DSL (15 jours)",
         "32,00 €",
         "0,4839",
         "15,48 €",
         # total and legal mentions
-        "Net à payer Total to pay 35,48 €",
+        "Net à payer Total to pay 20,48 €",
         VAT_MENTION,
         "Conditions de paiement : 30 jours",
         "Payment terms: 30 days, due by 31/03/2026",
@@ -147,12 +147,13 @@ def test_the_worker_task_stores_and_emails_the_pdf_once(invoice, tmp_path):
     assert "Camille Martin" in pdf_text(content, tmp_path)
     tasks.deliver_invoice.apply(args=[invoice.pk]).get()
     assert len(mail.outbox) == 1  # idempotent: a redelivered task sends nothing twice
-    assert Decimal(invoice.total) == Decimal("35.48")
+    assert Decimal(invoice.total) == Decimal("20.48")
 
 
 def test_the_run_fans_out_one_delivery_per_invoice(invoice):
-    # deliver_run queues deliver_invoice for every invoice of the run still to send.
-    assert tasks.deliver_run.apply(args=[invoice.billing_run_id]).get() == 1
+    # deliver_run queues deliver_invoice for every document of the run still to send: the
+    # member's invoice and their call for dues.
+    assert tasks.deliver_run.apply(args=[invoice.billing_run_id]).get() == 2
 
 
 def test_a_credit_note_pdf_names_the_corrected_invoice_and_is_emailed(invoice, tmp_path):
@@ -219,12 +220,34 @@ def _issued(member, lines):
 def test_dues_are_a_call_for_dues_outside_vat_not_a_sale(make_member, association, tmp_path):
     member = make_member(language="fr")
     dues = _issued(member, [("dues", "Cotisation 2026", "15")])
+    # Its own document and sequence (issue 12 item 11): not an invoice number.
+    assert dues.kind == "dues_call" and dues.number == "COT-2026-000001"
     flat = " ".join(pdf_text(services.render_invoice_pdf(dues), tmp_path).split())
-    assert "Appel de cotisation" in flat and "ASSOCIATION" in flat and "MEMBRE" in flat
+    assert "Appel de cotisation" in flat and "COT-2026-000001" in flat
+    assert "ASSOCIATION" in flat and "MEMBRE" in flat
     assert "hors du champ d'application de la TVA" in flat
     assert "VENDEUR" not in flat and "Facture" not in flat and VAT_MENTION not in flat
-    # Mixed: an invoice, the regime's mention for the services, the dues line marked.
-    mixed = _issued(member, [("dues", "Cotisation 2026", "15"), ("vpn", "VPN", "5")])
-    flat = " ".join(pdf_text(services.render_invoice_pdf(mixed), tmp_path).split())
-    assert "Facture" in flat and "VENDEUR" in flat and VAT_MENTION in flat
-    assert "Cotisation : hors du champ d'application de la TVA" in flat
+    # The late-payment penalties of a sale do not apply to dues.
+    assert "40 €" not in flat
+    # The invoices keep their own sequence, starting at 1.
+    invoice = _issued(member, [("vpn", "VPN", "5")])
+    assert invoice.kind == "invoice" and invoice.number == "2026-000001"
+
+
+def test_dues_and_services_never_share_a_document(make_member, association):
+    member = make_member(language="fr")
+    draft = services.create_draft(member, actor=None)
+    for kind, price in (("dues", "15"), ("vpn", "5")):
+        services.add_line(
+            draft,
+            actor=None,
+            description=kind,
+            unit_price=price,
+            kind=kind,
+            period_start=date(2026, 3, 1),
+        )
+    with pytest.raises(ValidationError) as refused:
+        services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1))
+    assert "lines" in refused.value.message_dict
+    draft.refresh_from_db()
+    assert draft.status == "draft" and draft.number is None

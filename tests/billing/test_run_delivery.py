@@ -27,8 +27,9 @@ def test_pdfs_are_rendered_after_the_run_commits_and_progress_is_visible(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         result = services.billing_run(date(2026, 3, 1), actor=None, issued_on=date(2026, 3, 1))
         # Inside the run's transaction nothing is rendered or sent yet.
+        # Each member has an invoice and a call for dues: six PDFs to render and send.
         assert run_progress(result.run) == {
-            "invoices": 3,
+            "invoices": 6,
             "rendered": 0,
             "sent": 0,
             "failed": 0,
@@ -37,18 +38,21 @@ def test_pdfs_are_rendered_after_the_run_commits_and_progress_is_visible(
         }
         assert mail.outbox == []
     # On commit: one fan-out task, then one rendering task per invoice (each on any worker).
-    assert len(callbacks) == 1 + 3
+    assert len(callbacks) == 1 + 6
     progress = run_progress(result.run)
     assert progress == {
-        "invoices": 3,
-        "rendered": 3,
-        "sent": 3,
+        "invoices": 6,
+        "rendered": 6,
+        "sent": 6,
         "failed": 0,
         "percent": 100,
         "done": True,
     }
     assert sorted(m.to[0] for m in mail.outbox) == [
         "ana@example.org",
+        "ana@example.org",
         "ben@example.org",
+        "ben@example.org",
+        "cyd@example.org",
         "cyd@example.org",
     ]

@@ -27,7 +27,7 @@ def test_pro_rata_is_rounded_once(make_member, association, dsl_offer, subscribe
     # 32 € for 19 of February's 28 days: 21.714… is 21.71 (rounding 0.6786 first gave 21.72).
     subscribe(member, dsl_offer, starts_on=date(2026, 2, 10))
     _run(date(2026, 2, 1))
-    line = member.invoices.get().lines.get(kind=LineKind.DSL)
+    line = member.invoices.get(kind="invoice").lines.get(kind=LineKind.DSL)
     assert line.amount == Decimal("21.71")
     assert line.quantity == Decimal("0.6786") and "19 jours" in line.description
 
@@ -66,7 +66,7 @@ def test_suspended_days_and_suspended_subscriptions_are_not_billed(
         reason="Arrears",
     )
     _run(MARCH)
-    lines = {line.kind: line for line in member.invoices.get().lines.all()}
+    lines = {line.kind: line for line in member.invoices.get(kind="invoice").lines.all()}
     assert LineKind.VPN not in lines
     assert lines[LineKind.DSL].amount == Decimal("21.68")  # 32 × 21 / 31
     assert "21 jours" in lines[LineKind.DSL].description
@@ -79,11 +79,17 @@ def test_dues_cancelled_by_a_credit_note_are_billed_again(
     for member in (cancelled, corrected):
         subscribe(member, vpn_offer, monthly_price=Decimal("5.00"))
     _run(MARCH)
-    march = {m: m.invoices.get() for m in (cancelled, corrected)}
-    # The whole invoice (dues included) is cancelled for one, only the VPN month for the other.
-    services.create_credit_note(march[cancelled], actor=None, reason="Billed by mistake")
-    services.create_credit_note(march[corrected], actor=None, reason="Outage", amount="5")
+    # The call for dues is cancelled for one; only the VPN month is credited for the other.
+    services.create_credit_note(
+        cancelled.invoices.get(kind="dues_call"), actor=None, reason="Called by mistake"
+    )
+    services.create_credit_note(
+        corrected.invoices.get(kind="invoice"), actor=None, reason="Outage", amount="5"
+    )
     _run(date(2026, 4, 1))
-    april = {m: m.invoices.get(period_start=date(2026, 4, 1)) for m in (cancelled, corrected)}
-    assert april[cancelled].lines.filter(kind=LineKind.DUES).count() == 1
-    assert not april[corrected].lines.filter(kind=LineKind.DUES).exists()
+    april = {
+        m: m.invoices.filter(period_start=date(2026, 4, 1), kind="dues_call")
+        for m in (cancelled, corrected)
+    }
+    assert april[cancelled].get().lines.filter(kind=LineKind.DUES).count() == 1
+    assert not april[corrected].exists()

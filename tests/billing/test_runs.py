@@ -1,4 +1,5 @@
-"""The monthly run: one invoice per member, pro rata by days, dues once a year, idempotent, bulk."""
+"""The monthly run: one invoice per member, pro rata by days, dues once a year on a call for dues
+of their own, idempotent, bulk."""
 
 import threading
 from datetime import date
@@ -45,16 +46,19 @@ def test_one_invoice_per_member_with_all_subscriptions_pro_rata_and_dues(
     subscribe(alice, vpn_offer, starts_on=date(2026, 1, 1), monthly_price=Decimal("7.00"))
     subscribe(alice, dsl_offer, starts_on=date(2026, 3, 17))
     result = services.billing_run(MARCH, actor=None, issued_on=date(2026, 3, 1), deliver=False)
-    assert result.created == 1
-    invoice = alice.invoices.get()
+    assert (result.created, result.dues_calls) == (1, 1)
+    invoice = alice.invoices.get(kind="invoice")
     assert invoice.number == "2026-000001" and invoice.origin == InvoiceOrigin.RUN
     assert (invoice.period_start, invoice.period_end) == (date(2026, 3, 1), date(2026, 3, 31))
+    # Dues are not a sale: a call for dues of their own, in their own sequence (item 11).
+    call = alice.invoices.get(kind="dues_call")
+    assert call.number == "COT-2026-000001" and call.origin == InvoiceOrigin.RUN
+    [dues] = call.lines.all()
+    assert (dues.kind, dues.amount) == (LineKind.DUES, Decimal("15.00"))
+    assert (dues.period_start, dues.period_end) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert call.total == Decimal("15.00")
     lines = {line.kind: line for line in invoice.lines.all()}
-    assert lines[LineKind.DUES].amount == Decimal("15.00")
-    assert (lines[LineKind.DUES].period_start, lines[LineKind.DUES].period_end) == (
-        date(2026, 1, 1),
-        date(2026, 12, 31),
-    )
+    assert LineKind.DUES not in lines
     assert lines[LineKind.VPN].amount == Decimal("7.00") and lines[LineKind.VPN].quantity == 1
     dsl = lines[LineKind.DSL]
     assert (dsl.unit_price, dsl.quantity, dsl.amount) == (
@@ -63,7 +67,7 @@ def test_one_invoice_per_member_with_all_subscriptions_pro_rata_and_dues(
         Decimal("15.48"),
     )
     assert dsl.period_start == date(2026, 3, 17) and "15" in dsl.description
-    assert invoice.total == Decimal("37.48")
+    assert invoice.total == Decimal("22.48")
 
     # April: no dues again this membership year, the DSL line is a full month.
     services.billing_run(date(2026, 4, 1), actor=None, issued_on=date(2026, 4, 1), deliver=False)
@@ -113,16 +117,19 @@ def test_running_twice_creates_nothing_new(make_member, association, vpn_offer, 
     first = services.billing_run(MARCH, actor=None, deliver=False)
     second = services.billing_run(MARCH, actor=None, deliver=False)
     assert (first.created, second.created) == (3, 0)
-    assert Invoice.objects.count() == 3
+    assert (first.dues_calls, second.dues_calls) == (3, 0)
+    assert Invoice.objects.filter(kind="invoice").count() == 3
     run = BillingRun.objects.get()
     assert run.invoice_count == 3
     # A member subscribing later in the month is picked up by a new run, and only them.
     late = make_member()
     subscribe(late, vpn_offer, starts_on=date(2026, 3, 20))
     assert services.billing_run(MARCH, actor=None, deliver=False).created == 1
-    assert Invoice.objects.count() == 4
+    assert Invoice.objects.count() == 8
     numbers = sorted(Invoice.objects.values_list("number", flat=True))
-    assert numbers == ["2026-000001", "2026-000002", "2026-000003", "2026-000004"]
+    assert numbers == [f"2026-00000{n}" for n in range(1, 5)] + [
+        f"COT-2026-00000{n}" for n in range(1, 5)
+    ]
 
 
 def test_the_database_refuses_a_second_run_invoice_for_the_same_member_and_month(
@@ -160,7 +167,9 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_members(
         subscribe(member, vpn_offer)
         subscribe(member, dsl_offer, starts_on=date(2026, 4, 10))
     large = _run_queries(date(2026, 4, 1))
-    assert Invoice.objects.filter(period_start=date(2026, 4, 1)).count() == 44
+    april = Invoice.objects.filter(period_start=date(2026, 4, 1))
+    assert april.filter(kind="invoice").count() == 44
+    assert april.filter(kind="dues_call").count() == 40
     corrected = InvoiceLine.objects.filter(
         invoice__period_start=date(2026, 4, 1), period_start=MARCH
     ).count()
@@ -184,9 +193,10 @@ def test_the_command_previews_without_writing_then_runs(
     assert "Zoé Durand" in out and ("20,00" in out or "20.00" in out)
     assert not Invoice.objects.exists() and not BillingRun.objects.exists()
     call_command("billing_run", "--month", "2026-03", "--no-email")
-    assert Invoice.objects.count() == 1
+    assert Invoice.objects.filter(kind="invoice").count() == 1
+    assert Invoice.objects.filter(kind="dues_call").count() == 1
     call_command("billing_run", "--month", "2026-03", "--no-email")
-    assert Invoice.objects.count() == 1
+    assert Invoice.objects.count() == 2
 
 
 def test_the_monthly_run_is_scheduled(settings):
@@ -252,5 +262,7 @@ def test_the_run_and_manual_issues_at_once_never_deadlock(
     for thread in threads:
         thread.join()
     assert not errors
-    numbers = sorted(Invoice.objects.values_list("number", flat=True))
+    numbers = sorted(Invoice.objects.filter(kind="invoice").values_list("number", flat=True))
     assert numbers == [f"2026-{n:06d}" for n in range(1, 2 * len(members) + 1)]
+    calls = sorted(Invoice.objects.filter(kind="dues_call").values_list("number", flat=True))
+    assert calls == [f"COT-2026-{n:06d}" for n in range(1, len(members) + 1)]

@@ -52,5 +52,7 @@ def test_two_concurrent_runs_of_a_month_invoice_each_member_once(
     for thread in threads:
         thread.join()
     assert not errors
-    numbers = sorted(Invoice.objects.values_list("number", flat=True))
+    numbers = sorted(Invoice.objects.filter(kind="invoice").values_list("number", flat=True))
     assert numbers == [f"2026-{n:06d}" for n in range(1, 31)]
+    calls = sorted(Invoice.objects.filter(kind="dues_call").values_list("number", flat=True))
+    assert calls == [f"COT-2026-{n:06d}" for n in range(1, 31)]

@@ -99,12 +99,16 @@ def test_a_run_of_10000_members_runs_as_a_job_with_its_progress_shown(
 
     pages = _follow(client, job, lambda j: j.finished)
     assert job.state == JobState.SUCCEEDED, job.error
-    invoices = Invoice.objects.filter(billing_run__period_start=date(2026, 3, 1)).count()
-    assert invoices == MEMBERS + 1
+    issued = Invoice.objects.filter(billing_run__period_start=date(2026, 3, 1))
+    invoices = issued.filter(kind="invoice").count()
+    calls = issued.filter(kind="dues_call").count()
+    # Every member an invoice; they and the treasurer a call for dues (issue 12 item 11).
+    assert (invoices, calls) == (MEMBERS, MEMBERS + 1)
     assert f"{invoices} invoices issued" in pages[-1]
-    # Then the page follows the PDFs the workers render and e-mail.
+    assert f"{calls} calls for membership dues issued" in pages[-1]
+    # Then the page follows the PDFs the workers render and e-mail, one per document.
     page = client.get(reverse("backoffice:job_detail", args=[job.pk])).content.decode()
-    assert "PDFs rendered and e-mailed" in page and f" of {invoices} " in page
+    assert "PDFs rendered and e-mailed" in page and f" of {invoices + calls} " in page
     print(
         f"\nstart request answered in {answered_in:.2f} s; run job took "
         f"{(job.finished_at - job.created_at).total_seconds():.1f} s"

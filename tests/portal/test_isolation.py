@@ -29,8 +29,11 @@ ID_URLS = {
             "change_protocol",
         )
     },
-    "billing:invoice_pdf": lambda member: [member.invoices.get().pk],
-    "billing:credit_note_pdf": lambda member: [member.invoices.get().credit_notes.get().pk],
+    "billing:invoice_pdf": lambda member: [member.invoices.get(kind="invoice").pk],
+    "billing:credit_note_pdf": lambda member: [
+        member.invoices.get(kind="invoice").credit_notes.get().pk
+    ],
+    "billing:dues_receipt_pdf": lambda member: [member.invoices.get(kind="dues_call").pk],
     "billing:pay_suggested_price": lambda member: [_vpn(member).pk],
     "datacenter:machine": lambda member: [_hosted_machine(member).pk],
     **{
@@ -134,6 +137,19 @@ def two_members(make_member, vpn_offer_with_address):
         )
         invoice = billing_services.issue_invoice(draft, actor=None, issued_on=date(2026, 3, 1))
         billing_services.create_credit_note(invoice, actor=None, reason="outage", amount="1")
+        dues = billing_services.create_draft(member, actor=None)
+        billing_services.add_line(
+            dues,
+            actor=None,
+            description="Dues",
+            unit_price="15.00",
+            kind="dues",
+            period_start=date(2026, 1, 1),
+        )
+        dues = billing_services.issue_invoice(dues, actor=None, issued_on=date(2026, 3, 1))
+        billing_services.record_payment(
+            member, actor=None, amount="15.00", method="cash", allocations=[(dues, 15)]
+        )
         subscription = services.subscribe(member, vpn_offer, actor=None, starts_on=date(2026, 1, 1))
         allocation = subscription.ip_allocations.get()
         ipam_services.set_reverse_dns(

@@ -55,6 +55,10 @@ class Command(BaseCommand):
                 result = services.billing_run(day, actor=None, deliver=not no_email)
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
+        if result.dues_calls:
+            self.stdout.write(
+                _("%(count)s calls for membership dues issued.") % {"count": result.dues_calls}
+            )
         if result.created:
             self.stdout.write(
                 _("%(count)s invoices issued (%(first)s to %(last)s), %(total)s in all.")
@@ -65,7 +69,7 @@ class Command(BaseCommand):
                     "total": services.format_money(result.total),
                 }
             )
-        else:
+        elif not result.dues_calls:
             self.stdout.write(
                 _("Nothing new to invoice for %(month)s.") % {"month": day.strftime("%Y-%m")}
             )
