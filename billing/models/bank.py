@@ -117,6 +117,9 @@ class BankLine(models.Model):
 
     account = models.CharField(_("account"), max_length=34, blank=True)
     bank_id = models.CharField(_("bank reference"), max_length=100, blank=True)
+    # The bank's entry this line is one transaction of, when a CAMT entry batched several
+    # (blank otherwise): another file may show the entry as one line of the total.
+    entry_ref = models.CharField(_("batched bank entry"), max_length=100, blank=True)
     return_reason = models.CharField(
         _("return reason"),
         max_length=4,

@@ -15,7 +15,10 @@ Nothing is recorded twice:
   already recorded is the same transaction when the bank references agree,
   or when one is missing and the labels share most words; it is then left
   out. When only date and amount agree it is recorded as a possible duplicate
-  and waits for review, never matched on its own.
+  and waits for review, never matched on its own;
+- a CAMT entry batching several transactions (one line per detail) and another
+  file's single line of the entry's total, on the same day: the same money, sure
+  when the single line carries the entry's reference, otherwise held for review.
 
 Matching rules: ``matching``. The review services below (match by hand,
 split, name a return's debit, confirm a possible duplicate, ignore) are
@@ -147,12 +150,22 @@ def _duplicates(lines, prints, account, fmt):
         parent__isnull=True,
         booked_on__gte=min(line.booked_on for line in lines),
         booked_on__lte=max(line.booked_on for line in lines),
-    ).values("pk", "booked_on", "amount", "bank_id", "label", "fingerprint", "statement__format")
+    ).values(
+        "pk",
+        "booked_on",
+        "amount",
+        "bank_id",
+        "label",
+        "fingerprint",
+        "entry_ref",
+        "statement_id",
+        "statement__format",
+    )
     pool = {}
     again = set(prints)
-    for row in known:
-        if row["fingerprint"] not in again:  # the very same line again is the fingerprint's job
-            pool.setdefault((row["booked_on"], row["amount"]), []).append(row)
+    rows = [row for row in known if row["fingerprint"] not in again]
+    for row in rows:  # the very same line again is the fingerprint's job
+        pool.setdefault((row["booked_on"], row["amount"]), []).append(row)
     found = {}
     for index, line in enumerate(lines):
         candidates = pool.get((line.booked_on, line.amount))
@@ -165,7 +178,49 @@ def _duplicates(lines, prints, account, fmt):
         if chosen is not None:
             candidates.remove(chosen)  # one recorded line answers for one line of the file
             found[index] = (chosen["pk"], sure is not None)
+    _batched_duplicates(lines, fmt, rows, pool, found)
     return found
+
+
+def _batched_duplicates(lines, fmt, rows, pool, found):
+    """Add to ``found`` what one format shows as a batched entry's details and another as one
+    line of the total (a CAMT entry of several transactions, the same day's CSV line).
+
+    Sure when the single line carries the entry's reference; otherwise held for review: never
+    recorded twice as money received, never left out on a guess.
+    """
+    # Details recorded earlier, grouped by their entry: one line of the file may be their total.
+    groups = {}
+    for row in rows:
+        if row["entry_ref"] and row["statement__format"] != fmt:
+            key = (row["booked_on"], row["statement_id"], row["entry_ref"])
+            groups.setdefault(key, []).append(row)
+    for index, line in enumerate(lines):
+        if index in found or line.entry_ref:
+            continue
+        for key, members in list(groups.items()):
+            if key[0] == line.booked_on and sum(r["amount"] for r in members) == line.amount:
+                found[index] = (members[0]["pk"], bool(line.bank_id) and line.bank_id == key[2])
+                del groups[key]
+                break
+    # Details in this file whose total was recorded earlier as one line.
+    batches = {}
+    for index, line in enumerate(lines):
+        if line.entry_ref and index not in found:
+            batches.setdefault((line.booked_on, line.entry_ref), []).append(index)
+    for (booked_on, entry_ref), indexes in batches.items():
+        total = sum(lines[i].amount for i in indexes)
+        candidates = [
+            row
+            for row in pool.get((booked_on, total), [])
+            if not row["entry_ref"] and row["statement__format"] != fmt
+        ]
+        if candidates:
+            row = candidates[0]
+            pool[(booked_on, total)].remove(row)
+            sure = bool(row["bank_id"]) and row["bank_id"] == entry_ref
+            for i in indexes:
+                found[i] = (row["pk"], sure)
 
 
 def read_statement(data, format, profile=None):
@@ -245,6 +300,7 @@ def _row(statement, account, line, fingerprint, duplicate):
         is_return=line.is_return,
         return_reason=line.return_reason,
         fee=line.fee,
+        entry_ref=line.entry_ref,
     )
     if duplicate is not None:
         row.status = BankLineStatus.DUPLICATE

@@ -45,6 +45,7 @@ class ParsedLine:
     is_return: bool = False
     return_reason: str = ""
     fee: Decimal | None = None
+    entry_ref: str = ""  # the batched CAMT entry this line is one detail of ("" otherwise)
 
 
 @dataclass
@@ -346,7 +347,9 @@ def _camt_entry(entry):
         amounts = [_detail_amount(detail, detail.sourceline) for detail in details]
         # One line per transaction when the details say how the entry's amount is made up.
         if None not in amounts and sum(amounts) == amount:
-            return [
+            # The entry's reference, or where it stands in the file: what groups its details.
+            batch = (entry_ref or f"entry@{entry.sourceline}")[:100]
+            lines = [
                 _camt_line(
                     entry,
                     detail,
@@ -357,6 +360,9 @@ def _camt_entry(entry):
                 )
                 for rank, (detail, part) in enumerate(zip(details, amounts, strict=True), 1)
             ]
+            for line in lines:
+                line.entry_ref = batch
+            return lines
     detail = details[0] if len(details) == 1 else None
     return [_camt_line(entry, detail, amount, entry_ref, booked_on, sign)]
 

@@ -180,3 +180,70 @@ def test_only_booked_entries_are_imported(invoices):
     invoices["alice"].refresh_from_db()
     assert not invoices["alice"].is_settled
     assert date(2026, 4, 3) == BankLine.objects.get().booked_on
+
+
+def _batched_entry(ref="LOT-0403"):
+    return files.camt053(
+        [
+            files.camt_entry(
+                "47.00",
+                day="2026-04-03",
+                ref=ref,
+                code=("PMNT", "RCDT", "ESCT"),
+                details=[
+                    {"amount": "15.00", "name": "LEFEVRE ELODIE", "text": "COTIS 2026-000001"},
+                    {"amount": "32.00", "name": "MARCHAND BOB", "text": "FACTURE 2026-000002"},
+                ],
+            )
+        ]
+    )
+
+
+def test_a_csv_total_after_the_camt_details_of_the_same_entry_is_held_not_counted_twice(
+    invoices,
+):
+    services.import_statement(_batched_entry(), actor=None, filename="a.xml", format="camt053")
+    assert Payment.objects.count() == 2
+    # The CSV export shows the same entry as one line of 47 €, under a label of its own.
+    result = services.import_statement(
+        files.csv([("03/04/2026", "REMISE VIREMENTS LOT 0403", "", "47,00")]),
+        actor=None,
+        filename="avril.csv",
+        format="csv",
+        profile=files.csv_profile(),
+    )
+    assert (result.new_count, result.review_count, result.matched_count) == (1, 1, 0)
+    held = BankLine.objects.get(status=BankLineStatus.DUPLICATE)
+    assert held.amount == Decimal("47.00") and held.duplicate_of.entry_ref == "LOT-0403"
+    assert Payment.objects.count() == 2  # the 47 € are not received a second time
+
+
+def test_camt_details_after_the_csv_total_of_their_entry_are_held_not_counted_twice(invoices):
+    services.import_statement(
+        files.csv([("03/04/2026", "REMISE VIREMENTS LOT 0403", "", "47,00")]),
+        actor=None,
+        filename="avril.csv",
+        format="csv",
+        profile=files.csv_profile(),
+    )
+    total = BankLine.objects.get()
+    payments = Payment.objects.count()
+    result = services.import_statement(
+        _batched_entry(), actor=None, filename="a.xml", format="camt053"
+    )
+    assert (result.new_count, result.review_count) == (2, 2)
+    held = BankLine.objects.filter(status=BankLineStatus.DUPLICATE)
+    assert {line.duplicate_of_id for line in held} == {total.pk}
+    assert Payment.objects.count() == payments  # nothing paid twice while it is reviewed
+
+
+def test_a_total_naming_the_entry_is_surely_the_same_money(invoices):
+    services.import_statement(_batched_entry(), actor=None, filename="a.xml", format="camt053")
+    result = services.import_statement(
+        files.ofx([("20260403", "47.00", "LOT-0403", "REMISE VIREMENTS", "")]),
+        actor=None,
+        filename="avril.ofx",
+        format="ofx",
+    )
+    assert (result.duplicate_count, result.new_count) == (1, 0)
+    assert BankLine.objects.count() == 2 and Payment.objects.count() == 2
