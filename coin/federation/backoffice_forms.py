@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from coin.backoffice.forms import ActionForm, DateInput
@@ -40,6 +41,12 @@ def confirm(label):
     )
 
 
+def _formfield(model_field, **kwargs):
+    if isinstance(model_field, models.URLField):
+        kwargs["assume_scheme"] = "https"  # a web address typed without its scheme
+    return model_field.formfield(**kwargs)
+
+
 class ProfileForm(ActionForm):
     """The ISP's description; other websites and chat rooms one per line."""
 
@@ -60,7 +67,9 @@ class ProfileForm(ActionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        fields = forms.fields_for_model(IspProfile, fields=PLAIN_PROFILE_FIELDS)
+        fields = forms.fields_for_model(
+            IspProfile, fields=PLAIN_PROFILE_FIELDS, formfield_callback=_formfield
+        )
         for name in ("creation_date", "ffdn_member_since"):
             fields[name].widget = DateInput()
         self.fields = {**fields, **self.fields}

@@ -3,6 +3,9 @@ version of each document (a partner whose fetch fails keeps its last good figure
 
 from dataclasses import dataclass, field
 
+from django.utils.dateparse import parse_date
+from django.utils.formats import date_format
+
 from .choices import DocumentKind, FetchStatus
 from .isp_document import build_isp_document
 from .models import Partner, PartnerSource, Report
@@ -45,12 +48,23 @@ def _from_report(row, document):
     if not isinstance(document, dict):
         return
     period = document.get("period", {})
-    row.report_period = f"{period.get('start', '')} – {period.get('end', '')}"
+    start, end = (_day(period.get(key)) for key in ("start", "end"))
+    if start and end:
+        row.report_period = (
+            f"{date_format(start, 'SHORT_DATE_FORMAT')} – {date_format(end, 'SHORT_DATE_FORMAT')}"
+        )
     members = document.get("members", {})
     row.members_growth = members.get("atEnd", 0) - members.get("atStart", 0)
     at_end = document.get("subscribers", {}).get("atEnd", {})
     row.report_subscribers = at_end.get("total")
     row.services = at_end.get("byService", {})
+
+
+def _day(text):
+    try:
+        return parse_date(text) if isinstance(text, str) else None
+    except ValueError:
+        return None
 
 
 def comparison_rows():

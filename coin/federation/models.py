@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, URLValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from coin.members.audit import AuditedQuerySet
@@ -216,7 +217,10 @@ class Report(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.period_start:%Y-%m-%d} – {self.period_end:%Y-%m-%d}"
+        return (
+            f"{date_format(self.period_start, 'SHORT_DATE_FORMAT')} – "
+            f"{date_format(self.period_end, 'SHORT_DATE_FORMAT')}"
+        )
 
     def save(self, *args, **kwargs):
         if self.pk and Report.objects.filter(pk=self.pk, status=ReportStatus.PUBLISHED).exists():
