@@ -330,6 +330,26 @@ CELERY_BEAT_SCHEDULE["billing-dunning"] = {
     "task": "billing.tasks.dunning_task",
     "schedule": crontab(minute=30, hour=7),
 }
+# Federation (docs/federation.md): partners' documents are looked at every 10 minutes, each
+# fetched when due; the report of a quarter is drafted on the 1st of the next one.
+CELERY_BEAT_SCHEDULE["federation-fetch-partners"] = {
+    "task": "federation.fetch_partners",
+    "schedule": 600.0,
+}
+CELERY_BEAT_SCHEDULE["federation-draft-quarter-report"] = {
+    "task": "federation.draft_quarter_report",
+    "schedule": crontab(minute=0, hour=5, day_of_month="1", month_of_year="1,4,7,10"),
+}
+# How partners' documents are fetched: each one every COIN_FEDERATION_FETCH_EVERY seconds when
+# all goes well; after a failure, COIN_FEDERATION_RETRY_AFTER, doubling up to ..._RETRY_MAX.
+COIN_FEDERATION_FETCH_EVERY = int(os.environ.get("COIN_FEDERATION_FETCH_EVERY", str(6 * 3600)))
+COIN_FEDERATION_RETRY_AFTER = int(os.environ.get("COIN_FEDERATION_RETRY_AFTER", "600"))
+COIN_FEDERATION_RETRY_MAX = int(os.environ.get("COIN_FEDERATION_RETRY_MAX", str(7 * 86400)))
+# Seconds for the whole answer (connection, headers and body), and the largest body read.
+COIN_FEDERATION_FETCH_TIMEOUT = int(os.environ.get("COIN_FEDERATION_FETCH_TIMEOUT", "10"))
+COIN_FEDERATION_FETCH_MAX_BYTES = int(
+    os.environ.get("COIN_FEDERATION_FETCH_MAX_BYTES", str(2 * 1024 * 1024))
+)
 
 if PRODUCTION:
     SESSION_COOKIE_SECURE = True

@@ -13,4 +13,5 @@ urlpatterns = [
     path("", include("billing.urls")),
     path("", include("datacenter.urls")),
     path("", include("monitoring.urls")),
+    path("", include("coin.federation.urls")),
 ]

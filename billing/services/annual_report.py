@@ -82,6 +82,12 @@ def _left_at(year_end):
     )
 
 
+def receivables_at(day):
+    """What members still owed on ``day`` (invoices issued by then, less what was paid or
+    credited by then)."""
+    return _left_at(day).filter(left__gt=0).aggregate(total=_sum("left"))["total"]
+
+
 def annual_report(year):
     """The figures of ``year`` for the general assembly (see the module's docstring)."""
     year_end = date(year, 12, 31)

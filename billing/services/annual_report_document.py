@@ -7,10 +7,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coin.association import association_name
+from coin.pdf_fetcher import project_files_fetcher
 
 from ..choices import LineKind
 from .annual_report import KINDS, annual_report
-from .pdf_fetcher import project_files_fetcher
 
 
 def report_context(year):

@@ -20,11 +20,11 @@ from django.utils.translation import gettext_lazy
 
 from coin.celery import OnCommitTask
 from coin.mail import send_member_mail
+from coin.pdf_fetcher import project_files_fetcher
 
 from ..choices import EmailStatus, InvoiceKind, InvoiceStatus, LineKind
 from ..models import AssociationSettings, CreditNote, Invoice
 from ..validators import LOGO_MAX_BYTES, logo_mime_type
-from .pdf_fetcher import project_files_fetcher
 
 # WeasyPrint logs nine progress lines per document at INFO: noise in a worker rendering thousands.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)

@@ -37,6 +37,16 @@ BUILTIN_ROLES = {
             # The board closes accounting periods once the books are done (issue 12 item 9).
             "billing.view_closedperiod",
             "billing.add_closedperiod",
+            # The federation: the ISP's public description, its reports, the partner ISPs.
+            "federation.view_ispprofile",
+            "federation.change_ispprofile",
+            "federation.view_report",
+            "federation.add_report",
+            "federation.delete_report",
+            "federation.publish_report",
+            "federation.view_partner",
+            "federation.add_partner",
+            "federation.change_partner",
         ],
     },
     "admissions": {

@@ -25,6 +25,7 @@ from coin.offers.models import Subscription
 
 from .billing_cases import billing_cases
 from .dsl_cases import dsl_cases
+from .federation_cases import federation_cases
 from .network_cases import network_cases
 
 
@@ -376,6 +377,7 @@ CASES.update(network_cases(Case))
 
 CASES.update(billing_cases(Case))
 CASES.update(dsl_cases(Case))
+CASES.update(federation_cases(Case))
 
 
 def _backoffice_url_names(resolver=None, inside=False):

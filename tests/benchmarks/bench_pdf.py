@@ -17,8 +17,8 @@ from django.conf import settings
 
 from billing import services
 from billing.models import AssociationSettings, Invoice
-from billing.services.pdf_fetcher import project_files_fetcher
 from coin.members.models import Member
+from coin.pdf_fetcher import project_files_fetcher
 
 SAMPLES = 20
 ROUNDS = 3

@@ -14,6 +14,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from billing.demo import load_demo_billing
+from coin.federation.demo import load_demo_federation
 from coin.members import audit, services
 from coin.members.choices import AuditSource, MemberKind
 from coin.members.models import Member, Role
@@ -206,6 +207,7 @@ class Command(BaseCommand):
             today
         )  # settings, invoices of the last two months, payments, a SEPA mandate
         load_demo_datacenter(today)  # a room, two racks, a shelf, a dozen machines
+        load_demo_federation(today)  # isp.json, the last quarter's report, two partner ISPs
 
     def _print_logins(self):
         write = self.stdout.write
