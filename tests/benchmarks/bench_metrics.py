@@ -44,7 +44,7 @@ def _add(start, count, offer, pool):
         Subscription(member=m, offer=offer, monthly_price=5, starts_on=date(2026, 1, 1))
         for m in members
     )
-    base = int(pool.block.first)
+    base = pool.block.network
     now = timezone.now()
     rows = []
     for n, (member, subscription) in enumerate(zip(members, subscriptions, strict=True)):
