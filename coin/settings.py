@@ -96,6 +96,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request metrics (docs/monitoring.md): the first middleware starts the clock, the
+    # second (just inside) counts the view, method, status and latency.
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Outermost after security: their headers reach every response, redirects and errors too.
     "coin.headers.ContentSecurityPolicyMiddleware",
@@ -110,6 +113,7 @@ MIDDLEWARE = [
     "coin.portal.middleware.RequireTwoFactorForRolesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
     # Last, as django-axes requires: it turns lockouts into a clear page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -13,6 +13,7 @@ from coin.celery import app as celery_app
 
 from .access import may_scrape
 from .collector import CoinCollector
+from .incidents import incidents_for
 from .models import Heartbeat
 from .services import BEAT
 
@@ -63,3 +64,9 @@ def healthz(request):
         body = "".join(f"{name}: failing\n" for name in failures)
         return HttpResponse(body, status=503, content_type="text/plain")
     return HttpResponse("ok\n", content_type="text/plain")
+
+
+def incidents_panel(request):
+    """Dashboard section: the open incidents that concern the member (hidden when none)."""
+    incidents = list(incidents_for(request.user))
+    return {"incidents": incidents} if incidents else None

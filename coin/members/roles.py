@@ -75,6 +75,10 @@ BUILTIN_ROLES = {
             "offers.view_subscription",
             "offers.add_subscription",
             "offers.change_subscription",
+            # Incident notes shown to the members concerned (monitoring).
+            "monitoring.view_incident",
+            "monitoring.add_incident",
+            "monitoring.change_incident",
         ],
         "apps": ["netops"],
     },

@@ -163,6 +163,13 @@ class Endpoint(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def reachable(self):
+        """Whether the last periodic check reached it (None before the first check)."""
+        if self.drift_checked_at is None:
+            return None
+        return not self.drift_error
+
 
 class ProvisioningJob(models.Model):
     """One run of the provisioning engine against one endpoint: what changed, output, duration, outcome.

@@ -26,6 +26,7 @@ from coin.offers.models import Subscription
 from .billing_cases import billing_cases
 from .dsl_cases import dsl_cases
 from .federation_cases import federation_cases
+from .monitoring_cases import monitoring_cases
 from .network_cases import network_cases
 
 
@@ -378,6 +379,7 @@ CASES.update(network_cases(Case))
 CASES.update(billing_cases(Case))
 CASES.update(dsl_cases(Case))
 CASES.update(federation_cases(Case))
+CASES.update(monitoring_cases(Case))
 
 
 def _backoffice_url_names(resolver=None, inside=False):
