@@ -30,7 +30,7 @@ from ..validators import LOGO_MAX_BYTES, logo_mime_type
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
-def _logo_data_uri():
+def logo_data_uri():
     """The association's logo as a data: URI, or '' when none is set or it is not a valid PNG/JPEG.
 
     Checked again here (not only at upload): a file stored before the check,
@@ -88,7 +88,7 @@ def _static_stylesheet():
     return sheet
 
 
-def _write_pdf(render_html):
+def write_pdf(render_html):
     """PDF bytes of the HTML ``render_html(page_count)`` gives, laid out once for a one-page document.
 
     ``counter(pages)`` makes WeasyPrint lay every page out twice; the templates print the
@@ -125,7 +125,7 @@ def render_invoice_html(invoice, logo=None, page_count=1):
                 # dues between the association and its member, outside the scope of VAT.
                 "dues_only": bool(lines) and all(line.kind == LineKind.DUES for line in lines),
                 "issuer": invoice.issuer,
-                "logo": _logo_data_uri() if logo is None else logo,
+                "logo": logo_data_uri() if logo is None else logo,
                 "document_number": invoice.number,
                 "total": invoice.total,
                 "second_language": second,
@@ -136,10 +136,10 @@ def render_invoice_html(invoice, logo=None, page_count=1):
 
 def render_invoice_pdf(invoice, logo=None):
     """The invoice as PDF bytes (WeasyPrint)."""
-    logo = _logo_data_uri() if logo is None else logo
+    logo = logo_data_uri() if logo is None else logo
     lines = list(invoice.lines.all())
     invoice._prefetched_objects_cache = {"lines": lines}  # one query for both layouts
-    return _write_pdf(lambda pages: render_invoice_html(invoice, logo, pages))
+    return write_pdf(lambda pages: render_invoice_html(invoice, logo, pages))
 
 
 def store_invoice_pdf(invoice, logo=None):
@@ -221,7 +221,7 @@ def render_credit_note_pdf(note, logo=None):
     """
     note = CreditNote.objects.select_related("invoice", "invoice__member").get(pk=note.pk)
     language, second = document_languages(note.invoice.member)
-    logo = _logo_data_uri() if logo is None else logo
+    logo = logo_data_uri() if logo is None else logo
 
     def html(pages):
         with translation.override(language):
@@ -239,7 +239,7 @@ def render_credit_note_pdf(note, logo=None):
                 },
             )
 
-    return _write_pdf(html)
+    return write_pdf(html)
 
 
 def store_credit_note_pdf(note):

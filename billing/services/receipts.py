@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from ..choices import InvoiceKind, InvoiceStatus, PaymentKind
 from ..models import Invoice, PaymentAllocation
-from .pdf import _logo_data_uri, _write_pdf, document_languages
+from .pdf import document_languages, logo_data_uri, write_pdf
 
 
 @dataclass(frozen=True)
@@ -71,14 +71,14 @@ def render_dues_receipt_pdf(call, logo=None):
     """
     receipt = dues_receipt(call)
     language, second = document_languages(receipt.call.member)
-    logo = _logo_data_uri() if logo is None else logo
+    logo = logo_data_uri() if logo is None else logo
 
     def html(pages):
         with translation.override(language):
             number = _("Receipt %(number)s") % {"number": receipt.call.number}
             return _render(receipt, logo, second, pages, number)
 
-    return _write_pdf(html)
+    return write_pdf(html)
 
 
 def _render(receipt, logo, second, pages, number):

@@ -276,12 +276,12 @@ def _save_source(partner, kind, url):
     source.save()
 
 
-def _validator(kind):
-    return (
-        (lambda document: isp_document_errors(document))
-        if kind == DocumentKind.ISP
-        else (lambda document: schema_errors(report_validator(), document))
-    )
+def document_errors(kind, document):
+    """Why ``document`` is not a valid partner document of ``kind`` ([] when it is): an
+    isp.json against the ISP format, a report against our report schema."""
+    if kind == DocumentKind.ISP:
+        return isp_document_errors(document)
+    return schema_errors(report_validator(), document)
 
 
 def fetch_source(source, *, now=None):
@@ -296,7 +296,7 @@ def fetch_source(source, *, now=None):
     fetched = crawler.fetch(source.url, etag=source.etag, last_modified=source.last_modified)
     status, detail = fetched.status, fetched.detail
     if status == FetchStatus.OK:
-        errors = _validator(source.kind)(fetched.content)
+        errors = document_errors(source.kind, fetched.content)
         if errors:
             status, detail = FetchStatus.INVALID, "; ".join(errors)[:300]
     return _record(source, status, detail, fetched, now)
@@ -332,7 +332,7 @@ def record_document(source, content, *, now=None):
     """Keep ``content`` as if it had just been fetched from ``source`` (the demo, an import
     by hand): validated the same way; a ValidationError says why it is refused."""
     now = now or timezone.now()
-    errors = _validator(source.kind)(content)
+    errors = document_errors(source.kind, content)
     if errors:
         raise ValidationError("; ".join(errors))
     body = json.dumps(content, sort_keys=True).encode()
