@@ -2,12 +2,13 @@
 what the board chose to share (``IspProfile.finance_sharing``)."""
 
 from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
 
 from coin.federation.choices import FinanceSharing
 from coin.federation.sections import register_section
 
-from .choices import InvoiceStatus
-from .models import ZERO, CreditNote, ExpenseAssignment, InvoiceLine
+from .choices import InvoiceStatus, LineKind
+from .models import ZERO, CreditNote, ExpenseAccount, ExpenseAssignment, InvoiceLine
 from .services.annual_report import receivables_at
 
 
@@ -61,4 +62,12 @@ def finances_section(period_start, period_end, profile):
     return section
 
 
-register_section("finances", finances_section, order=60)
+register_section(
+    "finances",
+    finances_section,
+    order=60,
+    labels={
+        "incomeKind": {**dict(LineKind.choices), "credit_notes": _("credit notes")},
+        "expenseAccount": dict(ExpenseAccount.choices),
+    },
+)

@@ -5,9 +5,11 @@ from django.db.models import Count
 
 from coin.federation.sections import register_section
 
+from .dsl.choices import DSLLineStatus
 from .dsl.models import DSLLine
 from .ipam import usage
 from .ipam.models import IPPool
+from .provisioning.choices import EndpointKind
 from .provisioning.models import Endpoint
 
 
@@ -48,4 +50,9 @@ def network_section(period_start, period_end, profile):
     }
 
 
-register_section("network", network_section, order=30)
+register_section(
+    "network",
+    network_section,
+    order=30,
+    labels={"dslStatus": dict(DSLLineStatus.choices), "endpointKind": dict(EndpointKind.choices)},
+)

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from coin.pdf_fetcher import project_files_fetcher
 
+from .sections import label
+
 SERVICES = {
     "vpn": _("VPN"),
     "dsl": _("DSL"),
@@ -21,6 +23,7 @@ def report_context(report):
     document = report.document
     members = document["members"]
     subscribers = document["subscribers"]
+    network, finances = document.get("network"), document.get("finances")
     months = []
     by_month_members = {row["month"]: row["members"] for row in members["byMonth"]}
     for row in subscribers["byMonth"]:
@@ -49,9 +52,23 @@ def report_context(report):
         "subscribers_total": subscribers["atEnd"]["total"],
         "service_labels": list(SERVICES.values()),
         "months": months,
-        "network": document.get("network"),
+        "network": network,
+        "dsl_statuses": [
+            (label("network", "dslStatus", code), count)
+            for code, count in sorted(
+                (network or {}).get("dslLines", {}).get("byStatus", {}).items()
+            )
+        ],
         "datacenter": document.get("datacenter"),
-        "finances": document.get("finances"),
+        "finances": finances,
+        "income_by_kind": [
+            (label("finances", "incomeKind", code), amount)
+            for code, amount in (finances or {}).get("incomeByKind", {}).items()
+        ],
+        "expenses_by_account": [
+            (label("finances", "expenseAccount", code), amount)
+            for code, amount in (finances or {}).get("expensesByAccount", {}).items()
+        ],
     }
 
 

@@ -28,14 +28,27 @@ class Section:
     key: str
     build: object  # (period_start, period_end, profile) -> dict | None
     order: int
+    labels: dict  # {name: {code: label}}: how the page and the PDF name the section's codes
 
 
 _SECTIONS = {}
 
 
-def register_section(key, build, order=50):
-    """Add the section ``key`` to every report built from now on (one builder per key)."""
-    _SECTIONS[key] = Section(key, build, order)
+def register_section(key, build, order=50, labels=None):
+    """Add the section ``key`` to every report built from now on (one builder per key).
+
+    ``labels``: for the codes the section writes (a DSL line status, a kind of income), the
+    words a reader sees, by name: ``{"dslStatus": {"active": _("active"), ...}}``. The JSON
+    keeps the codes.
+    """
+    _SECTIONS[key] = Section(key, build, order, labels or {})
+
+
+def label(section_key, name, code):
+    """The reader's word for ``code`` (the code itself when the section gave none)."""
+    section = _SECTIONS.get(section_key)
+    labels = section.labels.get(name, {}) if section else {}
+    return str(labels.get(code, code))
 
 
 def sections():

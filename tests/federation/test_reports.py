@@ -72,7 +72,7 @@ def test_a_report_counts_members_and_subscribers_over_the_period(isp, report_sch
 
 @pytest.mark.parametrize("sharing", [FinanceSharing.TOTALS, FinanceSharing.DETAIL])
 def test_finances_are_shared_as_far_as_the_board_chose(
-    isp, sharing, report_schema_validator, make_member
+    isp, sharing, report_schema_validator, make_member, login
 ):
     association()
     issue(make_member("payer"), "40.00", issued_on=START + timedelta(days=4))
@@ -91,6 +91,11 @@ def test_finances_are_shared_as_far_as_the_board_chose(
     else:
         assert finances["incomeByKind"] == {"other": "40.00"}
         assert finances["receivablesAtEnd"] == "40.00"
+        # The page names the kinds in the reader's words, not by their codes.
+        report = Report.objects.get()
+        board = login(make_member("sasha", roles=["board"]))
+        page = board.get(reverse("backoffice:report_detail", args=[report.pk])).content.decode()
+        assert "produits : autre" in page and "income: other" not in page
 
 
 def test_only_the_board_publishes_and_a_published_report_never_changes(
@@ -165,4 +170,6 @@ def test_the_demo_report_reads_as_a_page_and_as_a_pdf(db, settings, tmp_path, lo
     start = report.period_start.strftime("%d/%m/%Y")
     assert "Rézo Libre (démo)" in text and start in text, text[:500]
     assert "Membres" in text
+    # DSL lines by status, named in French (the JSON keeps the codes).
+    assert "Lignes DSL : en panne" in page and "fault" not in page.split("Lignes DSL")[1][:200]
     assert str(report.document["subscribers"]["atEnd"]["total"]) in text
