@@ -20,6 +20,7 @@ from coin.members.choices import AuditAction
 from coin.members.models import Member
 from netops import services as netops_services
 
+from ..choices import InvoiceKind
 from ..models import AssociationSettings, Invoice, Reminder, Suspension
 from .credit import apply_member_credit, balances
 
@@ -114,9 +115,14 @@ def _send_reminder(invoice, step, step_count):
     except IntegrityError:
         return False  # another worker sent it
     member = invoice.member
+    subject = (
+        gettext_lazy("Reminder: call for membership dues %(number)s is unpaid")
+        if invoice.kind == InvoiceKind.DUES_CALL
+        else gettext_lazy("Reminder: invoice %(number)s is unpaid")
+    )
     send_member_mail(
         member,
-        gettext_lazy("Reminder: invoice %(number)s is unpaid"),
+        subject,
         "billing/email/reminder.txt",
         {
             "invoice": invoice,

@@ -114,3 +114,23 @@ def test_a_suspension_takes_the_vpn_off_the_endpoint_and_payment_brings_it_back(
     account.refresh_from_db()
     assert not account.suspended
     assert account.public_key.encode() in desired.files_for(endpoint)["coin0.conf"]
+
+
+def test_a_reminder_about_dues_calls_them_dues_not_an_invoice(make_member, association):
+    member = make_member("forgetful", language="fr")
+    call = services.create_draft(member, actor=None)
+    services.add_line(
+        call,
+        actor=None,
+        description="Cotisation 2026",
+        unit_price="15",
+        kind="dues",
+        period_start=date(2026, 1, 1),
+    )
+    call = services.issue_invoice(call, actor=None, issued_on=date(2026, 3, 1))
+    mail.outbox.clear()
+    assert services.run_dunning(date(2026, 4, 16)) == (1, 0)
+    [message] = mail.outbox
+    assert "appel de cotisation" in message.subject and call.number in message.subject
+    assert "l'appel de cotisation COT-2026-000001" in message.body
+    assert "facture" not in message.subject.lower()
